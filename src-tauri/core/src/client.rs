@@ -1,0 +1,386 @@
+//! `OidcClient`: the flows end to end (start sign-in, finish it from the redirect, refresh,
+//! client credentials, verify, revoke, userInfo) over one HTTP client and one JWKS cache.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use url::Url;
+
+use crate::authorize::{AuthorizeOptions, PendingSignIns, build_authorization_request};
+use crate::callback::{CallbackOutcome, parse_callback};
+use crate::error::{Error, Result};
+use crate::http::HttpClient;
+use crate::inspect::{TokenView, Verification, decode_unverified};
+use crate::jwks::JwksCache;
+use crate::provider::{Endpoints, ProviderConfig};
+use crate::secret::{AccessToken, CallbackUrl, ClientSecret, RefreshToken};
+use crate::token::{self, ClientAuth, TokenSet, unix_now};
+use crate::verify::{DEFAULT_LEEWAY_SECS, Expectations, TokenUse, VerifiedToken, verify_token};
+
+#[derive(Debug, Clone)]
+pub struct OidcClient {
+    http: HttpClient,
+    jwks: Arc<JwksCache>,
+    pending: PendingSignIns,
+}
+
+/// A sign-in waiting for the user in the browser.
+#[derive(Debug)]
+pub struct StartedSignIn {
+    /// Open this in the system browser.
+    pub authorization_url: Url,
+    /// Identifies the sign-in for [`OidcClient::cancel_sign_in`].
+    pub state: String,
+}
+
+/// A finished sign-in: tokens, and what was verified about them.
+#[derive(Debug)]
+pub struct SignInResult {
+    pub provider_id: String,
+    pub tokens: TokenSet,
+    pub id_token: Option<VerifiedToken>,
+    pub access_token: Verification,
+    pub requested_scopes: Vec<String>,
+}
+
+/// The result of a refresh: the updated token set and whether the refresh token rotated
+/// (the caller must persist it before reporting success).
+#[derive(Debug)]
+pub struct Refreshed {
+    pub tokens: TokenSet,
+    pub rotated: bool,
+    pub access_token: Verification,
+}
+
+impl OidcClient {
+    pub fn new(http: HttpClient) -> Self {
+        let jwks = Arc::new(JwksCache::new(http.clone()));
+        Self {
+            http,
+            jwks,
+            pending: PendingSignIns::default(),
+        }
+    }
+
+    pub fn with_parts(http: HttpClient, jwks: Arc<JwksCache>, pending: PendingSignIns) -> Self {
+        Self {
+            http,
+            jwks,
+            pending,
+        }
+    }
+
+    pub fn http(&self) -> &HttpClient {
+        &self.http
+    }
+
+    pub fn jwks(&self) -> &JwksCache {
+        &self.jwks
+    }
+
+    pub fn pending(&self) -> &PendingSignIns {
+        &self.pending
+    }
+
+    /// Builds the authorization URL and remembers the sign-in until its redirect arrives.
+    pub fn start_sign_in(
+        &self,
+        provider: Arc<ProviderConfig>,
+        endpoints: Arc<Endpoints>,
+        redirect_uri: Url,
+        client_secret: Option<ClientSecret>,
+        options: &AuthorizeOptions,
+    ) -> StartedSignIn {
+        let (authorization_url, state, mut pending) =
+            build_authorization_request(provider, endpoints, redirect_uri, options);
+        pending.client_secret = client_secret;
+        self.pending.insert(state.clone(), pending);
+        tracing::info!("sign-in started");
+        StartedSignIn {
+            authorization_url,
+            state,
+        }
+    }
+
+    pub fn cancel_sign_in(&self, state: &str) -> bool {
+        self.pending.cancel(state)
+    }
+
+    /// Finishes a sign-in from the redirect URL. Everything that can be refused is refused
+    /// before the one network call (the code exchange, never retried).
+    #[tracing::instrument(skip_all, err)]
+    pub async fn complete_sign_in(&self, callback: &CallbackUrl) -> Result<SignInResult> {
+        let callback = parse_callback(callback.expose_secret())?;
+        let pending = self.pending.take_if(&callback.state, |p| {
+            callback.check_target(&p.redirect_uri)?;
+            // RFC 9207: when the provider sends or promises `iss`, it must be this provider's.
+            if p.endpoints.iss_parameter_supported || callback.iss.is_some() {
+                if callback.iss.as_deref() != Some(p.endpoints.issuer.as_str()) {
+                    return Err(Error::bad_callback(format!(
+                        "its iss {:?} is not the issuer this sign-in went to ({}); the response may come from another provider",
+                        callback.iss, p.endpoints.issuer
+                    )));
+                }
+            }
+            Ok(())
+        })?;
+        let code = match callback.outcome {
+            CallbackOutcome::Code(code) => code,
+            CallbackOutcome::Error { error, description } => {
+                return Err(Error::from_oauth(
+                    &error,
+                    description,
+                    Some(pending.redirect_uri.as_str()),
+                    pending.client_secret.is_some(),
+                ));
+            }
+        };
+        let auth = ClientAuth {
+            client_id: pending.provider.client_id.clone(),
+            secret: pending.client_secret.clone(),
+        };
+        let response = token::exchange_code(
+            &self.http,
+            &pending.endpoints.token,
+            &auth,
+            code,
+            pending.verifier,
+            &pending.redirect_uri,
+        )
+        .await?;
+        let now = unix_now();
+        let tokens = TokenSet::from_response(response, now);
+        let endpoints = &pending.endpoints;
+        let client_id = &pending.provider.client_id;
+
+        let id_token = match &tokens.id_token {
+            Some(id) => Some(
+                self.verify(
+                    endpoints,
+                    client_id,
+                    id.expose_secret(),
+                    TokenUse::Id,
+                    Some(&pending.nonce),
+                    now,
+                )
+                .await?,
+            ),
+            None if pending.requested_scopes.iter().any(|s| s == "openid") => {
+                return Err(Error::Provider {
+                    error: "missing_id_token".into(),
+                    description: Some(
+                        "the openid scope was granted but no ID token came back".into(),
+                    ),
+                });
+            }
+            None => None,
+        };
+        let access_token = self
+            .check_access_token(endpoints, client_id, &tokens.access_token, now)
+            .await?;
+        tracing::info!("sign-in completed");
+        Ok(SignInResult {
+            provider_id: pending.provider.id.clone(),
+            tokens,
+            id_token,
+            access_token,
+            requested_scopes: pending.requested_scopes,
+        })
+    }
+
+    /// Refreshes a token set. A new ID token must be about the same user, from the same
+    /// issuer, for the same client (OIDC Core §12.2).
+    #[tracing::instrument(skip_all, err)]
+    pub async fn refresh(
+        &self,
+        endpoints: &Endpoints,
+        auth: &ClientAuth,
+        current: &TokenSet,
+    ) -> Result<Refreshed> {
+        let refresh_token: &RefreshToken =
+            current.refresh_token.as_ref().ok_or(Error::InvalidGrant {
+                detail: "this account has no refresh token".into(),
+            })?;
+        let response = token::refresh(&self.http, &endpoints.token, auth, refresh_token).await?;
+        let now = unix_now();
+        let mut tokens = current.clone();
+        let new_id = response.id_token.clone();
+        let rotated = tokens.apply_refresh(response, now);
+        if let Some(id) = new_id {
+            let verified = self
+                .verify(
+                    endpoints,
+                    &auth.client_id,
+                    id.expose_secret(),
+                    TokenUse::Id,
+                    None,
+                    now,
+                )
+                .await?;
+            let previous_sub = current
+                .id_token
+                .as_ref()
+                .and_then(|t| decode_unverified(t.expose_secret()).ok())
+                .and_then(|(_, claims)| {
+                    claims.get("sub").and_then(Value::as_str).map(str::to_owned)
+                });
+            if previous_sub.is_some() && previous_sub.as_deref() != verified.sub() {
+                return Err(Error::TokenRejected {
+                    token: "ID token",
+                    failure: crate::verify::VerifyFailure::MissingClaim {
+                        claim: "sub (the refreshed ID token is about a different user)".into(),
+                    },
+                });
+            }
+        }
+        let access_token = self
+            .check_access_token(endpoints, &auth.client_id, &tokens.access_token, now)
+            .await?;
+        Ok(Refreshed {
+            tokens,
+            rotated,
+            access_token,
+        })
+    }
+
+    /// The client-credentials grant (machine-to-machine); the access token is verified like
+    /// any other.
+    pub async fn client_credentials(
+        &self,
+        endpoints: &Endpoints,
+        auth: &ClientAuth,
+        scopes: &[String],
+    ) -> Result<(TokenSet, Verification)> {
+        let response =
+            token::client_credentials(&self.http, &endpoints.token, auth, scopes).await?;
+        let now = unix_now();
+        let tokens = TokenSet::from_response(response, now);
+        let verdict = self
+            .check_access_token(endpoints, &auth.client_id, &tokens.access_token, now)
+            .await?;
+        Ok((tokens, verdict))
+    }
+
+    pub async fn verify(
+        &self,
+        endpoints: &Endpoints,
+        client_id: &str,
+        token: &str,
+        token_use: TokenUse,
+        nonce: Option<&str>,
+        now: u64,
+    ) -> Result<VerifiedToken> {
+        let expect = Expectations {
+            issuer: &endpoints.issuer,
+            client_id,
+            token_use,
+            nonce,
+            cognito: endpoints.cognito,
+            now,
+            leeway: DEFAULT_LEEWAY_SECS,
+        };
+        verify_token(&self.jwks, &endpoints.jwks_uri, token, &expect).await
+    }
+
+    /// Cognito access tokens are JWTs and must verify. Elsewhere an access token is meant for
+    /// an API, not for us: a JWT is checked and the verdict shown, an opaque one is reported.
+    async fn check_access_token(
+        &self,
+        endpoints: &Endpoints,
+        client_id: &str,
+        token: &AccessToken,
+        now: u64,
+    ) -> Result<Verification> {
+        let looks_like_jwt = decode_unverified(token.expose_secret()).is_ok();
+        if !looks_like_jwt && !endpoints.cognito {
+            return Ok(Verification::NotChecked {
+                reason: "opaque access token (not a JWT)".into(),
+            });
+        }
+        match self
+            .verify(
+                endpoints,
+                client_id,
+                token.expose_secret(),
+                TokenUse::Access,
+                None,
+                now,
+            )
+            .await
+        {
+            Ok(_) => Ok(Verification::Verified {
+                issuer: endpoints.issuer.clone(),
+            }),
+            Err(e) if endpoints.cognito => Err(e),
+            Err(Error::TokenRejected { failure, .. }) => Ok(Verification::Failed {
+                reason: failure.to_string(),
+                failure: Some(failure),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Decodes any JWT for display and, when a provider is given, verifies it as `token_use`.
+    pub async fn inspect(
+        &self,
+        token: &str,
+        against: Option<(&Endpoints, &str, TokenUse)>,
+        response_scope: Option<&str>,
+    ) -> Result<TokenView> {
+        let verification = match against {
+            None => Verification::NotChecked {
+                reason: "no provider chosen to verify against".into(),
+            },
+            Some((endpoints, client_id, token_use)) => {
+                match self
+                    .verify(endpoints, client_id, token, token_use, None, unix_now())
+                    .await
+                {
+                    Ok(_) => Verification::Verified {
+                        issuer: endpoints.issuer.clone(),
+                    },
+                    Err(Error::TokenRejected { failure, .. }) => Verification::Failed {
+                        reason: failure.to_string(),
+                        failure: Some(failure),
+                    },
+                    Err(e) => Verification::Failed {
+                        reason: e.to_string(),
+                        failure: None,
+                    },
+                }
+            }
+        };
+        TokenView::decode(token, verification, response_scope).map_err(|failure| {
+            Error::TokenRejected {
+                token: "token",
+                failure,
+            }
+        })
+    }
+
+    pub async fn revoke(
+        &self,
+        endpoints: &Endpoints,
+        auth: &ClientAuth,
+        token: &RefreshToken,
+    ) -> Result<()> {
+        let url = endpoints.revocation.as_ref().ok_or(Error::Unsupported {
+            what: "revocation",
+            hint: "the provider publishes no revocation endpoint; set one under endpoint overrides",
+        })?;
+        crate::revoke::revoke_refresh_token(&self.http, url, auth, token).await
+    }
+
+    pub async fn userinfo(
+        &self,
+        endpoints: &Endpoints,
+        access_token: &AccessToken,
+        expected_sub: Option<&str>,
+    ) -> Result<Map<String, Value>> {
+        let url = endpoints.userinfo.as_ref().ok_or(Error::Unsupported {
+            what: "userInfo",
+            hint: "the provider publishes no userInfo endpoint",
+        })?;
+        crate::userinfo::fetch_userinfo(&self.http, url, access_token, expected_sub).await
+    }
+}

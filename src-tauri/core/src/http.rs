@@ -1,0 +1,162 @@
+//! The one HTTP client: built once, timeouts on, redirects off (following a redirect from an
+//! OAuth endpoint would resend credentials to wherever it points), bounded response bodies.
+
+use std::time::Duration;
+
+use reqwest::{Response, StatusCode, header};
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+
+/// Cap for any body we read from a provider (discovery, JWKS, token responses are a few KiB).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    inner: reqwest::Client,
+}
+
+impl HttpClient {
+    pub fn new() -> Result<Self> {
+        Self::with_timeouts(Duration::from_secs(10), Duration::from_secs(30))
+    }
+
+    pub fn with_timeouts(connect: Duration, total: Duration) -> Result<Self> {
+        let inner = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(connect)
+            .timeout(total)
+            .user_agent(concat!("Tokendeck/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Network {
+                host: "-".into(),
+                reason: e.without_url().to_string(),
+            })?;
+        Ok(Self { inner })
+    }
+
+    pub(crate) fn client(&self) -> &reqwest::Client {
+        &self.inner
+    }
+}
+
+/// Sends a request and maps transport failures without echoing the URL's query.
+pub(crate) async fn send(
+    request: reqwest::RequestBuilder,
+    host: &str,
+    endpoint: &'static str,
+) -> Result<Response> {
+    request
+        .send()
+        .await
+        .map_err(|e| transport_error(e, host, endpoint))
+}
+
+fn transport_error(e: reqwest::Error, host: &str, endpoint: &'static str) -> Error {
+    if e.is_timeout() {
+        return Error::Timeout {
+            what: endpoint,
+            seconds: 30,
+        };
+    }
+    let e = e.without_url();
+    let mut reason = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        reason.push_str(": ");
+        reason.push_str(&s.to_string());
+        source = s.source();
+    }
+    Error::Network {
+        host: host.to_owned(),
+        reason,
+    }
+}
+
+/// A response body read fully (up to [`MAX_BODY_BYTES`]) with its status and content type.
+#[derive(Debug)]
+pub(crate) struct Body {
+    pub status: StatusCode,
+    pub is_json: bool,
+    pub bytes: Vec<u8>,
+}
+
+impl Body {
+    pub async fn read(mut response: Response, host: &str, endpoint: &'static str) -> Result<Self> {
+        let status = response.status();
+        if status.is_redirection() {
+            return Err(Error::Redirected {
+                endpoint,
+                status: status.as_u16(),
+            });
+        }
+        let is_json = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                let mime = v
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                mime == "application/json" || mime.ends_with("+json")
+            });
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| transport_error(e, host, endpoint))?
+        {
+            if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(Error::UnexpectedResponse {
+                    endpoint,
+                    status: status.as_u16(),
+                    body_kind: format!("a body over {MAX_BODY_BYTES} bytes"),
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Self {
+            status,
+            is_json,
+            bytes,
+        })
+    }
+
+    /// Parses the body as JSON, or explains what came back instead.
+    pub fn json<T: DeserializeOwned>(&self, endpoint: &'static str) -> Result<T> {
+        serde_json::from_slice(&self.bytes).map_err(|e| Error::UnexpectedResponse {
+            endpoint,
+            status: self.status.as_u16(),
+            body_kind: self.describe(Some(e)),
+        })
+    }
+
+    pub fn describe(&self, parse_error: Option<serde_json::Error>) -> String {
+        let head = self.bytes.iter().take(64).copied().collect::<Vec<u8>>();
+        let text = String::from_utf8_lossy(&head)
+            .trim_start()
+            .to_ascii_lowercase();
+        if text.starts_with("<!doctype html") || text.starts_with("<html") || text.starts_with('<')
+        {
+            "an HTML page".into()
+        } else if self.bytes.is_empty() {
+            "an empty body".into()
+        } else if let Some(e) = parse_error.filter(|_| self.is_json) {
+            format!("JSON that does not fit ({e})")
+        } else {
+            "a body that is not JSON".into()
+        }
+    }
+}
+
+/// Host (and port) of a URL for error messages: never the path or query.
+pub(crate) fn host_of(url: &url::Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_owned(),
+        _ => url.scheme().to_owned(),
+    }
+}

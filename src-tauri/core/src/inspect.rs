@@ -1,0 +1,183 @@
+//! Decoding a JWT for display: header, claims, times and scopes, plus the verification verdict.
+//! Decoding never implies trust; the view always carries how (or whether) it was verified.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::verify::VerifyFailure;
+
+/// Tokens larger than this are not decoded (real ones are a few KiB).
+pub const MAX_JWT_LEN: usize = 64 * 1024;
+
+/// Splits a compact JWS and decodes header and claims as JSON objects, without verifying.
+pub fn decode_unverified(
+    token: &str,
+) -> std::result::Result<(Map<String, Value>, Map<String, Value>), VerifyFailure> {
+    let malformed = |detail: &str| VerifyFailure::Malformed {
+        detail: detail.to_owned(),
+    };
+    let token = token.trim();
+    if token.len() > MAX_JWT_LEN {
+        return Err(malformed("longer than 64 KiB"));
+    }
+    let mut parts = token.split('.');
+    let (Some(header), Some(claims), Some(_signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(malformed(
+            "expected three dot-separated parts (an encrypted JWE is not supported)",
+        ));
+    };
+    let object =
+        |part: &str, what: &str| -> std::result::Result<Map<String, Value>, VerifyFailure> {
+            let bytes = URL_SAFE_NO_PAD
+                .decode(part)
+                .map_err(|_| malformed(&format!("the {what} is not base64url")))?;
+            match serde_json::from_slice::<Value>(&bytes) {
+                Ok(Value::Object(map)) => Ok(map),
+                _ => Err(malformed(&format!("the {what} is not a JSON object"))),
+            }
+        };
+    Ok((object(header, "header")?, object(claims, "payload")?))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "status"
+)]
+pub enum Verification {
+    /// Signature and claims checked against the named issuer's keys.
+    Verified { issuer: String },
+    Failed {
+        reason: String,
+        failure: Option<VerifyFailure>,
+    },
+    /// Shown decoded only (e.g. an opaque or foreign token, or no provider chosen).
+    NotChecked { reason: String },
+}
+
+/// What the UI and `tokendeck inspect` show for one token.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct TokenView {
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
+    pub header: Map<String, Value>,
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
+    pub claims: Map<String, Value>,
+    pub issued_at: Option<u64>,
+    pub expires_at: Option<u64>,
+    /// Scopes from the token's `scope`/`scp` claim, else from the token response.
+    pub scopes: Vec<String>,
+    pub groups: Vec<String>,
+    pub verification: Verification,
+}
+
+impl TokenView {
+    pub fn decode(
+        token: &str,
+        verification: Verification,
+        response_scope: Option<&str>,
+    ) -> std::result::Result<Self, VerifyFailure> {
+        let (header, claims) = decode_unverified(token)?;
+        let strings = |v: Option<&Value>| -> Vec<String> {
+            match v {
+                Some(Value::String(s)) => s.split_whitespace().map(str::to_owned).collect(),
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        let mut scopes = strings(claims.get("scope").or_else(|| claims.get("scp")));
+        if scopes.is_empty() {
+            scopes = strings(response_scope.map(|s| Value::String(s.to_owned())).as_ref());
+        }
+        Ok(Self {
+            issued_at: claims.get("iat").and_then(Value::as_u64),
+            expires_at: claims.get("exp").and_then(Value::as_u64),
+            groups: strings(claims.get("cognito:groups")),
+            scopes,
+            header,
+            claims,
+            verification,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(header: &Value, claims: &Value) -> String {
+        format!(
+            "{}.{}.sig",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        )
+    }
+
+    #[test]
+    fn view_shows_times_scopes_and_groups() {
+        let token = jwt(
+            &serde_json::json!({"alg": "RS256", "kid": "k1"}),
+            &serde_json::json!({"iat": 10, "exp": 20, "scope": "openid email", "cognito:groups": ["admin", "qa"]}),
+        );
+        let view = TokenView::decode(
+            &token,
+            Verification::NotChecked {
+                reason: "test".into(),
+            },
+            None,
+        )
+        .unwrap();
+        assert_eq!(view.header["kid"], "k1");
+        assert_eq!((view.issued_at, view.expires_at), (Some(10), Some(20)));
+        assert_eq!(view.scopes, ["openid", "email"]);
+        assert_eq!(view.groups, ["admin", "qa"]);
+    }
+
+    #[test]
+    fn scopes_fall_back_to_the_token_response() {
+        let token = jwt(
+            &serde_json::json!({"alg": "RS256"}),
+            &serde_json::json!({"sub": "x"}),
+        );
+        let view = TokenView::decode(
+            &token,
+            Verification::NotChecked {
+                reason: String::new(),
+            },
+            Some("a b"),
+        )
+        .unwrap();
+        assert_eq!(view.scopes, ["a", "b"]);
+    }
+
+    #[test]
+    fn malformed_tokens_say_why() {
+        for (token, why) in [
+            ("abc", "three"),
+            ("a.b.c.d.e", "three"),
+            ("!!!.e30.x", "base64url"),
+            (
+                &jwt(&serde_json::json!([1]), &serde_json::json!({})) as &str,
+                "header is not a JSON object",
+            ),
+        ] {
+            match decode_unverified(token) {
+                Err(VerifyFailure::Malformed { detail }) => {
+                    assert!(detail.contains(why), "{detail}")
+                }
+                other => panic!("{token}: {other:?}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! Tokendeck's OAuth 2.0 / OpenID Connect core: provider model, PKCE sign-in, token endpoint,
+//! JWKS-backed verification and token inspection. No Tauri here, so the app, the CLI and the
+//! tests all drive the same code.
+
+pub mod authorize;
+pub mod callback;
+pub mod client;
+pub mod discovery;
+pub mod error;
+pub mod http;
+pub mod inspect;
+pub mod jwks;
+pub mod loopback;
+pub mod pkce;
+pub mod provider;
+pub mod revoke;
+pub mod secret;
+pub mod token;
+pub mod userinfo;
+pub mod verify;
+pub mod wire;
+
+pub use client::{OidcClient, SignInResult};
+pub use error::{Error, ErrorCode, Result};

@@ -1,0 +1,398 @@
+//! Provider settings as the user enters them, validated, and the endpoints derived from them.
+//! Nothing in here is secret: a client secret is only flagged (`confidential`) and lives in
+//! the keyring.
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::error::{Error, Result};
+
+/// Redirect URI used when a provider does not set its own. Registered as a deep link by the app.
+pub const DEFAULT_REDIRECT_URI: &str = "io.github.tokendeck://callback";
+pub const DEFAULT_SCOPES: [&str; 3] = ["openid", "email", "profile"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
+pub enum ProviderSource {
+    /// An Amazon Cognito user pool with a hosted UI (managed login) domain.
+    Cognito {
+        domain: CognitoDomain,
+        region: String,
+        user_pool_id: String,
+    },
+    /// Any OpenID Connect provider, configured through discovery from its issuer URL.
+    Oidc { issuer: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum CognitoDomain {
+    /// `https://<prefix>.auth.<region>.amazoncognito.com`
+    Prefix { prefix: String },
+    /// A custom domain, e.g. `https://auth.example.com`.
+    Custom { url: String },
+}
+
+/// Per-endpoint overrides, applied after derivation or discovery (used for local providers and
+/// proxies). `issuer` and `jwksUri` can be set apart: some emulators sign with an issuer they
+/// do not serve.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", default)]
+pub struct EndpointOverrides {
+    pub issuer: Option<String>,
+    pub authorization: Option<String>,
+    pub token: Option<String>,
+    pub userinfo: Option<String>,
+    pub revocation: Option<String>,
+    pub logout: Option<String>,
+    pub jwks_uri: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderConfig {
+    pub id: String,
+    pub name: String,
+    pub source: ProviderSource,
+    pub client_id: String,
+    /// The app client has a secret (kept in the keyring, never here).
+    #[serde(default)]
+    pub confidential: bool,
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+    /// `None` means [`DEFAULT_REDIRECT_URI`].
+    #[serde(default)]
+    pub redirect_uri: Option<String>,
+    #[serde(default)]
+    pub overrides: EndpointOverrides,
+}
+
+fn default_scopes() -> Vec<String> {
+    DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// Where the browser sends the user back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redirect {
+    /// A private-use URI scheme delivered to the app as a deep link (RFC 8252 §7.1).
+    CustomScheme(Url),
+    /// `http://127.0.0.1[:port]/path` served by a one-shot local listener (RFC 8252 §7.3).
+    /// With no port in the setting, any free port is used.
+    Loopback { url: Url, fixed_port: bool },
+}
+
+impl Redirect {
+    pub fn parse(value: &str) -> Result<Self> {
+        let field = "redirect URI";
+        let url = Url::parse(value).map_err(|e| {
+            Error::config(field, format!("\"{value}\" is not a URL ({e}). Use {DEFAULT_REDIRECT_URI} or http://127.0.0.1/callback"))
+        })?;
+        if url.fragment().is_some() || url.query().is_some() {
+            return Err(Error::config(field, "must not contain a query or fragment"));
+        }
+        match url.scheme() {
+            "https" => Err(Error::config(
+                field,
+                "an https redirect would go to a web server, not to Tokendeck. Use io.github.tokendeck://callback or http://127.0.0.1/callback",
+            )),
+            "http" => {
+                if !is_loopback_host(&url) {
+                    return Err(Error::config(
+                        field,
+                        "http redirects must use the loopback address 127.0.0.1 (or localhost)",
+                    ));
+                }
+                let fixed_port = url.port().is_some();
+                Ok(Self::Loopback { url, fixed_port })
+            }
+            scheme if scheme.contains('.') => Ok(Self::CustomScheme(url)),
+            scheme => Err(Error::config(
+                field,
+                format!(
+                    "the custom scheme \"{scheme}\" must be a reverse domain name such as io.github.tokendeck (RFC 8252)"
+                ),
+            )),
+        }
+    }
+
+    pub fn url(&self) -> &Url {
+        match self {
+            Self::CustomScheme(url) | Self::Loopback { url, .. } => url,
+        }
+    }
+}
+
+/// The URLs a sign-in needs, after derivation/discovery and overrides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    /// Exact expected `iss` of tokens from this provider.
+    pub issuer: String,
+    pub authorization: Url,
+    pub token: Url,
+    pub userinfo: Option<Url>,
+    pub revocation: Option<Url>,
+    pub logout: Option<Url>,
+    pub jwks_uri: Url,
+    /// RFC 9207: the provider says it adds `iss` to authorization responses.
+    pub iss_parameter_supported: bool,
+    /// Cognito token rules apply (`token_use`, access tokens carry `client_id`, no `aud`).
+    pub cognito: bool,
+}
+
+impl ProviderConfig {
+    /// Checks every field and returns the first problem, phrased as what to fix.
+    pub fn validate(&self) -> Result<()> {
+        if self.name.trim().is_empty() {
+            return Err(Error::config("name", "give the provider a name"));
+        }
+        validate_client_id(&self.client_id)?;
+        for scope in &self.scopes {
+            if scope.is_empty() || scope.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(Error::config(
+                    "scopes",
+                    format!("\"{scope}\" is not a valid scope; list scopes separated by spaces"),
+                ));
+            }
+        }
+        self.redirect()?;
+        match &self.source {
+            ProviderSource::Cognito {
+                domain,
+                region,
+                user_pool_id,
+            } => {
+                validate_region(region)?;
+                validate_pool_id(user_pool_id, region)?;
+                cognito_domain_base(domain, region)?;
+            }
+            ProviderSource::Oidc { issuer } => {
+                parse_endpoint("issuer URL", issuer)?;
+            }
+        }
+        let o = &self.overrides;
+        for (field, value) in [
+            ("authorization endpoint", &o.authorization),
+            ("token endpoint", &o.token),
+            ("userInfo endpoint", &o.userinfo),
+            ("revocation endpoint", &o.revocation),
+            ("logout endpoint", &o.logout),
+            ("JWKS URI", &o.jwks_uri),
+            ("issuer", &o.issuer),
+        ] {
+            if let Some(v) = value {
+                parse_endpoint(field, v)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn redirect(&self) -> Result<Redirect> {
+        Redirect::parse(self.redirect_uri.as_deref().unwrap_or(DEFAULT_REDIRECT_URI))
+    }
+
+    /// Endpoints known without network access: all of a Cognito pool's, none of an OIDC
+    /// provider's (those need [`crate::discovery`]).
+    pub fn cognito_endpoints(&self) -> Result<Option<Endpoints>> {
+        let ProviderSource::Cognito {
+            domain,
+            region,
+            user_pool_id,
+        } = &self.source
+        else {
+            return Ok(None);
+        };
+        self.validate()?;
+        let base = cognito_domain_base(domain, region)?;
+        let join = |path: &str| join_path(&base, path);
+        let issuer = format!("https://cognito-idp.{region}.amazonaws.com/{user_pool_id}");
+        let derived = Endpoints {
+            jwks_uri: parse_endpoint("issuer", &format!("{issuer}/.well-known/jwks.json"))?,
+            issuer,
+            authorization: join("oauth2/authorize")?,
+            token: join("oauth2/token")?,
+            userinfo: Some(join("oauth2/userInfo")?),
+            revocation: Some(join("oauth2/revoke")?),
+            logout: Some(join("logout")?),
+            iss_parameter_supported: false,
+            cognito: true,
+        };
+        self.apply_overrides(derived).map(Some)
+    }
+
+    pub(crate) fn apply_overrides(&self, mut e: Endpoints) -> Result<Endpoints> {
+        let o = &self.overrides;
+        let pick = |field, value: &Option<String>, current: Url| match value {
+            Some(v) => parse_endpoint(field, v),
+            None => Ok(current),
+        };
+        let pick_opt = |field, value: &Option<String>, current: Option<Url>| match value {
+            Some(v) => parse_endpoint(field, v).map(Some),
+            None => Ok(current),
+        };
+        e.authorization = pick("authorization endpoint", &o.authorization, e.authorization)?;
+        e.token = pick("token endpoint", &o.token, e.token)?;
+        e.jwks_uri = pick("JWKS URI", &o.jwks_uri, e.jwks_uri)?;
+        e.userinfo = pick_opt("userInfo endpoint", &o.userinfo, e.userinfo)?;
+        e.revocation = pick_opt("revocation endpoint", &o.revocation, e.revocation)?;
+        e.logout = pick_opt("logout endpoint", &o.logout, e.logout)?;
+        if let Some(issuer) = &o.issuer {
+            e.issuer.clone_from(issuer);
+        }
+        Ok(e)
+    }
+}
+
+fn validate_client_id(client_id: &str) -> Result<()> {
+    let ok = !client_id.is_empty()
+        && client_id.len() <= 128
+        && client_id
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::config(
+            "client id",
+            "paste the app client id from the user pool's App clients page (letters and digits, no spaces)",
+        ))
+    }
+}
+
+fn validate_region(region: &str) -> Result<()> {
+    let parts: Vec<&str> = region.split('-').collect();
+    let ok = parts.len() >= 3
+        && parts
+            .first()
+            .is_some_and(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts
+            .last()
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::config(
+            "region",
+            format!("\"{region}\" is not an AWS region such as eu-west-1"),
+        ))
+    }
+}
+
+fn validate_pool_id(pool_id: &str, region: &str) -> Result<()> {
+    let Some((pool_region, suffix)) = pool_id.split_once('_') else {
+        return Err(Error::config(
+            "user pool id",
+            format!("\"{pool_id}\" is not a user pool id; it looks like {region}_AbC123xyz"),
+        ));
+    };
+    if suffix.is_empty() || !suffix.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Error::config(
+            "user pool id",
+            format!("\"{pool_id}\" is not a user pool id; it looks like {region}_AbC123xyz"),
+        ));
+    }
+    if pool_region != region {
+        return Err(Error::config(
+            "user pool id",
+            format!(
+                "the pool {pool_id} is in {pool_region}, but the region is set to {region}; set the region to {pool_region}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn cognito_domain_base(domain: &CognitoDomain, region: &str) -> Result<Url> {
+    match domain {
+        CognitoDomain::Prefix { prefix } => {
+            let ok = !prefix.is_empty()
+                && prefix.len() <= 63
+                && !prefix.starts_with('-')
+                && !prefix.ends_with('-')
+                && prefix
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !ok {
+                return Err(Error::config(
+                    "domain prefix",
+                    format!(
+                        "\"{prefix}\" is not a Cognito domain prefix: enter only the first label of <prefix>.auth.{region}.amazoncognito.com (lowercase letters, digits, hyphens), or choose a custom domain"
+                    ),
+                ));
+            }
+            parse_endpoint(
+                "domain prefix",
+                &format!("https://{prefix}.auth.{region}.amazoncognito.com"),
+            )
+        }
+        CognitoDomain::Custom { url } => {
+            let parsed = parse_endpoint("custom domain", url)?;
+            if parsed.query().is_some() {
+                return Err(Error::config(
+                    "custom domain",
+                    "enter only the domain, without a query",
+                ));
+            }
+            Ok(parsed)
+        }
+    }
+}
+
+/// Appends `path` to a base URL whether or not the base ends with `/`.
+fn join_path(base: &Url, path: &str) -> Result<Url> {
+    let mut url = base.clone();
+    let joined = format!("{}/{}", base.path().trim_end_matches('/'), path);
+    url.set_path(&joined);
+    Ok(url)
+}
+
+/// Parses an endpoint URL: https, or http only to a loopback address (local providers).
+pub fn parse_endpoint(field: &'static str, value: &str) -> Result<Url> {
+    let url = Url::parse(value.trim())
+        .map_err(|e| Error::config(field, format!("\"{value}\" is not a URL ({e})")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::config(
+            field,
+            "must not contain a user name or password",
+        ));
+    }
+    if url.fragment().is_some() {
+        return Err(Error::config(field, "must not contain a #fragment"));
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback_host(&url) => Ok(url),
+        "http" => Err(Error::config(
+            field,
+            format!(
+                "{value} uses plain http; use https (plain http is allowed only for 127.0.0.1 and localhost)"
+            ),
+        )),
+        other => Err(Error::config(
+            field,
+            format!("the scheme \"{other}\" is not supported; use https"),
+        )),
+    }
+}
+
+pub(crate) fn is_loopback_host(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;

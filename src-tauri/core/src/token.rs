@@ -1,0 +1,252 @@
+//! The token endpoint (RFC 6749 §3.2): authorization code with PKCE, refresh, client
+//! credentials; plus the token set a sign-in keeps and how a refresh updates it.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+use serde::{Deserialize, Deserializer};
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::http::{Body, HttpClient, host_of, send};
+use crate::pkce::PkceVerifier;
+use crate::secret::{AccessToken, AuthorizationCode, ClientSecret, IdToken, RefreshToken};
+
+/// How the app client authenticates at the token and revocation endpoints.
+#[derive(Debug, Clone)]
+pub struct ClientAuth {
+    pub client_id: String,
+    /// `Some` for a confidential client: `client_secret_basic`. `None`: a public client sends
+    /// `client_id` in the body and no Authorization header at all.
+    pub secret: Option<ClientSecret>,
+}
+
+impl ClientAuth {
+    pub fn public(client_id: impl Into<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            secret: None,
+        }
+    }
+
+    pub(crate) fn apply(
+        &self,
+        request: reqwest::RequestBuilder,
+        form: &mut Vec<(&'static str, String)>,
+    ) -> Result<reqwest::RequestBuilder> {
+        let Some(secret) = &self.secret else {
+            form.push(("client_id", self.client_id.clone()));
+            return Ok(request);
+        };
+        // RFC 6749 §2.3.1: both parts are form-urlencoded before Basic encoding.
+        let encode =
+            |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let credentials = STANDARD.encode(format!(
+            "{}:{}",
+            encode(&self.client_id),
+            encode(secret.expose_secret())
+        ));
+        let mut value = HeaderValue::from_str(&format!("Basic {credentials}")).map_err(|_| {
+            Error::config("client secret", "contains characters that cannot be sent")
+        })?;
+        value.set_sensitive(true);
+        Ok(request.header(AUTHORIZATION, value))
+    }
+}
+
+/// A successful token response (RFC 6749 §5.1).
+#[derive(Debug, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: AccessToken,
+    pub token_type: String,
+    #[serde(default, deserialize_with = "number_or_string")]
+    pub expires_in: Option<u64>,
+    #[serde(default)]
+    pub refresh_token: Option<RefreshToken>,
+    #[serde(default)]
+    pub id_token: Option<IdToken>,
+    #[serde(default)]
+    pub scope: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ErrorResponse {
+    error: String,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+fn number_or_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(u64),
+        Text(String),
+    }
+    Ok(match Option::<Raw>::deserialize(d)? {
+        Some(Raw::Number(n)) => Some(n),
+        Some(Raw::Text(s)) => s.trim().parse().ok(),
+        None => None,
+    })
+}
+
+/// The tokens one account holds, with absolute expiry.
+#[derive(Debug, Clone)]
+pub struct TokenSet {
+    pub access_token: AccessToken,
+    pub id_token: Option<IdToken>,
+    pub refresh_token: Option<RefreshToken>,
+    /// Unix seconds, from `expires_in` at receipt.
+    pub expires_at: Option<u64>,
+    /// Granted scopes as the token response stated them (space separated).
+    pub scope: Option<String>,
+    pub received_at: u64,
+}
+
+impl TokenSet {
+    pub fn from_response(response: TokenResponse, now: u64) -> Self {
+        Self {
+            expires_at: response.expires_in.map(|s| now.saturating_add(s)),
+            access_token: response.access_token,
+            id_token: response.id_token,
+            refresh_token: response.refresh_token,
+            scope: response.scope,
+            received_at: now,
+        }
+    }
+
+    /// Applies a refresh response. A response without a refresh token keeps the current one
+    /// (Cognito never rotates); a new one replaces it. Returns whether it rotated.
+    pub fn apply_refresh(&mut self, response: TokenResponse, now: u64) -> bool {
+        let previous_refresh = self.refresh_token.take();
+        let previous_id = self.id_token.take();
+        let previous_scope = self.scope.take();
+        let mut next = Self::from_response(response, now);
+        let rotated = next.refresh_token.is_some() && next.refresh_token != previous_refresh;
+        next.refresh_token = next.refresh_token.or(previous_refresh);
+        next.id_token = next.id_token.or(previous_id);
+        next.scope = next.scope.or(previous_scope);
+        *self = next;
+        rotated
+    }
+}
+
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Exchanges an authorization code. Never retried: a code is single-use, and a replay makes
+/// the provider revoke everything issued from it.
+pub async fn exchange_code(
+    http: &HttpClient,
+    token_url: &Url,
+    auth: &ClientAuth,
+    code: AuthorizationCode,
+    verifier: PkceVerifier,
+    redirect_uri: &Url,
+) -> Result<TokenResponse> {
+    let form = vec![
+        ("grant_type", "authorization_code".to_owned()),
+        ("code", code.expose_secret().to_owned()),
+        ("redirect_uri", redirect_uri.to_string()),
+        ("code_verifier", verifier.expose_secret().to_owned()),
+    ];
+    token_request(http, token_url, auth, form, Some(redirect_uri.as_str())).await
+}
+
+pub async fn refresh(
+    http: &HttpClient,
+    token_url: &Url,
+    auth: &ClientAuth,
+    refresh_token: &RefreshToken,
+) -> Result<TokenResponse> {
+    let form = vec![
+        ("grant_type", "refresh_token".to_owned()),
+        ("refresh_token", refresh_token.expose_secret().to_owned()),
+    ];
+    token_request(http, token_url, auth, form, None).await
+}
+
+/// Machine-to-machine grant; needs a confidential client.
+pub async fn client_credentials(
+    http: &HttpClient,
+    token_url: &Url,
+    auth: &ClientAuth,
+    scopes: &[String],
+) -> Result<TokenResponse> {
+    if auth.secret.is_none() {
+        return Err(Error::Unsupported {
+            what: "the client-credentials grant",
+            hint: "it needs an app client with a secret; add the client secret to this provider",
+        });
+    }
+    let mut form = vec![("grant_type", "client_credentials".to_owned())];
+    if !scopes.is_empty() {
+        form.push(("scope", scopes.join(" ")));
+    }
+    token_request(http, token_url, auth, form, None).await
+}
+
+async fn token_request(
+    http: &HttpClient,
+    token_url: &Url,
+    auth: &ClientAuth,
+    mut form: Vec<(&'static str, String)>,
+    redirect_uri: Option<&str>,
+) -> Result<TokenResponse> {
+    let host = host_of(token_url);
+    let request = http
+        .client()
+        .post(token_url.clone())
+        .header("Accept", "application/json");
+    let request = auth.apply(request, &mut form)?;
+    let response = send(request.form(&form), &host, "the token endpoint").await?;
+    drop(form);
+    let body = Body::read(response, &host, "the token endpoint").await?;
+    if body.status.is_success() {
+        let tokens: TokenResponse = body.json("the token endpoint")?;
+        if !tokens.token_type.eq_ignore_ascii_case("bearer") {
+            return Err(Error::Provider {
+                error: "unsupported_token_type".into(),
+                description: Some(format!(
+                    "token_type \"{}\" is not Bearer",
+                    tokens.token_type
+                )),
+            });
+        }
+        return Ok(tokens);
+    }
+    Err(oauth_error(
+        &body,
+        "the token endpoint",
+        redirect_uri,
+        auth.secret.is_some(),
+    ))
+}
+
+/// An error body per RFC 6749 §5.2, or a transient error when the body is not one.
+pub(crate) fn oauth_error(
+    body: &Body,
+    endpoint: &'static str,
+    redirect_uri: Option<&str>,
+    has_secret: bool,
+) -> Error {
+    match serde_json::from_slice::<ErrorResponse>(&body.bytes) {
+        Ok(e) if body.status.is_client_error() => {
+            Error::from_oauth(&e.error, e.error_description, redirect_uri, has_secret)
+        }
+        _ => Error::UnexpectedResponse {
+            endpoint,
+            status: body.status.as_u16(),
+            body_kind: body.describe(None),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,78 @@
+use super::*;
+
+fn response(json: serde_json::Value) -> TokenResponse {
+    serde_json::from_value(json).unwrap()
+}
+
+#[test]
+fn refresh_without_new_refresh_token_keeps_the_old_one() {
+    let mut set = TokenSet::from_response(
+        response(serde_json::json!({
+            "access_token": "a1", "token_type": "Bearer", "expires_in": 3600,
+            "refresh_token": "r1", "id_token": "i1", "scope": "openid email"
+        })),
+        1000,
+    );
+    assert_eq!(set.expires_at, Some(4600));
+    let rotated = set.apply_refresh(
+        response(
+            serde_json::json!({"access_token": "a2", "token_type": "Bearer", "expires_in": "60"}),
+        ),
+        2000,
+    );
+    assert!(!rotated);
+    assert_eq!(set.access_token.expose_secret(), "a2");
+    assert_eq!(set.refresh_token.as_ref().unwrap().expose_secret(), "r1");
+    assert_eq!(set.id_token.as_ref().unwrap().expose_secret(), "i1");
+    assert_eq!(set.scope.as_deref(), Some("openid email"));
+    assert_eq!(set.expires_at, Some(2060));
+}
+
+#[test]
+fn rotated_refresh_token_replaces_the_old_one() {
+    let mut set = TokenSet::from_response(
+        response(
+            serde_json::json!({"access_token": "a1", "token_type": "Bearer", "refresh_token": "r1"}),
+        ),
+        0,
+    );
+    let rotated = set.apply_refresh(
+        response(serde_json::json!({"access_token": "a2", "token_type": "bearer", "refresh_token": "r2"})),
+        1,
+    );
+    assert!(rotated);
+    assert_eq!(set.refresh_token.unwrap().expose_secret(), "r2");
+}
+
+#[test]
+fn public_client_sends_client_id_in_body_and_no_authorization_header() {
+    let http = reqwest::Client::new();
+    let mut form = Vec::new();
+    let request = ClientAuth::public("cid")
+        .apply(http.post("http://127.0.0.1/t"), &mut form)
+        .unwrap();
+    let built = request.build().unwrap();
+    assert!(built.headers().get(AUTHORIZATION).is_none());
+    assert_eq!(form, vec![("client_id", "cid".to_owned())]);
+}
+
+#[test]
+fn confidential_client_uses_urlencoded_basic_and_marks_it_sensitive() {
+    let http = reqwest::Client::new();
+    let mut form = Vec::new();
+    let auth = ClientAuth {
+        client_id: "c id".into(),
+        secret: Some(ClientSecret::new("s:e/cret")),
+    };
+    let built = auth
+        .apply(http.post("http://127.0.0.1/t"), &mut form)
+        .unwrap()
+        .build()
+        .unwrap();
+    let header = built.headers().get(AUTHORIZATION).unwrap();
+    assert!(header.is_sensitive());
+    let encoded = header.to_str().unwrap().strip_prefix("Basic ").unwrap();
+    let decoded = String::from_utf8(STANDARD.decode(encoded).unwrap()).unwrap();
+    assert_eq!(decoded, "c+id:s%3Ae%2Fcret");
+    assert!(form.is_empty());
+}

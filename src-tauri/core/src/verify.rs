@@ -1,0 +1,289 @@
+//! ID- and access-token verification against the provider's JWKS: RS256 only (never the
+//! algorithm the token asks for), then the claim rules of OIDC Core §3.1.3.7 and Cognito.
+
+use jsonwebtoken::{Algorithm, Validation, errors::ErrorKind};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::inspect::decode_unverified;
+use crate::jwks::JwksCache;
+
+/// Clock skew tolerated on `exp`, `nbf` and `iat`.
+pub const DEFAULT_LEEWAY_SECS: u64 = 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum TokenUse {
+    Id,
+    Access,
+}
+
+impl TokenUse {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Id => "ID token",
+            Self::Access => "access token",
+        }
+    }
+
+    fn claim_value(self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::Access => "access",
+        }
+    }
+}
+
+/// What a token must satisfy to be accepted.
+#[derive(Debug, Clone)]
+pub struct Expectations<'a> {
+    pub issuer: &'a str,
+    pub client_id: &'a str,
+    pub token_use: TokenUse,
+    /// The nonce of the sign-in that produced the ID token; `None` skips the check (refreshed
+    /// ID tokens and pasted tokens carry no nonce of ours).
+    pub nonce: Option<&'a str>,
+    /// Apply Cognito's rules: `token_use` required, access tokens carry `client_id`, no `aud`.
+    pub cognito: bool,
+    /// Unix seconds; injected so tests and benchmarks are deterministic.
+    pub now: u64,
+    pub leeway: u64,
+}
+
+/// Why a token was refused. Messages say what is wrong in terms a developer can check in the
+/// token itself.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
+pub enum VerifyFailure {
+    #[error("it is not a well-formed JWT ({detail})")]
+    Malformed { detail: String },
+    #[error("it is signed with \"{alg}\"; only RS256 is accepted")]
+    UnsupportedAlgorithm { alg: String },
+    #[error("the provider's JWKS has no key with kid \"{kid}\", even after fetching it again")]
+    UnknownKey { kid: String },
+    #[error("it names no key (kid) and the provider publishes {keys} keys")]
+    KidRequired { keys: usize },
+    #[error(
+        "the signature does not match the provider's key (the token was altered or signed by someone else)"
+    )]
+    BadSignature,
+    #[error("its issuer is \"{found}\", expected \"{expected}\"")]
+    IssuerMismatch { expected: String, found: String },
+    #[error("its audience {found:?} is not exactly this app client ({expected})")]
+    AudienceMismatch {
+        expected: String,
+        found: Vec<String>,
+    },
+    #[error("its authorized party (azp) is {found:?}, expected \"{expected}\"")]
+    AzpMismatch {
+        expected: String,
+        found: Option<String>,
+    },
+    #[error("it was issued to client_id {found:?}, not this app client ({expected})")]
+    ClientIdMismatch {
+        expected: String,
+        found: Option<String>,
+    },
+    #[error("it expired at {exp} (now {now}, leeway {leeway} s)")]
+    Expired { exp: u64, now: u64, leeway: u64 },
+    #[error("it is not valid before {nbf} (now {now})")]
+    NotYetValid { nbf: u64, now: u64 },
+    #[error("it claims to be issued at {iat}, in the future (now {now})")]
+    IssuedInFuture { iat: u64, now: u64 },
+    #[error("the claim `{claim}` is missing or has the wrong type")]
+    MissingClaim { claim: String },
+    #[error("its nonce does not match the sign-in that requested it")]
+    NonceMismatch,
+    #[error("it is an \"{found}\" token (token_use), expected \"{expected}\"")]
+    WrongTokenUse { expected: String, found: String },
+}
+
+/// A token whose signature and claims passed.
+#[derive(Debug, Clone)]
+pub struct VerifiedToken {
+    pub header: jsonwebtoken::Header,
+    pub claims: Map<String, Value>,
+}
+
+impl VerifiedToken {
+    pub fn sub(&self) -> Option<&str> {
+        self.claims.get("sub").and_then(Value::as_str)
+    }
+}
+
+pub async fn verify_token(
+    jwks: &JwksCache,
+    jwks_uri: &Url,
+    token: &str,
+    expect: &Expectations<'_>,
+) -> Result<VerifiedToken> {
+    let reject = |failure| Error::TokenRejected {
+        token: expect.token_use.label(),
+        failure,
+    };
+    let (header, _) = decode_unverified(token).map_err(reject)?;
+    let alg = header
+        .get("alg")
+        .and_then(Value::as_str)
+        .unwrap_or("(none)");
+    if alg != "RS256" {
+        return Err(reject(VerifyFailure::UnsupportedAlgorithm {
+            alg: alg.to_owned(),
+        }));
+    }
+    let kid = header.get("kid").and_then(Value::as_str);
+    let key = jwks.key_for(jwks_uri, kid).await?.map_err(reject)?;
+    let verified = check_signature(token, &key).map_err(reject)?;
+    check_claims(&verified.claims, expect).map_err(reject)?;
+    Ok(verified)
+}
+
+fn check_signature(
+    token: &str,
+    key: &jsonwebtoken::DecodingKey,
+) -> std::result::Result<VerifiedToken, VerifyFailure> {
+    // Time, issuer and audience are checked in `check_claims` with an injectable clock and
+    // Cognito's rules; jsonwebtoken does the signature with the RS256 allowlist only.
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    let data =
+        jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation).map_err(|e| match e
+            .kind()
+        {
+            ErrorKind::InvalidSignature => VerifyFailure::BadSignature,
+            ErrorKind::InvalidAlgorithm => VerifyFailure::UnsupportedAlgorithm {
+                alg: "a non-RS256 algorithm".into(),
+            },
+            _ => VerifyFailure::Malformed {
+                detail: e.to_string(),
+            },
+        })?;
+    Ok(VerifiedToken {
+        header: data.header,
+        claims: data.claims,
+    })
+}
+
+pub fn check_claims(
+    claims: &Map<String, Value>,
+    expect: &Expectations<'_>,
+) -> std::result::Result<(), VerifyFailure> {
+    let missing = |claim: &str| VerifyFailure::MissingClaim {
+        claim: claim.to_owned(),
+    };
+    let string = |name: &str| claims.get(name).and_then(Value::as_str);
+    let number = |name: &str| claims.get(name).and_then(Value::as_u64);
+
+    let iss = string("iss").ok_or_else(|| missing("iss"))?;
+    if iss != expect.issuer {
+        return Err(VerifyFailure::IssuerMismatch {
+            expected: expect.issuer.to_owned(),
+            found: iss.to_owned(),
+        });
+    }
+    if string("sub").is_none_or(str::is_empty) {
+        return Err(missing("sub"));
+    }
+
+    let (now, leeway) = (expect.now, expect.leeway);
+    let exp = number("exp").ok_or_else(|| missing("exp"))?;
+    if now > exp.saturating_add(leeway) {
+        return Err(VerifyFailure::Expired { exp, now, leeway });
+    }
+    if let Some(nbf) = number("nbf") {
+        if nbf > now.saturating_add(leeway) {
+            return Err(VerifyFailure::NotYetValid { nbf, now });
+        }
+    }
+    match number("iat") {
+        Some(iat) if iat > now.saturating_add(leeway) => {
+            return Err(VerifyFailure::IssuedInFuture { iat, now });
+        }
+        None if expect.token_use == TokenUse::Id => return Err(missing("iat")),
+        _ => {}
+    }
+
+    match (string("token_use"), expect.cognito) {
+        (Some(found), _) if found != expect.token_use.claim_value() => {
+            return Err(VerifyFailure::WrongTokenUse {
+                expected: expect.token_use.claim_value().to_owned(),
+                found: found.to_owned(),
+            });
+        }
+        (None, true) => return Err(missing("token_use")),
+        _ => {}
+    }
+
+    match expect.token_use {
+        TokenUse::Id => check_id_audience(claims, expect)?,
+        TokenUse::Access => {
+            let client_id = string("client_id");
+            if expect.cognito || client_id.is_some() {
+                if client_id != Some(expect.client_id) {
+                    return Err(VerifyFailure::ClientIdMismatch {
+                        expected: expect.client_id.to_owned(),
+                        found: client_id.map(str::to_owned),
+                    });
+                }
+            }
+        }
+    }
+
+    if let Some(expected_nonce) = expect.nonce {
+        if string("nonce") != Some(expected_nonce) {
+            return Err(VerifyFailure::NonceMismatch);
+        }
+    }
+    Ok(())
+}
+
+/// `aud` must be exactly this client (extra audiences are untrusted), and `azp`, when
+/// present, must name it.
+fn check_id_audience(
+    claims: &Map<String, Value>,
+    expect: &Expectations<'_>,
+) -> std::result::Result<(), VerifyFailure> {
+    let audiences: Vec<String> = match claims.get("aud") {
+        Some(Value::String(a)) => vec![a.clone()],
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    };
+    if audiences.is_empty() {
+        return Err(VerifyFailure::MissingClaim {
+            claim: "aud".into(),
+        });
+    }
+    if audiences.iter().any(|a| a != expect.client_id) {
+        return Err(VerifyFailure::AudienceMismatch {
+            expected: expect.client_id.to_owned(),
+            found: audiences,
+        });
+    }
+    if let Some(azp) = claims.get("azp") {
+        if azp.as_str() != Some(expect.client_id) {
+            return Err(VerifyFailure::AzpMismatch {
+                expected: expect.client_id.to_owned(),
+                found: azp.as_str().map(str::to_owned),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

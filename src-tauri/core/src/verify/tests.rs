@@ -1,0 +1,155 @@
+//! Claim rules on hand-built claim sets (no signature involved here; signatures are tested
+//! against the real provider in tests/flows.rs).
+use super::*;
+use serde_json::json;
+
+const NOW: u64 = 1_700_000_000;
+
+fn expect(token_use: TokenUse, cognito: bool) -> Expectations<'static> {
+    Expectations {
+        issuer: "https://issuer.example",
+        client_id: "client-a",
+        token_use,
+        nonce: Some("n-1"),
+        cognito,
+        now: NOW,
+        leeway: 60,
+    }
+}
+
+fn id_claims() -> Map<String, Value> {
+    json!({
+        "iss": "https://issuer.example", "sub": "user-1", "aud": "client-a",
+        "exp": NOW + 600, "iat": NOW - 5, "nonce": "n-1", "token_use": "id"
+    })
+    .as_object()
+    .cloned()
+    .unwrap()
+}
+
+fn with(mut claims: Map<String, Value>, key: &str, value: Value) -> Map<String, Value> {
+    if value.is_null() {
+        claims.remove(key);
+    } else {
+        claims.insert(key.into(), value);
+    }
+    claims
+}
+
+fn failure(claims: &Map<String, Value>, e: &Expectations<'_>) -> VerifyFailure {
+    check_claims(claims, e).unwrap_err()
+}
+
+#[test]
+fn a_good_id_token_passes() {
+    check_claims(&id_claims(), &expect(TokenUse::Id, true)).unwrap();
+}
+
+#[test]
+fn issuer_audience_and_azp_rules() {
+    let e = expect(TokenUse::Id, false);
+    assert!(matches!(
+        failure(&with(id_claims(), "iss", json!("https://evil")), &e),
+        VerifyFailure::IssuerMismatch { .. }
+    ));
+    assert!(matches!(
+        failure(&with(id_claims(), "aud", json!("client-b")), &e),
+        VerifyFailure::AudienceMismatch { .. }
+    ));
+    assert!(matches!(
+        failure(&with(id_claims(), "aud", Value::Null), &e),
+        VerifyFailure::MissingClaim { .. }
+    ));
+    assert!(matches!(
+        failure(
+            &with(id_claims(), "aud", json!(["client-a", "untrusted"])),
+            &e
+        ),
+        VerifyFailure::AudienceMismatch { .. }
+    ));
+    check_claims(&with(id_claims(), "aud", json!(["client-a"])), &e).unwrap();
+    assert!(matches!(
+        failure(&with(id_claims(), "azp", json!("client-b")), &e),
+        VerifyFailure::AzpMismatch { .. }
+    ));
+    check_claims(&with(id_claims(), "azp", json!("client-a")), &e).unwrap();
+}
+
+#[test]
+fn time_rules_with_leeway() {
+    let e = expect(TokenUse::Id, false);
+    check_claims(&with(id_claims(), "exp", json!(NOW - 30)), &e).unwrap();
+    assert!(matches!(
+        failure(&with(id_claims(), "exp", json!(NOW - 61)), &e),
+        VerifyFailure::Expired { .. }
+    ));
+    assert!(matches!(
+        failure(&with(id_claims(), "iat", json!(NOW + 3600)), &e),
+        VerifyFailure::IssuedInFuture { .. }
+    ));
+    assert!(matches!(
+        failure(&with(id_claims(), "iat", Value::Null), &e),
+        VerifyFailure::MissingClaim { .. }
+    ));
+    assert!(matches!(
+        failure(&with(id_claims(), "nbf", json!(NOW + 3600)), &e),
+        VerifyFailure::NotYetValid { .. }
+    ));
+    assert!(matches!(
+        failure(&with(id_claims(), "exp", json!("soon")), &e),
+        VerifyFailure::MissingClaim { .. }
+    ));
+}
+
+#[test]
+fn sub_and_nonce_required() {
+    let e = expect(TokenUse::Id, false);
+    assert!(matches!(
+        failure(&with(id_claims(), "sub", Value::Null), &e),
+        VerifyFailure::MissingClaim { .. }
+    ));
+    assert_eq!(
+        failure(&with(id_claims(), "nonce", json!("other")), &e),
+        VerifyFailure::NonceMismatch
+    );
+    assert_eq!(
+        failure(&with(id_claims(), "nonce", Value::Null), &e),
+        VerifyFailure::NonceMismatch
+    );
+    let no_nonce = Expectations { nonce: None, ..e };
+    check_claims(&with(id_claims(), "nonce", Value::Null), &no_nonce).unwrap();
+}
+
+#[test]
+fn cognito_token_use_and_client_id() {
+    let access = json!({
+        "iss": "https://issuer.example", "sub": "user-1", "client_id": "client-a",
+        "exp": NOW + 600, "iat": NOW, "token_use": "access", "scope": "openid"
+    })
+    .as_object()
+    .cloned()
+    .unwrap();
+    let e = Expectations {
+        nonce: None,
+        ..expect(TokenUse::Access, true)
+    };
+    check_claims(&access, &e).unwrap();
+    assert!(matches!(
+        failure(&with(access.clone(), "client_id", json!("client-b")), &e),
+        VerifyFailure::ClientIdMismatch { .. }
+    ));
+    assert!(matches!(
+        failure(&with(access.clone(), "token_use", Value::Null), &e),
+        VerifyFailure::MissingClaim { .. }
+    ));
+    // An access token offered where an ID token is expected, and vice versa.
+    let as_id = expect(TokenUse::Id, true);
+    assert!(matches!(
+        failure(&access, &as_id),
+        VerifyFailure::WrongTokenUse { .. }
+    ));
+    assert!(matches!(
+        failure(&id_claims(), &e),
+        VerifyFailure::WrongTokenUse { .. }
+    ));
+}

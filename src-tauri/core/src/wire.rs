@@ -1,0 +1,29 @@
+//! What crosses a process boundary (IPC to the webview, the CLI's `--json`): a code from a
+//! closed set and a human message. Never a token, code, verifier or secret.
+
+use serde::Serialize;
+
+use crate::error::{Error, ErrorCode};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct WireError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl From<&Error> for WireError {
+    fn from(e: &Error) -> Self {
+        Self {
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<Error> for WireError {
+    fn from(e: Error) -> Self {
+        Self::from(&e)
+    }
+}
