@@ -1,0 +1,164 @@
+//! Test support: the real local OpenID provider (tests/provider, oidc-provider shaped like a
+//! Cognito pool) started on a free loopback port, and a "user" who signs in over HTTP.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+
+use tokendeck_core::provider::{CognitoDomain, EndpointOverrides, Endpoints, ProviderConfig, ProviderSource};
+use tokendeck_core::secret::CallbackUrl;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+use url::Url;
+
+pub const NATIVE: &str = "tokendeck-native";
+pub const ROTATING: &str = "tokendeck-rotating";
+pub const CONFIDENTIAL: &str = "tokendeck-confidential";
+pub const CONFIDENTIAL_SECRET: &str = "confidential-secret-0123456789";
+pub const M2M: &str = "tokendeck-m2m";
+pub const M2M_SECRET: &str = "m2m-secret-0123456789abcdef";
+pub const ALICE: (&str, &str) = ("alice", "alice-password");
+pub const BOB: (&str, &str) = ("bob", "bob-password");
+
+pub fn provider_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/provider")
+}
+
+pub struct LocalProvider {
+    _child: Child,
+    pub issuer: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct Counters {
+    pub token: u64,
+    pub jwks: u64,
+}
+
+impl LocalProvider {
+    pub async fn start() -> Self {
+        let dir = provider_dir();
+        assert!(
+            dir.join("node_modules/oidc-provider").exists(),
+            "the local provider is not installed: run `npm ci --prefix tests/provider`"
+        );
+        let mut child = Command::new("node")
+            .arg(dir.join("server.mjs"))
+            .arg("--test-controls")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("node must be installed to run the local provider");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).await.unwrap();
+        let ready: serde_json::Value = serde_json::from_str(&line).expect("provider ready line");
+        Self { _child: child, issuer: ready["issuer"].as_str().unwrap().to_owned() }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.issuer)
+    }
+
+    /// The local provider configured the way a user configures a Cognito pool: custom domain
+    /// plus issuer/JWKS overrides (a real pool's issuer is cognito-idp.<region>.amazonaws.com).
+    pub fn cognito_config(&self, client_id: &str) -> ProviderConfig {
+        ProviderConfig {
+            id: format!("local-{client_id}"),
+            name: "Local pool".into(),
+            source: ProviderSource::Cognito {
+                domain: CognitoDomain::Custom { url: self.issuer.clone() },
+                region: "us-east-1".into(),
+                user_pool_id: "us-east-1_LocalPool".into(),
+            },
+            client_id: client_id.into(),
+            confidential: false,
+            scopes: vec!["openid".into(), "email".into(), "profile".into()],
+            redirect_uri: None,
+            overrides: EndpointOverrides {
+                issuer: Some(self.issuer.clone()),
+                jwks_uri: Some(self.url("/.well-known/jwks.json")),
+                ..Default::default()
+            },
+        }
+    }
+
+    pub fn endpoints(&self, client_id: &str) -> (Arc<ProviderConfig>, Arc<Endpoints>) {
+        let config = self.cognito_config(client_id);
+        let endpoints = config.cognito_endpoints().unwrap().unwrap();
+        (Arc::new(config), Arc::new(endpoints))
+    }
+
+    pub async fn rotate_keys(&self) -> String {
+        let v: serde_json::Value = reqwest::Client::new()
+            .post(self.url("/__test/rotate-keys"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["kid"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn public_pem(&self) -> String {
+        reqwest::get(self.url("/__test/public-pem")).await.unwrap().text().await.unwrap()
+    }
+
+    pub async fn counters(&self) -> Counters {
+        reqwest::get(self.url("/__test/counters")).await.unwrap().json().await.unwrap()
+    }
+}
+
+/// A user in a browser, over plain HTTP with a cookie jar: opens the authorization URL, posts
+/// the login form, follows the provider's redirects and returns where it finally sends the
+/// browser (the redirect URI with the code). A loopback redirect is really requested, so a
+/// listening `LoopbackListener` receives it.
+pub async fn login_over_http(authorization_url: &Url, (user, password): (&str, &str)) -> CallbackUrl {
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let redirect_uri = authorization_url
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let mut next = authorization_url.clone();
+    let mut posted = false;
+    for _ in 0..12 {
+        if next.as_str().starts_with(&redirect_uri) {
+            if next.scheme() == "http" {
+                let _ = browser.get(next.clone()).send().await;
+            }
+            return CallbackUrl::new(next.to_string());
+        }
+        let response = browser.get(next.clone()).send().await.unwrap();
+        let response = if response.status().is_success() && !posted {
+            let page = response.text().await.unwrap();
+            assert!(page.contains("name=\"password\""), "expected the login page, got: {page}");
+            posted = true;
+            browser
+                .post(format!("{}/login", next.as_str().split('?').next().unwrap()))
+                .form(&[("username", user), ("password", password)])
+                .send()
+                .await
+                .unwrap()
+        } else {
+            response
+        };
+        let status = response.status();
+        let location = response
+            .headers()
+            .get("location")
+            .unwrap_or_else(|| panic!("expected a redirect, got {status}"))
+            .to_str()
+            .unwrap()
+            .to_owned();
+        next = next.join(&location).unwrap();
+    }
+    panic!("too many redirects")
+}

@@ -1,0 +1,49 @@
+// Signs a user in with headless Chromium, the way a person would in the system browser.
+//
+// Usage: node browser-login.mjs AUTHORIZATION_URL USERNAME PASSWORD [REDIRECT_PREFIX]
+// Opens the URL, fills the provider's login form, submits, and prints the redirect URL the
+// provider sent back (custom scheme or loopback) on stdout. The custom-scheme navigation is
+// seen as a request, which Chromium then aborts (a headless browser has no app to hand it to). With
+// TOKENDECK_DELIVER=cmd set, the URL is also passed as the last argument to that command, the
+// way the OS launches the registered handler.
+import { spawnSync } from 'node:child_process';
+import { chromium } from 'playwright-core';
+
+const [url, username, password, prefix = 'io.github.tokendeck://'] = process.argv.slice(2);
+if (!url || !username || !password) {
+  console.error('usage: browser-login.mjs AUTHORIZATION_URL USERNAME PASSWORD [REDIRECT_PREFIX]');
+  process.exit(2);
+}
+
+const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const browser = await chromium.launch({
+  executablePath,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-dev-shm-usage', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+try {
+  const page = await browser.newPage();
+  const redirect = new Promise((resolve) => {
+    page.on('request', (request) => {
+      if (request.url().startsWith(prefix)) resolve(request.url());
+    });
+  });
+  await page.goto(url);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+  let timer;
+  const callback = await Promise.race([
+    redirect,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no redirect within 30 s')), 30000);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  process.stdout.write(`${callback}\n`);
+  if (process.env.TOKENDECK_DELIVER) {
+    const result = spawnSync(process.env.TOKENDECK_DELIVER, [callback], { stdio: 'inherit' });
+    process.exitCode = result.status ?? 1;
+  }
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,65 @@
+// Clients and users of the local Cognito-shaped pool. Shared by the tests and the demo.
+export const API_RESOURCE = 'urn:tokendeck:demo-api';
+export const API_SCOPES = ['openid', 'email', 'profile', 'demo-api/read', 'demo-api/write'];
+
+const nativeRedirects = ['io.github.tokendeck://callback', 'http://127.0.0.1/callback'];
+
+export const CLIENTS = [
+  {
+    // A public app client, like a Cognito app client without a secret.
+    client_id: 'tokendeck-native',
+    application_type: 'native',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: nativeRedirects,
+  },
+  {
+    // The same, with refresh-token rotation (Cognito can enable rotation per client).
+    client_id: 'tokendeck-rotating',
+    application_type: 'native',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: nativeRedirects,
+    rotateRefreshTokens: true,
+  },
+  {
+    // An app client with a secret doing the code flow.
+    client_id: 'tokendeck-confidential',
+    client_secret: 'confidential-secret-0123456789',
+    application_type: 'native',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: nativeRedirects,
+  },
+  {
+    // Machine to machine: client credentials only.
+    client_id: 'tokendeck-m2m',
+    client_secret: 'm2m-secret-0123456789abcdef',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+  },
+];
+
+export const USERS = {
+  alice: {
+    sub: '6f1c9a2e-8d44-4b4e-9c1a-0a11ce000001',
+    username: 'alice',
+    password: 'alice-password',
+    email: 'alice@example.com',
+    name: 'Alice Admin',
+    groups: ['admins', 'qa'],
+  },
+  bob: {
+    sub: '6f1c9a2e-8d44-4b4e-9c1a-0b0b00000002',
+    username: 'bob',
+    password: 'bob-password',
+    email: 'bob@example.com',
+    name: 'Bob Tester',
+    groups: ['qa'],
+  },
+};

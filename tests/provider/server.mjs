@@ -1,0 +1,255 @@
+// A real OpenID provider (oidc-provider, OpenID Certified) shaped like an Amazon Cognito user
+// pool: Cognito's paths, `cognito:*` and `token_use` claims, JWT access tokens carrying
+// `client_id` and `scope`, refresh tokens without `offline_access`, no consent screen.
+//
+// Usage: node server.mjs [--port N] [--demo] [--test-controls]
+// Prints one JSON line on stdout when ready: {"issuer": "...", "port": N}.
+// --demo shows the demo users on the login page; --test-controls enables /__test/* routes
+// (key rotation, request counters) used by the test suites. Loopback only.
+import http from 'node:http';
+import { createPublicKey, randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import Provider, { interactionPolicy } from 'oidc-provider';
+import { exportJWK, generateKeyPair, createLocalJWKSet, jwtVerify } from 'jose';
+
+import { CLIENTS, USERS, API_RESOURCE, API_SCOPES } from './config.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    demo: { type: 'boolean', default: false },
+    'test-controls': { type: 'boolean', default: false },
+  },
+});
+
+const signingKeys = [await newSigningKey()];
+const counters = { token: 0, jwks: 0 };
+let provider;
+let issuer;
+
+async function newSigningKey() {
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true, modulusLength: 2048 });
+  const jwk = await exportJWK(privateKey);
+  return { ...jwk, kid: randomUUID(), alg: 'RS256', use: 'sig' };
+}
+
+function publicJwks() {
+  return { keys: signingKeys.map(({ kty, n, e, kid, alg, use }) => ({ kty, n, e, kid, alg, use })) };
+}
+
+function buildProvider() {
+  const policy = interactionPolicy.base();
+  // Cognito shows no consent screen; native clients would otherwise loop on consent.
+  policy.get('consent').checks.remove('native_client_prompt');
+
+  const p = new Provider(issuer, {
+    clients: CLIENTS,
+    jwks: { keys: signingKeys },
+    cookies: { keys: ['tokendeck-test-cookie-key'] },
+    pkce: { required: () => true },
+    routes: {
+      authorization: '/oauth2/authorize',
+      token: '/oauth2/token',
+      userinfo: '/oauth2/userInfo-opaque',
+      revocation: '/oauth2/revoke',
+      jwks: '/.well-known/jwks.json',
+      end_session: '/oidc/logout',
+    },
+    claims: {
+      openid: ['sub', 'token_use', 'cognito:username', 'cognito:groups'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'given_name', 'family_name'],
+    },
+    conformIdTokenClaims: false,
+    findAccount: async (_ctx, id) => {
+      const user = Object.values(USERS).find((u) => u.sub === id);
+      if (!user) return undefined;
+      return { accountId: id, claims: async (use) => accountClaims(user, use) };
+    },
+    interactions: { policy, url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      clientCredentials: { enabled: true },
+      userinfo: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => API_RESOURCE,
+        useGrantedResource: () => true,
+        getResourceServerInfo: () => ({
+          scope: API_SCOPES.join(' '),
+          audience: API_RESOURCE,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'RS256' } },
+        }),
+      },
+    },
+    extraTokenClaims: async (_ctx, token) => {
+      const claims = { token_use: 'access' };
+      const user = Object.values(USERS).find((u) => u.sub === token.accountId);
+      if (user) {
+        claims.username = user.username;
+        claims['cognito:groups'] = user.groups;
+      }
+      return claims;
+    },
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: (ctx) => Boolean(ctx.oidc.client?.rotateRefreshTokens),
+    extraClientMetadata: { properties: ['rotateRefreshTokens'] },
+    expiresWithSession: async () => false,
+    ttl: {
+      AccessToken: 3600,
+      ClientCredentials: 3600,
+      IdToken: 3600,
+      AuthorizationCode: 300,
+      Grant: 30 * 24 * 3600,
+      RefreshToken: 30 * 24 * 3600,
+      Interaction: 3600,
+      Session: 24 * 3600,
+    },
+  });
+  p.proxy = false;
+  p.on('server_error', (_ctx, err) => console.error('server_error', err));
+  return p;
+}
+
+function accountClaims(user, use) {
+  const claims = {
+    sub: user.sub,
+    'cognito:username': user.username,
+    'cognito:groups': user.groups,
+    email: user.email,
+    email_verified: true,
+    name: user.name,
+  };
+  if (use === 'id_token') claims.token_use = 'id';
+  return claims;
+}
+
+// ---- the small login page (the library's dev page loads remote fonts) -------------------
+
+const escape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function loginPage(uid, { error, loginHint }) {
+  const demo = args.demo
+    ? `<p class="hint">Demo users: ${Object.values(USERS).map((u) => `<code>${escape(u.username)}</code> / <code>${escape(u.password)}</code>`).join(', ')}</p>`
+    : '';
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Sign in - Tokendeck demo pool</title>
+<style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto;color:#222}
+input{display:block;width:100%;margin:.3rem 0 1rem;padding:.5rem;box-sizing:border-box}
+button{padding:.6rem 1.2rem}.error{color:#b00020}.hint{color:#555;font-size:.9rem}</style></head>
+<body><h1>Sign in</h1>${error ? `<p class="error">${escape(error)}</p>` : ''}
+<form method="post" action="/interaction/${escape(uid)}/login">
+<label>Username<input name="username" autocomplete="username" autofocus value="${escape(loginHint ?? '')}"></label>
+<label>Password<input name="password" type="password" autocomplete="current-password"></label>
+<button type="submit">Sign in</button></form>${demo}</body></html>`;
+}
+
+async function readForm(req) {
+  let body = '';
+  for await (const chunk of req) {
+    body += chunk;
+    if (body.length > 16384) throw new Error('form too large');
+  }
+  return Object.fromEntries(new URLSearchParams(body));
+}
+
+function send(res, status, type, body) {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+async function interaction(req, res, uid, action) {
+  const details = await provider.interactionDetails(req, res);
+  if (details.uid !== uid) return send(res, 400, 'text/plain', 'interaction mismatch');
+  const { prompt, params, session } = details;
+
+  if (prompt.name === 'login') {
+    if (action !== 'login') {
+      return send(res, 200, 'text/html; charset=utf-8', loginPage(uid, { loginHint: params.login_hint }));
+    }
+    const form = await readForm(req);
+    const user = USERS[form.username];
+    if (!user || user.password !== form.password) {
+      return send(res, 200, 'text/html; charset=utf-8', loginPage(uid, { error: 'Incorrect username or password.', loginHint: form.username }));
+    }
+    return provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+  }
+
+  // Cognito has no consent screen: grant what was asked.
+  const grant = details.grantId
+    ? await provider.Grant.find(details.grantId)
+    : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
+  const missing = prompt.details;
+  if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+    grant.addResourceScope(indicator, scopes.join(' '));
+  }
+  const grantId = await grant.save();
+  return provider.interactionFinished(req, res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
+}
+
+// ---- userInfo that accepts the JWT access tokens (the built-in one only knows opaque ones) ---
+
+async function userInfo(req, res) {
+  const header = req.headers.authorization ?? '';
+  const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+  const deny = () => {
+    res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"', 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: 'invalid_token' }));
+  };
+  if (!token) return deny();
+  try {
+    const { payload } = await jwtVerify(token, createLocalJWKSet(publicJwks()), { issuer, algorithms: ['RS256'] });
+    if (payload.token_use !== 'access' || !payload.scope?.split(' ').includes('openid')) return deny();
+    const user = Object.values(USERS).find((u) => u.sub === payload.sub);
+    if (!user) return deny();
+    const { token_use: _ignored, ...claims } = accountClaims(user, 'userinfo');
+    claims.username = user.username;
+    return send(res, 200, 'application/json', JSON.stringify(claims));
+  } catch {
+    return deny();
+  }
+}
+
+// ---- test controls -------------------------------------------------------------------------
+
+async function testControl(req, res, path) {
+  if (path === '/__test/rotate-keys' && req.method === 'POST') {
+    signingKeys.unshift(await newSigningKey());
+    provider = buildProvider();
+    return send(res, 200, 'application/json', JSON.stringify({ kid: signingKeys[0].kid }));
+  }
+  if (path === '/__test/public-pem') {
+    const pem = createPublicKey({ key: publicJwks().keys[0], format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+    return send(res, 200, 'application/x-pem-file', pem);
+  }
+  if (path === '/__test/counters') return send(res, 200, 'application/json', JSON.stringify(counters));
+  return send(res, 404, 'text/plain', 'unknown control');
+}
+
+const server = http.createServer(async (req, res) => {
+  try {
+    const path = new URL(req.url, issuer).pathname;
+    if (path === '/oauth2/token') counters.token += 1;
+    if (path === '/.well-known/jwks.json') counters.jwks += 1;
+    if (path === '/oauth2/userInfo') return await userInfo(req, res);
+    const m = path.match(/^\/interaction\/([\w-]+)(?:\/(login))?$/);
+    if (m) return await interaction(req, res, m[1], m[2]);
+    if (path.startsWith('/__test/') && args['test-controls']) return await testControl(req, res, path);
+    return provider.callback()(req, res);
+  } catch (err) {
+    console.error(err);
+    if (!res.headersSent) send(res, 500, 'text/plain', 'internal error');
+  }
+});
+
+server.listen(Number(args.port), '127.0.0.1', () => {
+  const { port } = server.address();
+  issuer = `http://127.0.0.1:${port}`;
+  provider = buildProvider();
+  process.stdout.write(`${JSON.stringify({ issuer, port })}\n`);
+});
+
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close(() => process.exit(0)));
