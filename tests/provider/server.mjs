@@ -142,7 +142,8 @@ button{padding:.6rem 1.2rem}.error{color:#b00020}.hint{color:#555;font-size:.9re
 <form method="post" action="/interaction/${escape(uid)}/login">
 <label>Username<input name="username" autocomplete="username" autofocus value="${escape(loginHint ?? '')}"></label>
 <label>Password<input name="password" type="password" autocomplete="current-password"></label>
-<button type="submit">Sign in</button></form>${demo}</body></html>`;
+<button type="submit">Sign in</button></form>
+<form method="post" action="/interaction/${escape(uid)}/abort"><button type="submit" name="cancel">Cancel</button></form>${demo}</body></html>`;
 }
 
 async function readForm(req) {
@@ -164,6 +165,9 @@ async function interaction(req, res, uid, action) {
   if (details.uid !== uid) return send(res, 400, 'text/plain', 'interaction mismatch');
   const { prompt, params, session } = details;
 
+  if (action === 'abort') {
+    return provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The user cancelled the sign-in.' }, { mergeWithLastSubmission: false });
+  }
   if (prompt.name === 'login') {
     if (action !== 'login') {
       return send(res, 200, 'text/html; charset=utf-8', loginPage(uid, { loginHint: params.login_hint }));
@@ -235,7 +239,7 @@ const server = http.createServer(async (req, res) => {
     if (path === '/oauth2/token') counters.token += 1;
     if (path === '/.well-known/jwks.json') counters.jwks += 1;
     if (path === '/oauth2/userInfo') return await userInfo(req, res);
-    const m = path.match(/^\/interaction\/([\w-]+)(?:\/(login))?$/);
+    const m = path.match(/^\/interaction\/([\w-]+)(?:\/(login|abort))?$/);
     if (m) return await interaction(req, res, m[1], m[2]);
     if (path.startsWith('/__test/') && args['test-controls']) return await testControl(req, res, path);
     return provider.callback()(req, res);

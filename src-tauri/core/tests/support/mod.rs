@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Arc;
 
-use tokendeck_core::provider::{CognitoDomain, EndpointOverrides, Endpoints, ProviderConfig, ProviderSource};
+use tokendeck_core::provider::{
+    CognitoDomain, EndpointOverrides, Endpoints, ProviderConfig, ProviderSource,
+};
 use tokendeck_core::secret::CallbackUrl;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -55,7 +57,10 @@ impl LocalProvider {
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).await.unwrap();
         let ready: serde_json::Value = serde_json::from_str(&line).expect("provider ready line");
-        Self { _child: child, issuer: ready["issuer"].as_str().unwrap().to_owned() }
+        Self {
+            _child: child,
+            issuer: ready["issuer"].as_str().unwrap().to_owned(),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -69,7 +74,9 @@ impl LocalProvider {
             id: format!("local-{client_id}"),
             name: "Local pool".into(),
             source: ProviderSource::Cognito {
-                domain: CognitoDomain::Custom { url: self.issuer.clone() },
+                domain: CognitoDomain::Custom {
+                    url: self.issuer.clone(),
+                },
                 region: "us-east-1".into(),
                 user_pool_id: "us-east-1_LocalPool".into(),
             },
@@ -104,11 +111,21 @@ impl LocalProvider {
     }
 
     pub async fn public_pem(&self) -> String {
-        reqwest::get(self.url("/__test/public-pem")).await.unwrap().text().await.unwrap()
+        reqwest::get(self.url("/__test/public-pem"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
     }
 
     pub async fn counters(&self) -> Counters {
-        reqwest::get(self.url("/__test/counters")).await.unwrap().json().await.unwrap()
+        reqwest::get(self.url("/__test/counters"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 }
 
@@ -116,7 +133,16 @@ impl LocalProvider {
 /// the login form, follows the provider's redirects and returns where it finally sends the
 /// browser (the redirect URI with the code). A loopback redirect is really requested, so a
 /// listening `LoopbackListener` receives it.
-pub async fn login_over_http(authorization_url: &Url, (user, password): (&str, &str)) -> CallbackUrl {
+pub async fn login_over_http(authorization_url: &Url, user: (&str, &str)) -> CallbackUrl {
+    browse(authorization_url, Some(user)).await
+}
+
+/// The user presses Cancel on the login page.
+pub async fn cancel_over_http(authorization_url: &Url) -> CallbackUrl {
+    browse(authorization_url, None).await
+}
+
+async fn browse(authorization_url: &Url, user: Option<(&str, &str)>) -> CallbackUrl {
     let browser = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -139,14 +165,19 @@ pub async fn login_over_http(authorization_url: &Url, (user, password): (&str, &
         let response = browser.get(next.clone()).send().await.unwrap();
         let response = if response.status().is_success() && !posted {
             let page = response.text().await.unwrap();
-            assert!(page.contains("name=\"password\""), "expected the login page, got: {page}");
+            assert!(
+                page.contains("name=\"password\""),
+                "expected the login page, got: {page}"
+            );
             posted = true;
-            browser
-                .post(format!("{}/login", next.as_str().split('?').next().unwrap()))
-                .form(&[("username", user), ("password", password)])
-                .send()
-                .await
-                .unwrap()
+            let base = next.as_str().split('?').next().unwrap().to_owned();
+            let request = match user {
+                Some((user, password)) => browser
+                    .post(format!("{base}/login"))
+                    .form(&[("username", user), ("password", password)]),
+                None => browser.post(format!("{base}/abort")),
+            };
+            request.send().await.unwrap()
         } else {
             response
         };
