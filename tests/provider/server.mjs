@@ -217,6 +217,23 @@ async function userInfo(req, res) {
   }
 }
 
+// ---- Cognito's /logout?client_id=...&logout_uri=... : end the browser session --------------
+
+function hostedLogout(req, res) {
+  const params = new URL(req.url, issuer).searchParams;
+  const client = CLIENTS.find((c) => c.client_id === params.get('client_id'));
+  const target = params.get('logout_uri');
+  const expired = ['_session', '_session.sig', '_session.legacy', '_session.legacy.sig']
+    .map((name) => `${name}=; Path=/; Max-Age=0; HttpOnly`);
+  if (!client) return send(res, 400, 'text/plain', 'unknown client_id');
+  if (target && client.redirect_uris.includes(target)) {
+    res.writeHead(302, { location: target, 'set-cookie': expired });
+    return res.end();
+  }
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'set-cookie': expired });
+  return res.end('<!doctype html><title>Signed out</title><p>You are signed out. You can close this tab.</p>');
+}
+
 // ---- test controls -------------------------------------------------------------------------
 
 async function testControl(req, res, path) {
@@ -239,6 +256,7 @@ const server = http.createServer(async (req, res) => {
     if (path === '/oauth2/token') counters.token += 1;
     if (path === '/.well-known/jwks.json') counters.jwks += 1;
     if (path === '/oauth2/userInfo') return await userInfo(req, res);
+    if (path === '/logout') return hostedLogout(req, res);
     const m = path.match(/^\/interaction\/([\w-]+)(?:\/(login|abort))?$/);
     if (m) return await interaction(req, res, m[1], m[2]);
     if (path.startsWith('/__test/') && args['test-controls']) return await testControl(req, res, path);

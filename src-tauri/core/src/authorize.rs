@@ -19,8 +19,7 @@ pub const PENDING_TTL: Duration = Duration::from_secs(10 * 60);
 const MAX_PENDING: usize = 32;
 
 /// Optional authorization parameters (Cognito names them the same way).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AuthorizeOptions {
     /// `login` forces the login page even when the browser has a session (another user).

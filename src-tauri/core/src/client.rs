@@ -15,7 +15,9 @@ use crate::jwks::JwksCache;
 use crate::provider::{Endpoints, ProviderConfig};
 use crate::secret::{AccessToken, CallbackUrl, ClientSecret, RefreshToken};
 use crate::token::{self, ClientAuth, TokenSet, unix_now};
-use crate::verify::{DEFAULT_LEEWAY_SECS, Expectations, TokenUse, VerifiedToken, verify_token};
+use crate::verify::{
+    DEFAULT_LEEWAY_SECS, Expectations, TokenUse, VerifiedToken, VerifyFailure, verify_token,
+};
 
 #[derive(Debug, Clone)]
 pub struct OidcClient {
@@ -37,6 +39,8 @@ pub struct StartedSignIn {
 #[derive(Debug)]
 pub struct SignInResult {
     pub provider_id: String,
+    /// The issuer the ID token was verified against.
+    pub issuer: String,
     pub tokens: TokenSet,
     pub id_token: Option<VerifiedToken>,
     pub access_token: Verification,
@@ -181,6 +185,7 @@ impl OidcClient {
         tracing::info!("sign-in completed");
         Ok(SignInResult {
             provider_id: pending.provider.id.clone(),
+            issuer: endpoints.issuer.clone(),
             tokens,
             id_token,
             access_token,
@@ -188,14 +193,15 @@ impl OidcClient {
         })
     }
 
-    /// Refreshes a token set. A new ID token must be about the same user, from the same
-    /// issuer, for the same client (OIDC Core §12.2).
+    /// Refreshes a token set. A new ID token must verify and be about the same user
+    /// (`expected_sub`, OIDC Core §12.2); without one the previous ID token is kept.
     #[tracing::instrument(skip_all, err)]
     pub async fn refresh(
         &self,
         endpoints: &Endpoints,
         auth: &ClientAuth,
         current: &TokenSet,
+        expected_sub: Option<&str>,
     ) -> Result<Refreshed> {
         let refresh_token: &RefreshToken =
             current.refresh_token.as_ref().ok_or(Error::InvalidGrant {
@@ -217,19 +223,10 @@ impl OidcClient {
                     now,
                 )
                 .await?;
-            let previous_sub = current
-                .id_token
-                .as_ref()
-                .and_then(|t| decode_unverified(t.expose_secret()).ok())
-                .and_then(|(_, claims)| {
-                    claims.get("sub").and_then(Value::as_str).map(str::to_owned)
-                });
-            if previous_sub.is_some() && previous_sub.as_deref() != verified.sub() {
+            if expected_sub.is_some() && expected_sub != verified.sub() {
                 return Err(Error::TokenRejected {
                     token: "ID token",
-                    failure: crate::verify::VerifyFailure::MissingClaim {
-                        claim: "sub (the refreshed ID token is about a different user)".into(),
-                    },
+                    failure: VerifyFailure::SubjectChanged,
                 });
             }
         }

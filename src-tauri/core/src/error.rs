@@ -97,6 +97,21 @@ pub enum Error {
         what: &'static str,
         hint: &'static str,
     },
+
+    #[error(
+        "the system keyring is not available ({reason}). Tokendeck keeps refresh tokens and client secrets only in the OS keyring: on Linux, install and unlock a Secret Service (gnome-keyring or KWallet) and try again."
+    )]
+    Keyring { reason: String },
+
+    #[error("could not {action} {path}: {reason}")]
+    Storage {
+        action: &'static str,
+        path: String,
+        reason: String,
+    },
+
+    #[error("no {what} with id {id}; it may have been removed")]
+    NotFound { what: &'static str, id: String },
 }
 
 fn detail_suffix(description: &Option<String>) -> String {
@@ -108,8 +123,7 @@ fn detail_suffix(description: &Option<String>) -> String {
 
 /// The closed set of error codes that cross into the UI and the CLI's `--json` output.
 /// Add one only when a caller acts on it differently from the rest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// Fix the provider settings (the message names the field).
@@ -136,6 +150,10 @@ pub enum ErrorCode {
     TokenRejected,
     /// Something that does not apply to this provider.
     Unsupported,
+    /// No usable OS keyring (Secret Service, Keychain, Credential Manager).
+    KeyringUnavailable,
+    /// The provider or account no longer exists.
+    NotFound,
     /// A local failure (listener, storage).
     Internal,
 }
@@ -160,7 +178,9 @@ impl Error {
             Self::ExpiredState { .. } => ErrorCode::SignInExpired,
             Self::TokenRejected { .. } => ErrorCode::TokenRejected,
             Self::Unsupported { .. } => ErrorCode::Unsupported,
-            Self::Loopback { .. } => ErrorCode::Internal,
+            Self::Keyring { .. } => ErrorCode::KeyringUnavailable,
+            Self::NotFound { .. } => ErrorCode::NotFound,
+            Self::Loopback { .. } | Self::Storage { .. } => ErrorCode::Internal,
         }
     }
 

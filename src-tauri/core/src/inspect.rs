@@ -43,8 +43,7 @@ pub fn decode_unverified(
     Ok((object(header, "header")?, object(claims, "payload")?))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(
     rename_all = "camelCase",
     rename_all_fields = "camelCase",
@@ -62,13 +61,12 @@ pub enum Verification {
 }
 
 /// What the UI and `tokendeck inspect` show for one token.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenView {
-    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
+    #[ts(type = "Record<string, unknown>")]
     pub header: Map<String, Value>,
-    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
+    #[ts(type = "Record<string, unknown>")]
     pub claims: Map<String, Value>,
     pub issued_at: Option<u64>,
     pub expires_at: Option<u64>,

@@ -82,6 +82,18 @@ impl JwksCache {
         self.fetches.load(Ordering::Relaxed)
     }
 
+    /// Fetches (or refetches) a set now and caches it; returns how many usable keys it has.
+    pub async fn fetch_now(&self, jwks_uri: &Url) -> Result<usize> {
+        let keys = self.fetch(jwks_uri).await?;
+        let count = keys.len();
+        let entry = CachedSet {
+            keys,
+            fetched_at: Instant::now(),
+        };
+        self.sets.lock().await.insert(jwks_uri.clone(), entry);
+        Ok(count)
+    }
+
     /// Finds the key for a token's `kid`. The outer error is the JWKS being unreachable; the
     /// inner one is a verification failure (unknown or ambiguous key).
     pub async fn key_for(

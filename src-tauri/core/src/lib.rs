@@ -5,6 +5,7 @@
 pub mod authorize;
 pub mod callback;
 pub mod client;
+pub mod deck;
 pub mod discovery;
 pub mod error;
 pub mod http;
@@ -15,6 +16,7 @@ pub mod pkce;
 pub mod provider;
 pub mod revoke;
 pub mod secret;
+pub mod store;
 pub mod token;
 pub mod userinfo;
 pub mod verify;

@@ -11,8 +11,7 @@ use crate::error::{Error, Result};
 pub const DEFAULT_REDIRECT_URI: &str = "io.github.tokendeck://callback";
 pub const DEFAULT_SCOPES: [&str; 3] = ["openid", "email", "profile"];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(
     rename_all = "camelCase",
     rename_all_fields = "camelCase",
@@ -29,8 +28,7 @@ pub enum ProviderSource {
     Oidc { issuer: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum CognitoDomain {
     /// `https://<prefix>.auth.<region>.amazoncognito.com`
@@ -42,8 +40,7 @@ pub enum CognitoDomain {
 /// Per-endpoint overrides, applied after derivation or discovery (used for local providers and
 /// proxies). `issuer` and `jwksUri` can be set apart: some emulators sign with an issuer they
 /// do not serve.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct EndpointOverrides {
     pub issuer: Option<String>,
@@ -55,8 +52,7 @@ pub struct EndpointOverrides {
     pub jwks_uri: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderConfig {
     pub id: String,

@@ -13,8 +13,7 @@ use crate::jwks::JwksCache;
 /// Clock skew tolerated on `exp`, `nbf` and `iat`.
 pub const DEFAULT_LEEWAY_SECS: u64 = 60;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum TokenUse {
     Id,
@@ -55,8 +54,7 @@ pub struct Expectations<'a> {
 
 /// Why a token was refused. Messages say what is wrong in terms a developer can check in the
 /// token itself.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, ts_rs::TS)]
 #[serde(
     rename_all = "camelCase",
     rename_all_fields = "camelCase",
@@ -102,6 +100,8 @@ pub enum VerifyFailure {
     MissingClaim { claim: String },
     #[error("its nonce does not match the sign-in that requested it")]
     NonceMismatch,
+    #[error("it is about a different user (sub) than the account it refreshes")]
+    SubjectChanged,
     #[error("it is an \"{found}\" token (token_use), expected \"{expected}\"")]
     WrongTokenUse { expected: String, found: String },
 }

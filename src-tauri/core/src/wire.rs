@@ -5,8 +5,7 @@ use serde::Serialize;
 
 use crate::error::{Error, ErrorCode};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct WireError {
     pub code: ErrorCode,

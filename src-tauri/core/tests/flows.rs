@@ -151,7 +151,12 @@ async fn refresh_without_rotation_keeps_the_refresh_token() {
     let (_, endpoints) = provider.endpoints(NATIVE);
     tokio::time::sleep(Duration::from_millis(1100)).await; // a new iat, so a new token
     let refreshed = oidc
-        .refresh(&endpoints, &ClientAuth::public(NATIVE), &signed_in.tokens)
+        .refresh(
+            &endpoints,
+            &ClientAuth::public(NATIVE),
+            &signed_in.tokens,
+            None,
+        )
         .await
         .unwrap();
     assert!(!refreshed.rotated);
@@ -165,9 +170,14 @@ async fn refresh_without_rotation_keeps_the_refresh_token() {
         Verification::Verified { .. }
     ));
     // The same refresh token keeps working.
-    oidc.refresh(&endpoints, &ClientAuth::public(NATIVE), &refreshed.tokens)
-        .await
-        .unwrap();
+    oidc.refresh(
+        &endpoints,
+        &ClientAuth::public(NATIVE),
+        &refreshed.tokens,
+        None,
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
@@ -178,7 +188,7 @@ async fn refresh_with_rotation_replaces_the_refresh_token() {
     let (_, endpoints) = provider.endpoints(ROTATING);
     let auth = ClientAuth::public(ROTATING);
     let refreshed = oidc
-        .refresh(&endpoints, &auth, &signed_in.tokens)
+        .refresh(&endpoints, &auth, &signed_in.tokens, None)
         .await
         .unwrap();
     assert!(refreshed.rotated);
@@ -188,7 +198,7 @@ async fn refresh_with_rotation_replaces_the_refresh_token() {
     );
     // The rotated token works; the old one is spent.
     let again = oidc
-        .refresh(&endpoints, &auth, &refreshed.tokens)
+        .refresh(&endpoints, &auth, &refreshed.tokens, None)
         .await
         .unwrap();
     assert!(again.rotated);
@@ -209,7 +219,7 @@ async fn revoke_then_refresh_says_sign_in_again() {
     .await
     .unwrap();
     let err = oidc
-        .refresh(&endpoints, &auth, &signed_in.tokens)
+        .refresh(&endpoints, &auth, &signed_in.tokens, None)
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::SignInAgain, "{err}");

@@ -1,0 +1,233 @@
+//! Adding, editing, removing and checking providers; inspecting pasted tokens.
+
+use std::sync::Arc;
+
+use reqwest::StatusCode;
+
+use super::{Deck, new_id, views::*};
+use crate::authorize::{AuthorizeOptions, build_authorization_request};
+use crate::error::Result;
+use crate::http::{Body, host_of, send};
+use crate::inspect::TokenView;
+use crate::provider::ProviderConfig;
+use crate::secret::ClientSecret;
+use crate::verify::TokenUse;
+
+impl Deck {
+    /// Creates (empty id) or replaces a provider. The client secret goes to the keyring first,
+    /// so the settings never claim a secret the keyring does not have.
+    pub async fn save_provider(&self, draft: ProviderDraft) -> Result<ProviderView> {
+        let mut config = draft.config;
+        config.name = config.name.trim().to_owned();
+        config.client_id = config.client_id.trim().to_owned();
+        if config.id.is_empty() {
+            config.id = new_id();
+        }
+        config.validate()?;
+        let existing = self.provider(&config.id).await.ok();
+        match draft.client_secret.as_deref().map(str::trim) {
+            Some("") => {
+                self.vault.delete_client_secret(&config.id).await?;
+                config.confidential = false;
+            }
+            Some(secret) => {
+                self.vault
+                    .set_client_secret(&config.id, &ClientSecret::new(secret))
+                    .await?;
+                config.confidential = true;
+            }
+            None => config.confidential = existing.as_ref().is_some_and(|p| p.confidential),
+        }
+        let saved = config.clone();
+        self.update_config(|file| {
+            match file.providers.iter_mut().find(|p| p.id == saved.id) {
+                Some(slot) => *slot = saved.clone(),
+                None => file.providers.push(saved.clone()),
+            }
+            Ok(())
+        })
+        .await?;
+        self.forget_endpoints(&config.id).await;
+        Ok(ProviderView {
+            has_client_secret: config.confidential,
+            config,
+        })
+    }
+
+    /// Removes a provider, its accounts and their keyring entries. Tokens are not revoked
+    /// here; the UI offers signing out first.
+    pub async fn remove_provider(&self, provider_id: &str) -> Result<()> {
+        let provider = self.provider(provider_id).await?;
+        let account_ids: Vec<String> = {
+            let config = self.config.lock().await;
+            config
+                .accounts
+                .iter()
+                .filter(|a| a.provider_id == provider.id)
+                .map(|a| a.id.clone())
+                .collect()
+        };
+        self.update_config(|file| {
+            file.providers.retain(|p| p.id != provider.id);
+            file.accounts.retain(|a| a.provider_id != provider.id);
+            Ok(())
+        })
+        .await?;
+        for id in &account_ids {
+            super::lock(&self.sessions).remove(id);
+            self.vault.delete_refresh_token(id).await?;
+        }
+        self.vault.delete_client_secret(&provider.id).await?;
+        self.forget_endpoints(&provider.id).await;
+        Ok(())
+    }
+
+    /// Fetches what a sign-in will need and explains each problem found: endpoints
+    /// (discovery), signing keys, and whether the authorization endpoint accepts this client
+    /// and redirect URI.
+    pub async fn check_provider(&self, config: ProviderConfig) -> CheckReport {
+        let mut items = Vec::new();
+        let mut push = |name: &str, outcome: std::result::Result<String, String>| {
+            let (ok, detail) = match outcome {
+                Ok(d) => (true, d),
+                Err(d) => (false, d),
+            };
+            items.push(CheckItem {
+                name: name.to_owned(),
+                ok,
+                detail,
+            });
+        };
+        if let Err(e) = config.validate() {
+            push("settings", Err(e.to_string()));
+            return CheckReport { ok: false, items };
+        }
+        push("settings", Ok("all fields are valid".into()));
+        let endpoints = match crate::discovery::resolve_endpoints(self.oidc.http(), &config).await {
+            Ok(e) => {
+                push("endpoints", Ok(format!("token endpoint {}", e.token)));
+                Arc::new(e)
+            }
+            Err(e) => {
+                push("endpoints", Err(e.to_string()));
+                return CheckReport { ok: false, items };
+            }
+        };
+        push(
+            "signing keys",
+            match self.oidc.jwks().fetch_now(&endpoints.jwks_uri).await {
+                Ok(n) => Ok(format!(
+                    "{n} RS256 signing key(s) at {}",
+                    endpoints.jwks_uri
+                )),
+                Err(e) => Err(e.to_string()),
+            },
+        );
+        let redirect = config.redirect().map(|r| r.url().clone());
+        let authorize = match redirect {
+            Ok(redirect) => {
+                self.probe_authorize(Arc::new(config), endpoints, redirect)
+                    .await
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        push("app client and redirect URI", authorize);
+        let ok = items.iter().all(|i| i.ok);
+        CheckReport { ok, items }
+    }
+
+    /// Asks the authorization endpoint for a sign-in page without signing in. Cognito and
+    /// most providers answer a bad client id or an unregistered redirect URI with an error
+    /// right away, which is the most common setup mistake.
+    async fn probe_authorize(
+        &self,
+        config: Arc<ProviderConfig>,
+        endpoints: Arc<crate::provider::Endpoints>,
+        redirect: url::Url,
+    ) -> std::result::Result<String, String> {
+        let redirect_text = redirect.to_string();
+        let client_id = config.client_id.clone();
+        let (url, _, _) =
+            build_authorization_request(config, endpoints, redirect, &AuthorizeOptions::default());
+        let host = host_of(&url);
+        let response = send(
+            self.oidc.http().client().get(url),
+            &host,
+            "the authorization endpoint",
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .unwrap_or_default();
+        let status = response.status();
+        let body = if status.is_redirection() {
+            String::new()
+        } else {
+            Body::read(response, &host, "the authorization endpoint")
+                .await
+                .map(|b| String::from_utf8_lossy(&b.bytes).into_owned())
+                .unwrap_or_default()
+        };
+        let text = format!("{location} {body}").to_ascii_lowercase();
+        let redirect_problem = text.contains("redirect_mismatch")
+            || text.contains("invalid_redirect_uri")
+            || (text.contains("redirect_uri") && !status.is_redirection());
+        if redirect_problem {
+            return Err(format!(
+                "the provider refused the redirect URI: add {redirect_text} to the app client's allowed callback URLs"
+            ));
+        }
+        if text.contains("invalid_client")
+            || text.contains("client_id") && status == StatusCode::BAD_REQUEST
+        {
+            return Err(format!(
+                "the provider does not know the app client {client_id}: check the client id"
+            ));
+        }
+        if status.is_redirection() || status.is_success() {
+            Ok("the sign-in page opens for this client and redirect URI".into())
+        } else {
+            Err(format!(
+                "the authorization endpoint answered HTTP {}",
+                status.as_u16()
+            ))
+        }
+    }
+
+    /// Decodes a pasted JWT and, with a provider, verifies it against that provider's keys.
+    pub async fn inspect(&self, request: InspectRequest) -> Result<TokenView> {
+        let token = request.token.trim();
+        let Some(provider_id) = request.provider_id else {
+            return self.oidc.inspect(token, None, None).await;
+        };
+        let provider = self.provider(&provider_id).await?;
+        let endpoints = self.endpoints_for(&provider).await?;
+        let token_use = request.token_use.unwrap_or_else(|| guess_token_use(token));
+        self.oidc
+            .inspect(
+                token,
+                Some((&endpoints, &provider.client_id, token_use)),
+                None,
+            )
+            .await
+    }
+}
+
+/// `token_use` (Cognito) or the presence of `nonce`/`aud` without `scope` suggest an ID token.
+fn guess_token_use(token: &str) -> TokenUse {
+    let Ok((_, claims)) = crate::inspect::decode_unverified(token) else {
+        return TokenUse::Id;
+    };
+    match claims.get("token_use").and_then(serde_json::Value::as_str) {
+        Some("access") => TokenUse::Access,
+        Some(_) => TokenUse::Id,
+        None if claims.contains_key("scope") || claims.contains_key("client_id") => {
+            TokenUse::Access
+        }
+        None => TokenUse::Id,
+    }
+}

@@ -1,0 +1,242 @@
+//! Starting and finishing sign-ins (deep link or loopback) and machine tokens.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::{Deck, LiveSession, lock, new_id, views::*};
+use crate::authorize::{AuthorizeOptions, PENDING_TTL};
+use crate::client::SignInResult;
+use crate::error::{Error, Result};
+use crate::inspect::Verification;
+use crate::loopback::LoopbackListener;
+use crate::provider::Redirect;
+use crate::secret::CallbackUrl;
+use crate::store::{AccountKind, AccountRecord, AccountStatus};
+use crate::token::{ClientAuth, unix_now};
+
+/// A started sign-in: open `authorization_url` in the system browser; with a loopback
+/// redirect, hand `loopback` to [`Deck::finish_loopback`].
+#[derive(Debug)]
+pub struct SignInStarted {
+    pub view: SignInStartedView,
+    pub authorization_url: url::Url,
+    pub loopback: Option<LoopbackListener>,
+}
+
+impl Deck {
+    pub async fn begin_sign_in(
+        &self,
+        provider_id: &str,
+        request: SignInRequest,
+    ) -> Result<SignInStarted> {
+        let provider = self.provider(provider_id).await?;
+        let endpoints = self.endpoints_for(&provider).await?;
+        let secret = if provider.confidential {
+            Some(self.vault.client_secret(&provider.id).await?.ok_or_else(|| {
+                Error::config("client secret", "this provider is marked as having a client secret, but the keyring has none: enter it again in the provider settings")
+            })?)
+        } else {
+            None
+        };
+        let has_users = {
+            let config = self.config.lock().await;
+            config
+                .accounts
+                .iter()
+                .any(|a| a.provider_id == provider.id && a.kind == AccountKind::User)
+        };
+        let mut options: AuthorizeOptions = request.options.unwrap_or_default();
+        if request.force_login.unwrap_or(has_users) {
+            options.prompt = Some("login".into());
+        }
+        if request.login_hint.is_some() {
+            options.login_hint = request.login_hint;
+        }
+        let (redirect_uri, loopback) = match provider.redirect()? {
+            Redirect::CustomScheme(url) => (url, None),
+            Redirect::Loopback { url, fixed_port } => {
+                let listener = LoopbackListener::bind(&url, fixed_port).await?;
+                (listener.redirect_uri().clone(), Some(listener))
+            }
+        };
+        let provider = Arc::new(provider);
+        let started =
+            self.oidc
+                .start_sign_in(provider.clone(), endpoints, redirect_uri, secret, &options);
+        Ok(SignInStarted {
+            view: SignInStartedView {
+                state: started.state,
+                provider_id: provider.id.clone(),
+                expires_in: PENDING_TTL.as_secs(),
+                via_loopback: loopback.is_some(),
+            },
+            authorization_url: started.authorization_url,
+            loopback,
+        })
+    }
+
+    /// Waits for the browser on the loopback listener, then finishes the sign-in.
+    pub async fn finish_loopback(&self, listener: LoopbackListener) -> Result<AccountView> {
+        self.finish_loopback_within(listener, PENDING_TTL).await
+    }
+
+    pub async fn finish_loopback_within(
+        &self,
+        listener: LoopbackListener,
+        timeout: Duration,
+    ) -> Result<AccountView> {
+        let callback = listener.wait(timeout).await?;
+        self.complete_sign_in(&callback).await
+    }
+
+    pub fn cancel_sign_in(&self, state: &str) -> bool {
+        self.oidc.cancel_sign_in(state)
+    }
+
+    /// Finishes a sign-in from its redirect (deep link or loopback). The refresh token is in
+    /// the keyring before the account is written to the settings file.
+    pub async fn complete_sign_in(&self, callback: &CallbackUrl) -> Result<AccountView> {
+        let result = self.oidc.complete_sign_in(callback).await?;
+        self.store_sign_in(result).await
+    }
+
+    async fn store_sign_in(&self, result: SignInResult) -> Result<AccountView> {
+        let claims = result
+            .id_token
+            .as_ref()
+            .map(|t| t.claims.clone())
+            .unwrap_or_default();
+        let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
+        let subject = text("sub");
+        let username = text("cognito:username").or_else(|| text("preferred_username"));
+        let email = text("email");
+        let existing = {
+            let config = self.config.lock().await;
+            config
+                .accounts
+                .iter()
+                .find(|a| {
+                    a.provider_id == result.provider_id && subject.is_some() && a.subject == subject
+                })
+                .cloned()
+        };
+        let id = existing.as_ref().map_or_else(new_id, |a| a.id.clone());
+        match &result.tokens.refresh_token {
+            Some(rt) => self.vault.set_refresh_token(&id, rt).await?,
+            None => self.vault.delete_refresh_token(&id).await?,
+        }
+        let record = AccountRecord {
+            id: id.clone(),
+            provider_id: result.provider_id.clone(),
+            label: existing
+                .as_ref()
+                .map(|a| a.label.clone())
+                .or_else(|| username.clone())
+                .or_else(|| email.clone())
+                .or_else(|| subject.clone())
+                .unwrap_or_else(|| "account".into()),
+            kind: AccountKind::User,
+            subject,
+            username,
+            email,
+            created_at: existing.as_ref().map_or_else(unix_now, |a| a.created_at),
+            status: AccountStatus::Active,
+        };
+        let saved = record.clone();
+        self.update_config(|file| {
+            match file.accounts.iter_mut().find(|a| a.id == saved.id) {
+                Some(slot) => *slot = saved.clone(),
+                None => file.accounts.push(saved.clone()),
+            }
+            Ok(())
+        })
+        .await?;
+        let id_verification = match &result.id_token {
+            Some(_) => Verification::Verified {
+                issuer: result.issuer.clone(),
+            },
+            None => Verification::NotChecked {
+                reason: "no ID token (the openid scope was not requested)".into(),
+            },
+        };
+        lock(&self.sessions).insert(
+            id.clone(),
+            LiveSession {
+                tokens: result.tokens,
+                id_verification,
+                access_verification: result.access_token,
+                requested_scopes: result.requested_scopes,
+            },
+        );
+        self.gate(&id).bump();
+        tracing::info!(account = %id, "account signed in");
+        Ok(self.account_view(&record))
+    }
+
+    /// Runs the client-credentials grant for a provider with a secret and shows the token as
+    /// the provider's machine account (kept in memory; nothing to store).
+    pub async fn machine_token(&self, provider_id: &str) -> Result<AccountView> {
+        let provider = self.provider(provider_id).await?;
+        let endpoints = self.endpoints_for(&provider).await?;
+        let secret = self.vault.client_secret(&provider.id).await?.ok_or(Error::Unsupported {
+            what: "a machine token",
+            hint: "the client-credentials grant needs the app client's secret: add it in the provider settings",
+        })?;
+        let auth = ClientAuth {
+            client_id: provider.client_id.clone(),
+            secret: Some(secret),
+        };
+        let scopes: Vec<String> = provider
+            .scopes
+            .iter()
+            .filter(|s| *s != "openid")
+            .cloned()
+            .collect();
+        let (tokens, verdict) = self
+            .oidc
+            .client_credentials(&endpoints, &auth, &scopes)
+            .await?;
+        let existing = {
+            let config = self.config.lock().await;
+            config
+                .accounts
+                .iter()
+                .find(|a| a.provider_id == provider.id && a.kind == AccountKind::Machine)
+                .cloned()
+        };
+        let record = existing.unwrap_or_else(|| AccountRecord {
+            id: new_id(),
+            provider_id: provider.id.clone(),
+            label: format!("{} (client credentials)", provider.client_id),
+            kind: AccountKind::Machine,
+            subject: None,
+            username: None,
+            email: None,
+            created_at: unix_now(),
+            status: AccountStatus::Active,
+        });
+        let saved = record.clone();
+        self.update_config(|file| {
+            if !file.accounts.iter().any(|a| a.id == saved.id) {
+                file.accounts.push(saved.clone());
+            }
+            Ok(())
+        })
+        .await?;
+        lock(&self.sessions).insert(
+            record.id.clone(),
+            LiveSession {
+                tokens,
+                id_verification: Verification::NotChecked {
+                    reason: "machine tokens have no ID token".into(),
+                },
+                access_verification: verdict,
+                requested_scopes: scopes,
+            },
+        );
+        self.gate(&record.id).bump();
+        Ok(self.account_view(&record))
+    }
+}

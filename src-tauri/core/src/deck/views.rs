@@ -1,0 +1,144 @@
+//! What the UI and the CLI are shown. These types are exported to TypeScript (ts-rs) and
+//! contain no refresh token and no client secret by construction.
+
+use serde::{Deserialize, Serialize};
+
+use crate::authorize::AuthorizeOptions;
+use crate::inspect::{TokenView, Verification};
+use crate::provider::ProviderConfig;
+use crate::store::{AccountRecord, Settings};
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeckView {
+    pub providers: Vec<ProviderView>,
+    pub accounts: Vec<AccountView>,
+    pub settings: Settings,
+    /// One-off messages for the user (e.g. a settings file that was moved aside).
+    pub notices: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderView {
+    pub config: ProviderConfig,
+    /// Whether a client secret is stored in the keyring (the secret itself never leaves Rust).
+    pub has_client_secret: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountView {
+    pub record: AccountRecord,
+    /// `None` until the session is signed in or restored in this run.
+    pub session: Option<SessionSummary>,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionSummary {
+    pub access_expires_at: Option<u64>,
+    pub id_expires_at: Option<u64>,
+    pub refreshed_at: u64,
+    pub has_refresh_token: bool,
+    pub granted_scopes: Vec<String>,
+    pub requested_scopes: Vec<String>,
+    pub verification: Verification,
+}
+
+/// Everything the account view shows: decoded tokens with their verdicts and the raw JWTs
+/// (access and ID tokens are what the user came to copy; refresh tokens never appear).
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountDetail {
+    pub account: AccountView,
+    pub id_token: Option<TokenView>,
+    pub access_token: Option<TokenView>,
+    pub raw_id_token: Option<String>,
+    pub raw_access_token: Option<String>,
+}
+
+/// A provider as submitted by the add/edit form. `client_secret`: `None` keeps the stored one,
+/// `Some("")` removes it, anything else replaces it.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderDraft {
+    pub config: ProviderConfig,
+    #[ts(optional)]
+    pub client_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SignInRequest {
+    /// Force the login page even if the browser has a session (another user on this pool).
+    /// Defaults to true when the provider already has a signed-in user.
+    #[ts(optional)]
+    pub force_login: Option<bool>,
+    #[ts(optional)]
+    pub login_hint: Option<String>,
+    #[ts(optional)]
+    pub options: Option<AuthorizeOptions>,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInStartedView {
+    pub state: String,
+    pub provider_id: String,
+    /// Seconds until the sign-in expires if the browser never comes back.
+    pub expires_in: u64,
+    pub via_loopback: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum CopyKind {
+    AccessToken,
+    IdToken,
+    AuthorizationHeader,
+    Curl,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignOutView {
+    /// The provider revoked the refresh token.
+    pub revoked: bool,
+    /// Opened in the browser when the user asked to end the hosted-UI session too.
+    pub logout_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckItem {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckReport {
+    pub ok: bool,
+    pub items: Vec<CheckItem>,
+}
+
+/// Outcome of one account in a refresh-all.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshOutcome {
+    pub account_id: String,
+    pub error: Option<crate::wire::WireError>,
+}
+
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InspectRequest {
+    pub token: String,
+    /// Verify against this provider's keys; `None` decodes only.
+    #[ts(optional)]
+    pub provider_id: Option<String>,
+    #[ts(optional)]
+    pub token_use: Option<crate::verify::TokenUse>,
+}

@@ -1,0 +1,208 @@
+//! `config.json`: providers, accounts (no tokens) and settings. Written atomically (temp file,
+//! fsync, rename); a file that cannot be read is moved aside with a message, never dropped.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::provider::ProviderConfig;
+
+pub const CONFIG_VERSION: u32 = 1;
+const FILE_NAME: &str = "config.json";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum AccountKind {
+    /// A person signed in through the browser.
+    User,
+    /// An app client's own token (client credentials).
+    Machine,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "state"
+)]
+pub enum AccountStatus {
+    Active,
+    /// The refresh token is dead (or missing); only a new sign-in helps.
+    SignInAgain {
+        reason: String,
+    },
+    /// The provider refused the client itself; refreshing is paused until settings change.
+    RefreshPaused {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountRecord {
+    pub id: String,
+    pub provider_id: String,
+    pub label: String,
+    pub kind: AccountKind,
+    pub subject: Option<String>,
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub created_at: u64,
+    pub status: AccountStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    /// Clear the clipboard this many seconds after a copy if it still holds our value; 0 = never.
+    pub clipboard_clear_seconds: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            clipboard_clear_seconds: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigFile {
+    pub version: u32,
+    #[serde(default)]
+    pub providers: Vec<ProviderConfig>,
+    #[serde(default)]
+    pub accounts: Vec<AccountRecord>,
+    #[serde(default)]
+    pub settings: Settings,
+}
+
+impl Default for ConfigFile {
+    fn default() -> Self {
+        Self {
+            version: CONFIG_VERSION,
+            providers: Vec::new(),
+            accounts: Vec::new(),
+            settings: Settings::default(),
+        }
+    }
+}
+
+/// What loading found: the config, and a message when a bad file was moved aside.
+#[derive(Debug)]
+pub struct Loaded {
+    pub config: ConfigFile,
+    pub notice: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConfigStore {
+    dir: PathBuf,
+}
+
+impl ConfigStore {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(FILE_NAME)
+    }
+
+    pub fn load(&self) -> Result<Loaded> {
+        let path = self.path();
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Loaded {
+                    config: ConfigFile::default(),
+                    notice: None,
+                });
+            }
+            Err(e) => return Err(storage("read", &path, e)),
+        };
+        let problem = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+            Err(e) => format!("it is not valid JSON ({e})"),
+            Ok(value) => match value.get("version").and_then(serde_json::Value::as_u64) {
+                Some(v) if v == u64::from(CONFIG_VERSION) => {
+                    match serde_json::from_value::<ConfigFile>(value) {
+                        Ok(config) => {
+                            return Ok(Loaded {
+                                config,
+                                notice: None,
+                            });
+                        }
+                        Err(e) => format!("it does not match the expected layout ({e})"),
+                    }
+                }
+                Some(v) => format!(
+                    "it has version {v}, which this Tokendeck does not know (it writes version {CONFIG_VERSION})"
+                ),
+                None => "it has no version".to_owned(),
+            },
+        };
+        let aside = self.move_aside(&path)?;
+        let notice = format!(
+            "The settings file could not be used: {problem}. It was moved to {} and Tokendeck started with empty settings; your keyring entries were not touched.",
+            aside.display()
+        );
+        tracing::warn!(%notice);
+        Ok(Loaded {
+            config: ConfigFile::default(),
+            notice: Some(notice),
+        })
+    }
+
+    fn move_aside(&self, path: &Path) -> Result<PathBuf> {
+        let stamp = crate::token::unix_now();
+        let mut aside = self.dir.join(format!("{FILE_NAME}.unreadable-{stamp}"));
+        let mut n = 1;
+        while aside.exists() {
+            aside = self.dir.join(format!("{FILE_NAME}.unreadable-{stamp}-{n}"));
+            n += 1;
+        }
+        fs::rename(path, &aside).map_err(|e| storage("move aside", path, e))?;
+        Ok(aside)
+    }
+
+    /// Writes the whole file atomically: readers see the old or the new file, never a mix.
+    pub fn save(&self, config: &ConfigFile) -> Result<()> {
+        fs::create_dir_all(&self.dir).map_err(|e| storage("create", &self.dir, e))?;
+        let path = self.path();
+        let tmp = self
+            .dir
+            .join(format!(".{FILE_NAME}.tmp-{}", std::process::id()));
+        let json = serde_json::to_vec_pretty(config).map_err(|e| storage("encode", &path, e))?;
+        let write = || -> std::io::Result<()> {
+            let mut file = fs::File::create(&tmp)?;
+            file.write_all(&json)?;
+            file.write_all(b"\n")?;
+            file.sync_all()?;
+            fs::rename(&tmp, &path)?;
+            // Make the rename itself durable.
+            if let Ok(dir) = fs::File::open(&self.dir) {
+                let _ = dir.sync_all();
+            }
+            Ok(())
+        };
+        write().map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            storage("write", &path, e)
+        })
+    }
+}
+
+fn storage(action: &'static str, path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Storage {
+        action,
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

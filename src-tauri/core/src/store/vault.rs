@@ -1,0 +1,126 @@
+//! Secrets in the OS keyring (Secret Service, Keychain, Credential Manager) and nowhere else.
+//! There is deliberately no fallback: without a keyring, saving a secret is an error.
+
+use keyring::Entry;
+
+use crate::error::{Error, Result};
+use crate::secret::{ClientSecret, RefreshToken};
+
+pub const SERVICE: &str = "io.github.tokendeck";
+/// Windows Credential Manager caps a secret at 2,560 bytes.
+#[cfg(windows)]
+const MAX_SECRET_BYTES: usize = 2560;
+
+#[derive(Debug, Clone)]
+pub struct Vault {
+    service: String,
+}
+
+impl Default for Vault {
+    fn default() -> Self {
+        Self::new(SERVICE)
+    }
+}
+
+impl Vault {
+    pub fn new(service: impl Into<String>) -> Self {
+        Self {
+            service: service.into(),
+        }
+    }
+
+    pub async fn refresh_token(&self, account_id: &str) -> Result<Option<RefreshToken>> {
+        Ok(self
+            .get(format!("refresh-token:{account_id}"))
+            .await?
+            .map(RefreshToken::new))
+    }
+
+    pub async fn set_refresh_token(&self, account_id: &str, token: &RefreshToken) -> Result<()> {
+        self.set(
+            format!("refresh-token:{account_id}"),
+            token.expose_secret().to_owned(),
+        )
+        .await
+    }
+
+    pub async fn delete_refresh_token(&self, account_id: &str) -> Result<()> {
+        self.delete(format!("refresh-token:{account_id}")).await
+    }
+
+    pub async fn client_secret(&self, provider_id: &str) -> Result<Option<ClientSecret>> {
+        Ok(self
+            .get(format!("client-secret:{provider_id}"))
+            .await?
+            .map(ClientSecret::new))
+    }
+
+    pub async fn set_client_secret(&self, provider_id: &str, secret: &ClientSecret) -> Result<()> {
+        self.set(
+            format!("client-secret:{provider_id}"),
+            secret.expose_secret().to_owned(),
+        )
+        .await
+    }
+
+    pub async fn delete_client_secret(&self, provider_id: &str) -> Result<()> {
+        self.delete(format!("client-secret:{provider_id}")).await
+    }
+
+    async fn get(&self, user: String) -> Result<Option<String>> {
+        let service = self.service.clone();
+        blocking(move || match Entry::new(&service, &user)?.get_password() {
+            Ok(v) => Ok(Some(v)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(e),
+        })
+        .await
+    }
+
+    async fn set(&self, user: String, value: String) -> Result<()> {
+        #[cfg(windows)]
+        if value.len() > MAX_SECRET_BYTES {
+            return Err(Error::Keyring {
+                reason: format!(
+                    "the secret is {} bytes; Windows Credential Manager stores at most {MAX_SECRET_BYTES}",
+                    value.len()
+                ),
+            });
+        }
+        let service = self.service.clone();
+        blocking(move || Entry::new(&service, &user)?.set_password(&value)).await
+    }
+
+    async fn delete(&self, user: String) -> Result<()> {
+        let service = self.service.clone();
+        blocking(
+            move || match Entry::new(&service, &user)?.delete_credential() {
+                Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                Err(e) => Err(e),
+            },
+        )
+        .await
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> keyring::Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Keyring {
+            reason: format!("keyring task failed: {e}"),
+        })?
+        .map_err(|e| Error::Keyring {
+            reason: describe(&e),
+        })
+}
+
+/// Keyring errors can quote the attribute values but never the secret; keep the first line.
+fn describe(e: &keyring::Error) -> String {
+    let text = e.to_string();
+    text.lines()
+        .next()
+        .unwrap_or("unknown keyring error")
+        .to_owned()
+}
