@@ -1,3 +1,26 @@
-fn main() {
-    tauri_build::build();
+/// App commands are declared here so capabilities must grant each one by name
+/// (capabilities/default.json); a command the UI does not use stays unreachable.
+const COMMANDS: &[&str] = &[
+    "snapshot",
+    "dismiss_notices",
+    "save_provider",
+    "remove_provider",
+    "check_provider",
+    "begin_sign_in",
+    "cancel_sign_in",
+    "refresh",
+    "refresh_all",
+    "account_detail",
+    "copy",
+    "sign_out",
+    "machine_token",
+    "inspect",
+    "set_clipboard_clear_seconds",
+];
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    tauri_build::try_build(attributes)?;
+    Ok(())
 }

@@ -1,12 +1,86 @@
+//! The Tauri shell: plugins, state, commands, events. Everything else lives in
+//! `tokendeck-core`; a command here unpacks its arguments and makes one core call.
+
+mod clipboard;
+mod commands;
+mod deep_link;
+mod events;
+
+use std::sync::Arc;
+
+use tauri::Manager;
+use tokendeck_core::OidcClient;
+use tokendeck_core::deck::Deck;
+use tokendeck_core::http::HttpClient;
+use tokendeck_core::store::{ConfigStore, Vault};
+
+#[derive(Debug)]
+pub struct AppState {
+    pub deck: Arc<Deck>,
+    pub clipboard: clipboard::ClipboardGuard,
+}
+
 pub fn run() {
+    init_tracing();
     let result = tauri::Builder::default()
-        .plugin(tauri_plugin_single_instance::init(|_app, _argv, _cwd| {}))
+        // First, so a second launch (the OS delivering a deep link) is handed to this one.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            deep_link::focus_main_window(app);
+        }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
+        .setup(|app| {
+            let state = open_state(app.handle())?;
+            let deck = state.deck.clone();
+            app.manage(state);
+            deep_link::install(app.handle());
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                if let Ok(issuer) = std::env::var("TOKENDECK_DEMO_ISSUER") {
+                    if let Err(e) = deck.ensure_demo_provider(&issuer).await {
+                        tracing::warn!(error = %e, "could not add the demo provider");
+                    }
+                }
+                events::accounts_changed(&handle);
+                deck.restore_sessions().await;
+                events::accounts_changed(&handle);
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::snapshot,
+            commands::dismiss_notices,
+            commands::save_provider,
+            commands::remove_provider,
+            commands::check_provider,
+            commands::begin_sign_in,
+            commands::cancel_sign_in,
+            commands::refresh,
+            commands::refresh_all,
+            commands::account_detail,
+            commands::copy,
+            commands::sign_out,
+            commands::machine_token,
+            commands::inspect,
+            commands::set_clipboard_clear_seconds,
+        ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
         tracing::error!(error = %e, "Tokendeck failed to start");
         std::process::exit(1);
     }
+}
+
+fn open_state(app: &tauri::AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
+    let dir = app.path().app_config_dir()?;
+    let oidc = OidcClient::new(HttpClient::new()?);
+    let deck = Deck::open(oidc, ConfigStore::new(dir), Vault::default())?;
+    Ok(AppState { deck: Arc::new(deck), clipboard: clipboard::ClipboardGuard::default() })
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TOKENDECK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }

@@ -12,6 +12,15 @@ pub struct WireError {
     pub message: String,
 }
 
+impl WireError {
+    /// Appends a technical detail (never a secret) to the message.
+    #[must_use]
+    pub fn with_detail(mut self, detail: &str) -> Self {
+        self.message = format!("{} ({detail})", self.message);
+        self
+    }
+}
+
 impl From<&Error> for WireError {
     fn from(e: &Error) -> Self {
         Self {

@@ -21,6 +21,8 @@ use crate::inspect::Verification;
 use crate::provider::{Endpoints, ProviderConfig};
 use crate::store::{AccountRecord, ConfigFile, ConfigStore, Vault};
 use crate::token::TokenSet;
+pub use providers::DEMO_PROVIDER_ID;
+pub use sign_in::SignInStarted;
 pub use views::*;
 
 /// The tokens of one account in this run (refresh token included, in memory only).

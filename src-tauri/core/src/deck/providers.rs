@@ -13,6 +13,8 @@ use crate::provider::ProviderConfig;
 use crate::secret::ClientSecret;
 use crate::verify::TokenUse;
 
+pub const DEMO_PROVIDER_ID: &str = "local-demo";
+
 impl Deck {
     /// Creates (empty id) or replaces a provider. The client secret goes to the keyring first,
     /// so the settings never claim a secret the keyring does not have.
@@ -52,6 +54,34 @@ impl Deck {
             has_client_secret: config.confidential,
             config,
         })
+    }
+
+    /// Adds (or points at a new address) the bundled local demo pool, so a newcomer can sign
+    /// in with no AWS account. Used when the app is started with `TOKENDECK_DEMO_ISSUER`.
+    pub async fn ensure_demo_provider(&self, issuer: &str) -> Result<()> {
+        let issuer = issuer.trim_end_matches('/');
+        let config = ProviderConfig {
+            id: DEMO_PROVIDER_ID.into(),
+            name: "Local demo pool (no AWS)".into(),
+            source: crate::provider::ProviderSource::Cognito {
+                domain: crate::provider::CognitoDomain::Custom { url: issuer.to_owned() },
+                region: "us-east-1".into(),
+                user_pool_id: "us-east-1_TokendeckDemo".into(),
+            },
+            client_id: "tokendeck-native".into(),
+            confidential: false,
+            scopes: vec!["openid".into(), "email".into(), "profile".into()],
+            redirect_uri: None,
+            overrides: crate::provider::EndpointOverrides {
+                issuer: Some(issuer.to_owned()),
+                jwks_uri: Some(format!("{issuer}/.well-known/jwks.json")),
+                ..Default::default()
+            },
+        };
+        if self.provider(DEMO_PROVIDER_ID).await.ok().as_ref() == Some(&config) {
+            return Ok(());
+        }
+        self.save_provider(ProviderDraft { config, client_secret: None }).await.map(|_| ())
     }
 
     /// Removes a provider, its accounts and their keyring entries. Tokens are not revoked

@@ -1,0 +1,72 @@
+//! The TypeScript types in ui/src/lib/bindings are generated from these Rust types (ts-rs).
+//! This test fails when they drift; `TOKENDECK_UPDATE_BINDINGS=1 cargo test -p tokendeck-core
+//! --test bindings` rewrites them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use tokendeck_core::deck::{
+    AccountDetail, CheckReport, CopyKind, DeckView, InspectRequest, ProviderDraft, RefreshOutcome,
+    SignInRequest, SignInStartedView, SignOutView,
+};
+use tokendeck_core::inspect::TokenView;
+use tokendeck_core::wire::WireError;
+use ts_rs::{Config, TS};
+
+fn export_all(dir: &Path) {
+    let cfg = Config::new().with_out_dir(dir).with_large_int("number");
+    DeckView::export_all(&cfg).unwrap();
+    AccountDetail::export_all(&cfg).unwrap();
+    CheckReport::export_all(&cfg).unwrap();
+    CopyKind::export_all(&cfg).unwrap();
+    InspectRequest::export_all(&cfg).unwrap();
+    ProviderDraft::export_all(&cfg).unwrap();
+    RefreshOutcome::export_all(&cfg).unwrap();
+    SignInRequest::export_all(&cfg).unwrap();
+    SignInStartedView::export_all(&cfg).unwrap();
+    SignOutView::export_all(&cfg).unwrap();
+    TokenView::export_all(&cfg).unwrap();
+    WireError::export_all(&cfg).unwrap();
+}
+
+fn read_dir(dir: &Path) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "ts") {
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                files.insert(name, fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn typescript_bindings_match_the_rust_types() {
+    let committed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings");
+    let fresh = std::env::temp_dir().join(format!("tokendeck-bindings-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&fresh);
+    export_all(&fresh);
+    let generated = read_dir(&fresh);
+    assert!(generated.contains_key("DeckView.ts"));
+    if std::env::var_os("TOKENDECK_UPDATE_BINDINGS").is_some() {
+        let _ = fs::remove_dir_all(&committed);
+        export_all(&committed);
+        return;
+    }
+    let existing = read_dir(&committed);
+    let stale: Vec<&String> = generated
+        .iter()
+        .filter(|(name, text)| existing.get(*name) != Some(text))
+        .map(|(name, _)| name)
+        .chain(existing.keys().filter(|name| !generated.contains_key(*name)))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "ui/src/lib/bindings is out of date ({stale:?}); run: TOKENDECK_UPDATE_BINDINGS=1 cargo test -p tokendeck-core --test bindings"
+    );
+}

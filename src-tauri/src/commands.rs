@@ -1,0 +1,146 @@
+//! Tauri commands: unpack arguments, make one core call, map the error to `{code, message}`.
+
+use tauri::{AppHandle, State};
+use tauri_plugin_opener::OpenerExt;
+use tokendeck_core::deck::{
+    AccountDetail, AccountView, CheckReport, CopyKind, DeckView, InspectRequest, ProviderDraft,
+    ProviderView, RefreshOutcome, SignInRequest, SignInStartedView, SignOutView,
+};
+use tokendeck_core::inspect::TokenView;
+use tokendeck_core::provider::ProviderConfig;
+use tokendeck_core::wire::WireError;
+
+use crate::{AppState, events};
+
+type Reply<T> = Result<T, WireError>;
+
+#[tauri::command]
+pub async fn snapshot(state: State<'_, AppState>) -> Reply<DeckView> {
+    Ok(state.deck.snapshot().await)
+}
+
+#[tauri::command]
+pub fn dismiss_notices(state: State<'_, AppState>) {
+    state.deck.dismiss_notices();
+}
+
+#[tauri::command]
+pub async fn save_provider(state: State<'_, AppState>, draft: ProviderDraft) -> Reply<ProviderView> {
+    Ok(state.deck.save_provider(draft).await?)
+}
+
+#[tauri::command]
+pub async fn remove_provider(state: State<'_, AppState>, provider_id: String) -> Reply<()> {
+    Ok(state.deck.remove_provider(&provider_id).await?)
+}
+
+#[tauri::command]
+pub async fn check_provider(state: State<'_, AppState>, config: ProviderConfig) -> Reply<CheckReport> {
+    Ok(state.deck.check_provider(config).await)
+}
+
+/// Starts a sign-in and opens the system browser. A loopback sign-in is finished in the
+/// background; a deep-link one when the OS delivers the redirect (see `deep_link`).
+#[tauri::command]
+pub async fn begin_sign_in(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    provider_id: String,
+    request: SignInRequest,
+) -> Reply<SignInStartedView> {
+    let started = state.deck.begin_sign_in(&provider_id, request).await?;
+    let view = started.view.clone();
+    if let Err(e) = app.opener().open_url(started.authorization_url.as_str(), None::<&str>) {
+        state.deck.cancel_sign_in(&view.state);
+        return Err(WireError::from(tokendeck_core::Error::Unsupported {
+            what: "opening the system browser",
+            hint: "no default browser is configured; set one (xdg-settings set default-web-browser) and try again",
+        })
+        .with_detail(&e.to_string()));
+    }
+    let deck = state.deck.clone();
+    let state_id = view.state.clone();
+    tauri::async_runtime::spawn(async move {
+        let outcome = match started.loopback {
+            Some(listener) => deck.finish_loopback(listener).await,
+            None => {
+                // Deep-link sign-ins: report the timeout if the browser never came back.
+                tokio::time::sleep(std::time::Duration::from_secs(view.expires_in)).await;
+                if !deck.cancel_sign_in(&state_id) {
+                    return;
+                }
+                Err(tokendeck_core::Error::ExpiredState { minutes: view.expires_in / 60 })
+            }
+        };
+        match outcome {
+            Ok(account) => events::auth_completed(&app, &account),
+            Err(e) => events::auth_failed(&app, Some(state_id), WireError::from(&e)),
+        }
+        events::accounts_changed(&app);
+    });
+    Ok(started.view)
+}
+
+#[tauri::command]
+pub fn cancel_sign_in(state: State<'_, AppState>, sign_in_state: String) -> bool {
+    state.deck.cancel_sign_in(&sign_in_state)
+}
+
+#[tauri::command]
+pub async fn refresh(state: State<'_, AppState>, account_id: String) -> Reply<AccountView> {
+    Ok(state.deck.refresh(&account_id).await?)
+}
+
+#[tauri::command]
+pub async fn refresh_all(state: State<'_, AppState>) -> Reply<Vec<RefreshOutcome>> {
+    Ok(state.deck.refresh_all().await)
+}
+
+#[tauri::command]
+pub async fn account_detail(state: State<'_, AppState>, account_id: String) -> Reply<AccountDetail> {
+    Ok(state.deck.account_detail(&account_id).await?)
+}
+
+/// Copies in Rust and returns after how many seconds the clipboard will be cleared.
+#[tauri::command]
+pub async fn copy(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    account_id: String,
+    kind: CopyKind,
+) -> Reply<u32> {
+    let text = state.deck.copy_text(&account_id, kind).await?;
+    let clear_after = state.deck.clipboard_clear_seconds().await;
+    state.clipboard.copy(&app, &text, clear_after)?;
+    Ok(clear_after)
+}
+
+#[tauri::command]
+pub async fn sign_out(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    account_id: String,
+    hosted_logout: bool,
+    force: bool,
+) -> Reply<SignOutView> {
+    let out = state.deck.sign_out(&account_id, hosted_logout, force).await?;
+    if let Some(url) = &out.logout_url {
+        let _ = app.opener().open_url(url, None::<&str>);
+    }
+    Ok(out)
+}
+
+#[tauri::command]
+pub async fn machine_token(state: State<'_, AppState>, provider_id: String) -> Reply<AccountView> {
+    Ok(state.deck.machine_token(&provider_id).await?)
+}
+
+#[tauri::command]
+pub async fn inspect(state: State<'_, AppState>, request: InspectRequest) -> Reply<TokenView> {
+    Ok(state.deck.inspect(request).await?)
+}
+
+#[tauri::command]
+pub async fn set_clipboard_clear_seconds(state: State<'_, AppState>, seconds: u32) -> Reply<()> {
+    Ok(state.deck.set_clipboard_clear_seconds(seconds).await?)
+}
