@@ -1,0 +1,101 @@
+// The one place that talks to the Rust side. Components and state use `DeckApi`, so tests can
+// substitute their own implementation.
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+
+import type { AccountDetail } from './bindings/AccountDetail';
+import type { AccountView } from './bindings/AccountView';
+import type { CheckReport } from './bindings/CheckReport';
+import type { CopyKind } from './bindings/CopyKind';
+import type { DeckView } from './bindings/DeckView';
+import type { ErrorCode } from './bindings/ErrorCode';
+import type { InspectRequest } from './bindings/InspectRequest';
+import type { ProviderConfig } from './bindings/ProviderConfig';
+import type { ProviderDraft } from './bindings/ProviderDraft';
+import type { ProviderView } from './bindings/ProviderView';
+import type { RefreshOutcome } from './bindings/RefreshOutcome';
+import type { SignInRequest } from './bindings/SignInRequest';
+import type { SignInStartedView } from './bindings/SignInStartedView';
+import type { SignOutView } from './bindings/SignOutView';
+import type { TokenView } from './bindings/TokenView';
+import type { WireError } from './bindings/WireError';
+
+/** An error from the Rust side, with its code from the closed set. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  constructor(wire: WireError) {
+    super(wire.message);
+    this.code = wire.code;
+  }
+}
+
+export interface AuthFailed {
+  state: string | null;
+  error: WireError;
+}
+
+export interface DeckEvents {
+  accountsChanged(): void;
+  authCompleted(account: AccountView): void;
+  authFailed(failure: AuthFailed): void;
+  clipboardCleared(): void;
+}
+
+export interface DeckApi {
+  snapshot(): Promise<DeckView>;
+  dismissNotices(): Promise<void>;
+  saveProvider(draft: ProviderDraft): Promise<ProviderView>;
+  removeProvider(providerId: string): Promise<void>;
+  checkProvider(config: ProviderConfig): Promise<CheckReport>;
+  beginSignIn(providerId: string, request: SignInRequest): Promise<SignInStartedView>;
+  cancelSignIn(state: string): Promise<boolean>;
+  refresh(accountId: string): Promise<AccountView>;
+  refreshAll(): Promise<RefreshOutcome[]>;
+  accountDetail(accountId: string): Promise<AccountDetail>;
+  copy(accountId: string, kind: CopyKind): Promise<number>;
+  signOut(accountId: string, hostedLogout: boolean, force: boolean): Promise<SignOutView>;
+  machineToken(providerId: string): Promise<AccountView>;
+  inspect(request: InspectRequest): Promise<TokenView>;
+  setClipboardClearSeconds(seconds: number): Promise<void>;
+  subscribe(events: DeckEvents): Promise<() => void>;
+}
+
+function isWireError(e: unknown): e is WireError {
+  return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    if (isWireError(e)) throw new AppError(e);
+    throw new AppError({ code: 'internal', message: String(e) });
+  }
+}
+
+export const tauriApi: DeckApi = {
+  snapshot: () => call('snapshot'),
+  dismissNotices: () => call('dismiss_notices'),
+  saveProvider: (draft) => call('save_provider', { draft }),
+  removeProvider: (providerId) => call('remove_provider', { providerId }),
+  checkProvider: (config) => call('check_provider', { config }),
+  beginSignIn: (providerId, request) => call('begin_sign_in', { providerId, request }),
+  cancelSignIn: (state) => call('cancel_sign_in', { signInState: state }),
+  refresh: (accountId) => call('refresh', { accountId }),
+  refreshAll: () => call('refresh_all'),
+  accountDetail: (accountId) => call('account_detail', { accountId }),
+  copy: (accountId, kind) => call('copy', { accountId, kind }),
+  signOut: (accountId, hostedLogout, force) => call('sign_out', { accountId, hostedLogout, force }),
+  machineToken: (providerId) => call('machine_token', { providerId }),
+  inspect: (request) => call('inspect', { request }),
+  setClipboardClearSeconds: (seconds) => call('set_clipboard_clear_seconds', { seconds }),
+  async subscribe(events) {
+    const unlisten: UnlistenFn[] = await Promise.all([
+      listen('accounts:changed', () => events.accountsChanged()),
+      listen<AccountView>('auth:completed', (e) => events.authCompleted(e.payload)),
+      listen<AuthFailed>('auth:failed', (e) => events.authFailed(e.payload)),
+      listen('clipboard:cleared', () => events.clipboardCleared()),
+    ]);
+    return () => unlisten.forEach((u) => u());
+  },
+};

@@ -1,0 +1,18 @@
+import { render, screen } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import ClaimsTable from './ClaimsTable.svelte';
+import { timestamp } from '../time';
+
+describe('ClaimsTable', () => {
+  it('shows times human-readable, groups as badges and other values as text', () => {
+    const exp = 1_800_000_000;
+    render(ClaimsTable, {
+      claims: { sub: 'abc', exp, 'cognito:groups': ['admins', 'qa'], address: { country: 'FR' }, scope: 'openid email' },
+    });
+    expect(screen.getByText(timestamp(exp))).toBeTruthy();
+    expect(screen.getAllByTestId('group').map((g) => g.textContent)).toEqual(['admins', 'qa']);
+    expect(screen.getByText('{"country":"FR"}')).toBeTruthy();
+    expect(screen.getByText('email')).toBeTruthy();
+    expect(screen.getByText('abc')).toBeTruthy();
+  });
+});

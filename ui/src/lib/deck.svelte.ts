@@ -1,0 +1,249 @@
+// Application state (Svelte 5 runes). All calls go through a `DeckApi`.
+import { AppError, type AuthFailed, type DeckApi } from './api';
+import type { AccountDetail } from './bindings/AccountDetail';
+import type { AccountView } from './bindings/AccountView';
+import type { CopyKind } from './bindings/CopyKind';
+import type { DeckView } from './bindings/DeckView';
+import type { ProviderDraft } from './bindings/ProviderDraft';
+import type { ProviderView } from './bindings/ProviderView';
+import { advice } from './errors';
+
+export type Selection =
+  | { kind: 'welcome' }
+  | { kind: 'provider'; id: string }
+  | { kind: 'account'; id: string }
+  | { kind: 'addProvider' }
+  | { kind: 'editProvider'; id: string }
+  | { kind: 'inspect' };
+
+export interface Toast {
+  id: number;
+  kind: 'info' | 'error';
+  text: string;
+  detail?: string;
+}
+
+export interface PendingSignIn {
+  state: string;
+  providerId: string;
+  startedAt: number;
+  expiresIn: number;
+}
+
+const COPY_LABELS: Record<CopyKind, string> = {
+  accessToken: 'Access token',
+  idToken: 'ID token',
+  authorizationHeader: 'Authorization header',
+  curl: 'curl command',
+};
+
+export class DeckState {
+  view = $state<DeckView | null>(null);
+  selection = $state<Selection>({ kind: 'welcome' });
+  detail = $state<AccountDetail | null>(null);
+  pending = $state<PendingSignIn | null>(null);
+  busy = $state<Record<string, boolean>>({});
+  toasts = $state<Toast[]>([]);
+  #api: DeckApi;
+  #nextToast = 1;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(api: DeckApi) {
+    this.#api = api;
+  }
+
+  get api(): DeckApi {
+    return this.#api;
+  }
+
+  async start(): Promise<void> {
+    this.#unsubscribe = await this.#api.subscribe({
+      accountsChanged: () => void this.reload(),
+      authCompleted: (account) => this.#signedIn(account),
+      authFailed: (failure) => this.#signInFailed(failure),
+      clipboardCleared: () => this.toast('info', 'Clipboard cleared.'),
+    });
+    await this.reload();
+  }
+
+  stop(): void {
+    this.#unsubscribe?.();
+  }
+
+  provider(id: string): ProviderView | undefined {
+    return this.view?.providers.find((p) => p.config.id === id);
+  }
+
+  account(id: string): AccountView | undefined {
+    return this.view?.accounts.find((a) => a.record.id === id);
+  }
+
+  accountsOf(providerId: string): AccountView[] {
+    return this.view?.accounts.filter((a) => a.record.providerId === providerId) ?? [];
+  }
+
+  async reload(): Promise<void> {
+    await this.#run('reload', async () => {
+      this.view = await this.#api.snapshot();
+      const sel = this.selection;
+      if (sel.kind === 'account') {
+        if (this.account(sel.id)) await this.#loadDetail(sel.id);
+        else this.select({ kind: 'welcome' });
+      }
+      if ((sel.kind === 'provider' || sel.kind === 'editProvider') && !this.provider(sel.id)) {
+        this.select({ kind: 'welcome' });
+      }
+    });
+  }
+
+  select(selection: Selection): void {
+    this.selection = selection;
+    this.detail = null;
+    if (selection.kind === 'account') void this.#run('detail', () => this.#loadDetail(selection.id));
+  }
+
+  async #loadDetail(accountId: string): Promise<void> {
+    const detail = await this.#api.accountDetail(accountId);
+    if (this.selection.kind === 'account' && this.selection.id === accountId) this.detail = detail;
+  }
+
+  async signIn(providerId: string, forceLogin?: boolean): Promise<void> {
+    await this.#run(`signin:${providerId}`, async () => {
+      const started = await this.#api.beginSignIn(providerId, { forceLogin });
+      this.pending = {
+        state: started.state,
+        providerId,
+        startedAt: Date.now() / 1000,
+        expiresIn: Number(started.expiresIn),
+      };
+    });
+  }
+
+  async cancelSignIn(): Promise<void> {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = null;
+    await this.#run('cancel', () => this.#api.cancelSignIn(pending.state));
+    this.toast('info', 'Sign-in cancelled.');
+  }
+
+  #signedIn(account: AccountView): void {
+    this.pending = null;
+    this.toast('info', `Signed in as ${account.record.label}.`);
+    void this.reload().then(() => this.select({ kind: 'account', id: account.record.id }));
+  }
+
+  #signInFailed(failure: AuthFailed): void {
+    // A refused deep link (unknown state) must not end a real sign-in that is still pending.
+    if (failure.state !== null && failure.state === this.pending?.state) this.pending = null;
+    this.#report(new AppError(failure.error));
+  }
+
+  async refresh(accountId: string): Promise<void> {
+    await this.#run(`refresh:${accountId}`, async () => {
+      await this.#api.refresh(accountId);
+      await this.reload();
+      this.toast('info', 'Tokens refreshed.');
+    });
+  }
+
+  async refreshAll(): Promise<void> {
+    await this.#run('refreshAll', async () => {
+      const outcomes = await this.#api.refreshAll();
+      const failed = outcomes.filter((o) => o.error);
+      await this.reload();
+      this.toast(
+        failed.length ? 'error' : 'info',
+        `Refreshed ${outcomes.length - failed.length} of ${outcomes.length} accounts.`,
+      );
+    });
+  }
+
+  async copy(accountId: string, kind: CopyKind): Promise<void> {
+    await this.#run(`copy:${kind}`, async () => {
+      const clearAfter = await this.#api.copy(accountId, kind);
+      const tail = clearAfter > 0 ? ` It will be cleared in ${clearAfter} s.` : '';
+      this.toast('info', `${COPY_LABELS[kind]} copied.${tail}`);
+    });
+  }
+
+  async signOut(accountId: string, hostedLogout: boolean, force = false): Promise<boolean> {
+    return this.#run(`signout:${accountId}`, async () => {
+      const out = await this.#api.signOut(accountId, hostedLogout, force);
+      this.select({ kind: 'welcome' });
+      await this.reload();
+      this.toast('info', out.revoked ? 'Signed out; the refresh token was revoked.' : 'Signed out.');
+      return true;
+    }).then((ok) => ok ?? false);
+  }
+
+  async saveProvider(draft: ProviderDraft): Promise<ProviderView | undefined> {
+    return this.#run('saveProvider', async () => {
+      const saved = await this.#api.saveProvider(draft);
+      await this.reload();
+      this.select({ kind: 'provider', id: saved.config.id });
+      return saved;
+    });
+  }
+
+  async removeProvider(providerId: string): Promise<void> {
+    await this.#run('removeProvider', async () => {
+      await this.#api.removeProvider(providerId);
+      this.select({ kind: 'welcome' });
+      await this.reload();
+    });
+  }
+
+  async machineToken(providerId: string): Promise<void> {
+    await this.#run(`machine:${providerId}`, async () => {
+      const account = await this.#api.machineToken(providerId);
+      await this.reload();
+      this.select({ kind: 'account', id: account.record.id });
+    });
+  }
+
+  async dismissNotices(): Promise<void> {
+    await this.#run('notices', async () => {
+      await this.#api.dismissNotices();
+      await this.reload();
+    });
+  }
+
+  toast(kind: Toast['kind'], text: string, detail?: string): void {
+    const id = this.#nextToast++;
+    this.toasts = [...this.toasts, { id, kind, text, detail }];
+    setTimeout(() => this.dismissToast(id), kind === 'error' ? 12000 : 4000);
+  }
+
+  dismissToast(id: number): void {
+    this.toasts = this.toasts.filter((t) => t.id !== id);
+  }
+
+  isBusy(key: string): boolean {
+    return this.busy[key] === true;
+  }
+
+  /** Runs an action with a busy flag; errors become toasts with what to do. */
+  async #run<T>(key: string, action: () => Promise<T>): Promise<T | undefined> {
+    this.busy = { ...this.busy, [key]: true };
+    try {
+      return await action();
+    } catch (e) {
+      this.#report(e);
+      return undefined;
+    } finally {
+      const rest = { ...this.busy };
+      delete rest[key];
+      this.busy = rest;
+    }
+  }
+
+  #report(e: unknown): void {
+    if (e instanceof AppError) {
+      this.toast('error', e.message, advice(e.code) || undefined);
+      if (e.code === 'not_found' || e.code === 'sign_in_again') void this.reload();
+    } else {
+      this.toast('error', String(e));
+    }
+  }
+}

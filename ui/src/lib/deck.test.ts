@@ -1,0 +1,86 @@
+import { describe, expect, it, vi } from 'vitest';
+import { AppError, type DeckApi, type DeckEvents } from './api';
+import { DeckState } from './deck.svelte';
+import type { DeckView } from './bindings/DeckView';
+
+function view(): DeckView {
+  return {
+    providers: [],
+    accounts: [],
+    settings: { clipboardClearSeconds: 30 },
+    notices: [],
+  };
+}
+
+/** An in-memory DeckApi standing in for the Rust side (the e2e suite drives the real one). */
+function fakeApi(overrides: Partial<DeckApi> = {}): DeckApi & { events: () => DeckEvents } {
+  let events: DeckEvents | undefined;
+  const api: DeckApi = {
+    snapshot: vi.fn(async () => view()),
+    dismissNotices: vi.fn(async () => {}),
+    saveProvider: vi.fn(),
+    removeProvider: vi.fn(async () => {}),
+    checkProvider: vi.fn(),
+    beginSignIn: vi.fn(async (providerId) => ({ state: 's-1', providerId, expiresIn: 600, viaLoopback: false })),
+    cancelSignIn: vi.fn(async () => true),
+    refresh: vi.fn(),
+    refreshAll: vi.fn(async () => []),
+    accountDetail: vi.fn(),
+    copy: vi.fn(async () => 30),
+    signOut: vi.fn(),
+    machineToken: vi.fn(),
+    inspect: vi.fn(),
+    setClipboardClearSeconds: vi.fn(async () => {}),
+    subscribe: vi.fn(async (e: DeckEvents) => {
+      events = e;
+      return () => {};
+    }),
+    ...overrides,
+  };
+  return Object.assign(api, { events: () => events! });
+}
+
+describe('DeckState', () => {
+  it('tracks a pending sign-in and cancels it', async () => {
+    const api = fakeApi();
+    const deck = new DeckState(api);
+    await deck.start();
+    await deck.signIn('p1');
+    expect(deck.pending?.state).toBe('s-1');
+    await deck.cancelSignIn();
+    expect(api.cancelSignIn).toHaveBeenCalledWith('s-1');
+    expect(deck.pending).toBeNull();
+  });
+
+  it('a refused deep link for another sign-in leaves the pending one alone', async () => {
+    const api = fakeApi();
+    const deck = new DeckState(api);
+    await deck.start();
+    await deck.signIn('p1');
+    api.events().authFailed({ state: null, error: { code: 'bad_callback', message: 'this sign-in link does not belong…' } });
+    expect(deck.pending?.state).toBe('s-1');
+    expect(deck.toasts.at(-1)?.kind).toBe('error');
+    expect(deck.toasts.at(-1)?.detail).toBe('Nothing was changed. Start the sign-in from Tokendeck.');
+    api.events().authFailed({ state: 's-1', error: { code: 'access_denied', message: 'cancelled' } });
+    expect(deck.pending).toBeNull();
+  });
+
+  it('reports copies with the clear delay', async () => {
+    const deck = new DeckState(fakeApi());
+    await deck.copy('a1', 'authorizationHeader');
+    expect(deck.toasts.at(-1)?.text).toBe('Authorization header copied. It will be cleared in 30 s.');
+  });
+
+  it('turns errors into toasts with advice chosen by code, and reloads when something is gone', async () => {
+    const api = fakeApi({
+      refresh: vi.fn(async () => {
+        throw new AppError({ code: 'not_found', message: 'no account with id a1' });
+      }),
+    });
+    const deck = new DeckState(api);
+    await deck.refresh('a1');
+    expect(deck.toasts.at(-1)).toMatchObject({ kind: 'error', text: 'no account with id a1' });
+    expect(api.snapshot).toHaveBeenCalled();
+    expect(deck.isBusy('refresh:a1')).toBe(false);
+  });
+});

@@ -1,0 +1,161 @@
+// The add/edit provider form as plain data, with inline validation that mirrors the Rust
+// checks (the Rust side validates again and has the last word).
+import type { ProviderConfig } from './bindings/ProviderConfig';
+
+export const DEFAULT_REDIRECT = 'io.github.tokendeck://callback';
+
+export interface ProviderForm {
+  id: string;
+  name: string;
+  kind: 'cognito' | 'oidc';
+  domainMode: 'prefix' | 'custom';
+  prefix: string;
+  customDomain: string;
+  region: string;
+  userPoolId: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  removeSecret: boolean;
+  scopes: string;
+  redirectUri: string;
+  overrides: { issuer: string; authorization: string; token: string; userinfo: string; revocation: string; logout: string; jwksUri: string };
+}
+
+export type FormErrors = Partial<Record<keyof ProviderForm | 'overrides', string>>;
+
+export function emptyForm(): ProviderForm {
+  return {
+    id: '',
+    name: '',
+    kind: 'cognito',
+    domainMode: 'prefix',
+    prefix: '',
+    customDomain: '',
+    region: '',
+    userPoolId: '',
+    issuer: '',
+    clientId: '',
+    clientSecret: '',
+    removeSecret: false,
+    scopes: 'openid email profile',
+    redirectUri: '',
+    overrides: { issuer: '', authorization: '', token: '', userinfo: '', revocation: '', logout: '', jwksUri: '' },
+  };
+}
+
+export function fromConfig(c: ProviderConfig): ProviderForm {
+  const form = emptyForm();
+  form.id = c.id;
+  form.name = c.name;
+  form.clientId = c.clientId;
+  form.scopes = c.scopes.join(' ');
+  form.redirectUri = c.redirectUri ?? '';
+  if (c.source.kind === 'cognito') {
+    form.kind = 'cognito';
+    form.region = c.source.region;
+    form.userPoolId = c.source.userPoolId;
+    if (c.source.domain.type === 'prefix') form.prefix = c.source.domain.prefix;
+    else {
+      form.domainMode = 'custom';
+      form.customDomain = c.source.domain.url;
+    }
+  } else {
+    form.kind = 'oidc';
+    form.issuer = c.source.issuer;
+  }
+  for (const key of Object.keys(form.overrides) as (keyof ProviderForm['overrides'])[]) {
+    form.overrides[key] = c.overrides[key] ?? '';
+  }
+  return form;
+}
+
+const blankToNull = (s: string) => (s.trim() === '' ? null : s.trim());
+
+export function toConfig(f: ProviderForm, confidential: boolean): ProviderConfig {
+  const o = f.overrides;
+  return {
+    id: f.id,
+    name: f.name.trim(),
+    source:
+      f.kind === 'cognito'
+        ? {
+            kind: 'cognito',
+            region: f.region.trim(),
+            userPoolId: f.userPoolId.trim(),
+            domain: f.domainMode === 'prefix' ? { type: 'prefix', prefix: f.prefix.trim() } : { type: 'custom', url: f.customDomain.trim() },
+          }
+        : { kind: 'oidc', issuer: f.issuer.trim() },
+    clientId: f.clientId.trim(),
+    confidential,
+    scopes: f.scopes.split(/\s+/).filter(Boolean),
+    redirectUri: blankToNull(f.redirectUri),
+    overrides: {
+      issuer: blankToNull(o.issuer),
+      authorization: blankToNull(o.authorization),
+      token: blankToNull(o.token),
+      userinfo: blankToNull(o.userinfo),
+      revocation: blankToNull(o.revocation),
+      logout: blankToNull(o.logout),
+      jwksUri: blankToNull(o.jwksUri),
+    },
+  };
+}
+
+const REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d+$/;
+const PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function urlProblem(value: string, loopbackHttp = true): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'not a URL';
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && loopback && loopbackHttp) return undefined;
+  return 'use https (plain http only for 127.0.0.1 or localhost)';
+}
+
+export function validate(f: ProviderForm): FormErrors {
+  const e: FormErrors = {};
+  if (!f.name.trim()) e.name = 'give the provider a name';
+  if (!f.clientId.trim()) e.clientId = 'paste the app client id';
+  else if (/\s/.test(f.clientId.trim())) e.clientId = 'a client id has no spaces';
+  if (f.kind === 'cognito') {
+    const region = f.region.trim();
+    if (!REGION.test(region)) e.region = 'an AWS region such as eu-west-1';
+    const pool = f.userPoolId.trim();
+    const [poolRegion, suffix] = pool.split('_');
+    if (!pool || !suffix) e.userPoolId = `looks like ${region || 'eu-west-1'}_AbC123xyz`;
+    else if (REGION.test(region) && poolRegion !== region) e.userPoolId = `this pool is in ${poolRegion}; set the region to ${poolRegion}`;
+    if (f.domainMode === 'prefix') {
+      if (f.prefix.includes('.')) e.prefix = 'enter only the prefix (the part before .auth.), or choose Custom domain';
+      else if (!PREFIX.test(f.prefix.trim())) e.prefix = 'lowercase letters, digits and hyphens';
+    } else {
+      const p = urlProblem(f.customDomain.trim());
+      if (p) e.customDomain = p;
+    }
+  } else {
+    const p = urlProblem(f.issuer.trim());
+    if (p) e.issuer = p;
+  }
+  const redirect = f.redirectUri.trim();
+  if (redirect) {
+    try {
+      const url = new URL(redirect);
+      const scheme = url.protocol.slice(0, -1);
+      if (scheme === 'https') e.redirectUri = `an https redirect cannot reach Tokendeck; use ${DEFAULT_REDIRECT}`;
+      else if (scheme === 'http' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) e.redirectUri = 'http redirects must use 127.0.0.1';
+      else if (scheme !== 'http' && !scheme.includes('.')) e.redirectUri = 'a custom scheme must be reverse-DNS, like io.github.tokendeck';
+    } catch {
+      e.redirectUri = 'not a URL';
+    }
+  }
+  for (const [key, value] of Object.entries(f.overrides)) {
+    const p = value.trim() ? urlProblem(value.trim()) : undefined;
+    if (p) e.overrides = `${key}: ${p}`;
+  }
+  return e;
+}

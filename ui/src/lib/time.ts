@@ -1,0 +1,34 @@
+// Time formatting for claims and countdowns. Times are Unix seconds.
+
+/** "in 59m 12s", "expired 3m 4s ago". */
+export function countdown(expiresAt: number, now: number): string {
+  const delta = Math.round(expiresAt - now);
+  const text = duration(Math.abs(delta));
+  return delta >= 0 ? `in ${text}` : `expired ${text} ago`;
+}
+
+export function duration(totalSeconds: number): string {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  const days = Math.floor(s / 86400);
+  const hours = Math.floor((s % 86400) / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const seconds = s % 60;
+  if (days > 0) return `${days}d ${hours}h`;
+  if (hours > 0) return `${hours}h ${minutes}m`;
+  if (minutes > 0) return `${minutes}m ${seconds}s`;
+  return `${seconds}s`;
+}
+
+/** Local date and time, to the second, e.g. "2026-11-22 06:40:05". */
+export function timestamp(unixSeconds: number): string {
+  const d = new Date(unixSeconds * 1000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** Claims holding Unix times, shown human-readable in claim tables. */
+export const TIME_CLAIMS = new Set(['exp', 'iat', 'nbf', 'auth_time', 'updated_at']);
+
+export function nowSeconds(): number {
+  return Date.now() / 1000;
+}
