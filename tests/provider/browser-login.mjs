@@ -4,8 +4,8 @@
 // Opens the URL, fills the provider's login form, submits, and prints the redirect URL the
 // provider sent back (custom scheme or loopback) on stdout. The custom-scheme navigation is
 // seen as a request, which Chromium then aborts (a headless browser has no app to hand it to). With
-// TOKENDECK_DELIVER=cmd set, the URL is also passed as the last argument to that command, the
-// way the OS launches the registered handler.
+// TOKENDECK_DELIVER set (e.g. "gio open"), the URL is also passed as the last argument to that
+// command: the OS then launches the registered handler, as a desktop browser would.
 import { spawnSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
@@ -41,7 +41,8 @@ try {
   ]).finally(() => clearTimeout(timer));
   process.stdout.write(`${callback}\n`);
   if (process.env.TOKENDECK_DELIVER) {
-    const result = spawnSync(process.env.TOKENDECK_DELIVER, [callback], { stdio: 'inherit' });
+    const [command, ...args] = process.env.TOKENDECK_DELIVER.split(' ');
+    const result = spawnSync(command, [...args, callback], { stdio: 'inherit' });
     process.exitCode = result.status ?? 1;
   }
 } finally {

@@ -202,6 +202,13 @@ export class DeckState {
     });
   }
 
+  async setClipboardClearSeconds(seconds: number): Promise<void> {
+    await this.#run('settings', async () => {
+      await this.#api.setClipboardClearSeconds(seconds);
+      await this.reload();
+    });
+  }
+
   async dismissNotices(): Promise<void> {
     await this.#run('notices', async () => {
       await this.#api.dismissNotices();

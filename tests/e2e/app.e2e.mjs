@@ -1,0 +1,137 @@
+// The real Tokendeck window under Xvfb, driven through WebKitWebDriver, against the local
+// Cognito-shaped provider, with a real Secret Service and headless Chromium as the system
+// browser. One scenario, step by step, as a user would go.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { By } from 'selenium-webdriver';
+
+import {
+  clipboard, deliverDeepLink, keyringSecret, openApp, prepareDesktop, startDriver, startProvider,
+} from './harness.mjs';
+
+let provider;
+let driver;
+let app;
+let env;
+
+before(async () => {
+  provider = await startProvider();
+  const desktop = prepareDesktop();
+  env = { HOME: desktop.home, E2E_USER: 'alice', E2E_PASSWORD: 'alice-password' };
+  driver = await startDriver(env);
+  app = await openApp(driver.url);
+});
+
+after(async () => {
+  await app?.quit().catch(() => {});
+  driver?.stop();
+  provider?.stop();
+});
+
+function accountsInConfig() {
+  const path = join(process.env.XDG_CONFIG_HOME, 'io.github.tokendeck/config.json');
+  return JSON.parse(readFileSync(path, 'utf8')).accounts;
+}
+
+async function rawAccessToken() {
+  await app.click('tab-access');
+  if ((await app.all('raw-access')).length === 0) await app.click('toggle-raw-access');
+  return app.text('raw-access');
+}
+
+test('set the clipboard to clear after 3 s', async () => {
+  await app.find('welcome');
+  await app.type('clipboard-seconds', '3');
+  await (await app.find('clipboard-seconds')).sendKeys('\t');
+  await app.waitFor(async () => JSON.parse(readFileSync(join(process.env.XDG_CONFIG_HOME, 'io.github.tokendeck/config.json'), 'utf8')).settings.clipboardClearSeconds === 3, 'the setting to be saved');
+});
+
+test('add the local pool through the form, and check it', async () => {
+  await app.click('add-provider');
+  await app.type('f-name', 'Local pool');
+  await app.click('f-domain-custom');
+  await app.type('f-custom-domain', provider.issuer);
+  await app.type('f-region', 'us-east-1');
+  await app.type('f-pool', 'us-east-1_LocalPool');
+  await app.type('f-client-id', 'tokendeck-native');
+  await (await app.session.findElement(By.css('details summary'))).click();
+  await app.type('f-override-issuer', provider.issuer);
+  await app.type('f-override-jwksUri', `${provider.issuer}/.well-known/jwks.json`);
+  await app.click('check-provider');
+  const report = await app.find('check-report');
+  await app.waitFor(async () => (await report.getText()).includes('the sign-in page opens'), 'the check report');
+  assert.ok(!(await report.getText()).includes('✗'), await report.getText());
+  await app.screenshot('provider-check');
+  await app.click('save-provider');
+  await app.find('provider-page');
+});
+
+test('sign in through the system browser; the OS delivers the redirect', async () => {
+  await app.click('sign-in');
+  await app.find('signin-progress');
+  await app.find('account-page');
+  const idPanel = await app.find('token-panel-id');
+  await app.waitFor(async () => (await idPanel.getText()).includes('alice'), 'the ID token claims');
+  const text = await idPanel.getText();
+  assert.match(text, /signature and claims verified/);
+  assert.match(text, /cognito:username/);
+  const groups = await Promise.all((await app.all('group')).map((g) => g.getText()));
+  assert.deepEqual(groups, ['admins', 'qa']);
+  assert.match(await app.text('granted-scopes'), /openid/);
+  assert.match(await app.text('access-countdown'), /in (59m|1h)/);
+  assert.equal((await app.all('signin-progress')).length, 0, 'the progress dialog closed');
+  await app.screenshot('account');
+});
+
+test('refresh changes the access token', async () => {
+  const before = await rawAccessToken();
+  await sleep(1100); // a new iat, so a different token
+  await app.click('refresh');
+  await app.waitFor(async () => (await rawAccessToken()) !== before, 'a new access token');
+  await app.screenshot('access-token');
+});
+
+test('copy puts the token on the X clipboard and clears it later', async () => {
+  const token = await rawAccessToken();
+  await app.click('copy-accessToken');
+  await app.waitFor(() => clipboard() === token, 'the token on the clipboard', 5000);
+  await app.waitFor(() => clipboard() === '', 'the clipboard to be cleared', 10000);
+});
+
+test('a deep link with an unknown state is refused visibly and changes nothing', async () => {
+  const before = accountsInConfig();
+  deliverDeepLink('io.github.tokendeck://callback?code=forged-code&state=not-ours', env);
+  const toast = await app.find('toast-error');
+  assert.match(await toast.getText(), /does not belong to a sign-in started here/);
+  await app.screenshot('refused-deep-link');
+  assert.deepEqual(accountsInConfig(), before);
+  assert.equal((await app.all('account-item')).length, 1);
+});
+
+test('after a restart the session comes back from the keyring', async () => {
+  await app.quit();
+  app = await openApp(driver.url);
+  await app.click('account-item');
+  const idPanel = await app.find('token-panel-id');
+  await app.waitFor(async () => (await idPanel.getText()).includes('alice'), 'the restored claims');
+});
+
+test('sign out revokes: the provider rejects the old refresh token', async () => {
+  const [account] = accountsInConfig();
+  const refreshToken = keyringSecret(`refresh-token:${account.id}`);
+  assert.ok(refreshToken.length > 10, 'the refresh token is in the Secret Service');
+  await app.click('sign-out');
+  await app.click('confirm-sign-out');
+  await app.waitFor(async () => (await app.all('account-item')).length === 0, 'the account to go');
+  assert.equal(keyringSecret(`refresh-token:${account.id}`), '');
+  const response = await fetch(`${provider.issuer}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'tokendeck-native' }),
+  });
+  assert.equal(response.status, 400);
+  assert.equal((await response.json()).error, 'invalid_grant');
+});

@@ -1,0 +1,164 @@
+// Test harness: the local provider, the real app window driven by WebKitWebDriver, the X
+// clipboard, and the desktop plumbing (a mimeapps.list that makes fake-browser.sh the system
+// browser). Run inside scripts/with-keyring under xvfb-run (see tests/e2e/run).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { By, Capabilities, WebDriver, until } from 'selenium-webdriver';
+import { Executor, HttpClient } from 'selenium-webdriver/http/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = resolve(here, '../..');
+export const appBinary = process.env.TOKENDECK_APP ?? join(root, 'target/debug/tokendeck-app');
+export const screenshotDir = join(root, 'docs/screenshots');
+
+function freePort() {
+  return new Promise((ok) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+function readyLine(child) {
+  return new Promise((ok, fail) => {
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) ok(JSON.parse(buf.slice(0, nl)));
+    });
+    child.on('exit', (code) => fail(new Error(`exited with ${code}`)));
+  });
+}
+
+export async function startProvider() {
+  const child = spawn('node', [join(root, 'tests/provider/server.mjs'), '--test-controls'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const { issuer } = await readyLine(child);
+  return { issuer, stop: () => child.kill() };
+}
+
+/** A desktop whose default browser is fake-browser.sh (XDG dirs from scripts/with-keyring). */
+export function prepareDesktop() {
+  const home = mkdtempSync(join(tmpdir(), 'tokendeck-e2e-home-'));
+  const config = process.env.XDG_CONFIG_HOME;
+  const data = process.env.XDG_DATA_HOME;
+  if (!config || !data) throw new Error('run under scripts/with-keyring (XDG dirs not set)');
+  mkdirSync(join(data, 'applications'), { recursive: true });
+  writeFileSync(
+    join(data, 'applications/e2e-browser.desktop'),
+    `[Desktop Entry]\nType=Application\nName=E2E browser\nExec=${join(here, 'fake-browser.sh')} %u\nMimeType=x-scheme-handler/http;x-scheme-handler/https;\nNoDisplay=true\n`,
+  );
+  writeFileSync(
+    join(config, 'mimeapps.list'),
+    '[Default Applications]\nx-scheme-handler/http=e2e-browser.desktop\nx-scheme-handler/https=e2e-browser.desktop\n',
+  );
+  return { home };
+}
+
+export async function startDriver(env) {
+  const port = await freePort();
+  const driver = spawn('WebKitWebDriver', [`--port=${port}`], {
+    env: { ...process.env, ...env, TAURI_WEBVIEW_AUTOMATION: 'true' },
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 50; i++) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/status`);
+      if (r.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    await sleep(100);
+  }
+  return { url: `http://127.0.0.1:${port}`, stop: () => driver.kill() };
+}
+
+export async function openApp(driverUrl) {
+  // No browserName: WebKitWebDriver matches on the webkitgtk options alone.
+  const caps = new Capabilities({ 'webkitgtk:browserOptions': { binary: appBinary, args: [] } });
+  const session = await WebDriver.createSession(new Executor(new HttpClient(driverUrl)), caps);
+  return new App(session);
+}
+
+export class App {
+  constructor(session) {
+    this.session = session;
+  }
+
+  find(testid) {
+    return this.session.wait(until.elementLocated(By.css(`[data-testid="${testid}"]`)), 20000, `no ${testid}`);
+  }
+
+  async all(testid) {
+    return this.session.findElements(By.css(`[data-testid="${testid}"]`));
+  }
+
+  async click(testid) {
+    const el = await this.find(testid);
+    await this.session.wait(until.elementIsEnabled(el), 20000);
+    await el.click();
+  }
+
+  async type(testid, text) {
+    const el = await this.find(testid);
+    await el.clear();
+    await el.sendKeys(text);
+  }
+
+  async text(testid) {
+    return (await this.find(testid)).getText();
+  }
+
+  async waitFor(predicate, what, timeout = 30000) {
+    const started = Date.now();
+    let last;
+    while (Date.now() - started < timeout) {
+      try {
+        last = await predicate();
+        if (last) return last;
+      } catch (e) {
+        last = e;
+      }
+      await sleep(200);
+    }
+    throw new Error(`timed out waiting for ${what} (last: ${last})`);
+  }
+
+  async screenshot(name) {
+    await sleep(500);
+    mkdirSync(screenshotDir, { recursive: true });
+    writeFileSync(join(screenshotDir, `${name}.png`), await this.session.takeScreenshot(), 'base64');
+  }
+
+  async quit() {
+    await this.session.quit();
+  }
+}
+
+export function clipboard() {
+  try {
+    return execFileSync('xclip', ['-o', '-selection', 'clipboard'], { encoding: 'utf8', timeout: 5000 });
+  } catch {
+    return '';
+  }
+}
+
+export function keyringSecret(user) {
+  try {
+    return execFileSync('secret-tool', ['lookup', 'service', 'io.github.tokendeck', 'username', user], { encoding: 'utf8' });
+  } catch {
+    return '';
+  }
+}
+
+/** Launches the app binary with a URL, the way the OS delivers a deep link. */
+export function deliverDeepLink(url, env) {
+  execFileSync(appBinary, [url], { env: { ...process.env, ...env }, timeout: 20000, stdio: 'ignore' });
+}
