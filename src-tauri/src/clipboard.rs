@@ -26,20 +26,27 @@ fn digest(text: &str) -> [u8; 32] {
 
 impl ClipboardGuard {
     pub fn copy(&self, app: &AppHandle, text: &AccessToken, clear_after: u32) -> Result<(), Error> {
-        app.clipboard().write_text(text.expose_secret()).map_err(|e| Error::Storage {
-            action: "write",
-            path: "the clipboard".into(),
-            reason: e.to_string(),
-        })?;
+        app.clipboard()
+            .write_text(text.expose_secret())
+            .map_err(|e| Error::Storage {
+                action: "write",
+                path: "the clipboard".into(),
+                reason: e.to_string(),
+            })?;
         let copy = self.copies.fetch_add(1, Ordering::AcqRel) + 1;
-        *self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+        *self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
             Some(digest(text.expose_secret()));
         if clear_after > 0 {
             let app = app.clone();
             tauri::async_runtime::spawn(async move {
                 tokio::time::sleep(Duration::from_secs(u64::from(clear_after))).await;
                 use tauri::Manager;
-                app.state::<crate::AppState>().clipboard.clear_if_ours(&app, copy);
+                app.state::<crate::AppState>()
+                    .clipboard
+                    .clear_if_ours(&app, copy);
             });
         }
         Ok(())
@@ -49,12 +56,13 @@ impl ClipboardGuard {
         if self.copies.load(Ordering::Acquire) != copy {
             return; // a later copy owns the clipboard and its own timer
         }
-        let ours = *self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let ours = *self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let current = app.clipboard().read_text().ok().map(|t| digest(&t));
-        if ours.is_some() && current == ours {
-            if app.clipboard().write_text(String::new()).is_ok() {
-                events::clipboard_cleared(app);
-            }
+        if ours.is_some() && current == ours && app.clipboard().write_text(String::new()).is_ok() {
+            events::clipboard_cleared(app);
         }
     }
 }

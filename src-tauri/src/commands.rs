@@ -25,7 +25,10 @@ pub fn dismiss_notices(state: State<'_, AppState>) {
 }
 
 #[tauri::command]
-pub async fn save_provider(state: State<'_, AppState>, draft: ProviderDraft) -> Reply<ProviderView> {
+pub async fn save_provider(
+    state: State<'_, AppState>,
+    draft: ProviderDraft,
+) -> Reply<ProviderView> {
     Ok(state.deck.save_provider(draft).await?)
 }
 
@@ -35,7 +38,10 @@ pub async fn remove_provider(state: State<'_, AppState>, provider_id: String) ->
 }
 
 #[tauri::command]
-pub async fn check_provider(state: State<'_, AppState>, config: ProviderConfig) -> Reply<CheckReport> {
+pub async fn check_provider(
+    state: State<'_, AppState>,
+    config: ProviderConfig,
+) -> Reply<CheckReport> {
     Ok(state.deck.check_provider(config).await)
 }
 
@@ -50,7 +56,10 @@ pub async fn begin_sign_in(
 ) -> Reply<SignInStartedView> {
     let started = state.deck.begin_sign_in(&provider_id, request).await?;
     let view = started.view.clone();
-    if let Err(e) = app.opener().open_url(started.authorization_url.as_str(), None::<&str>) {
+    if let Err(e) = app
+        .opener()
+        .open_url(started.authorization_url.as_str(), None::<&str>)
+    {
         state.deck.cancel_sign_in(&view.state);
         return Err(WireError::from(tokendeck_core::Error::Unsupported {
             what: "opening the system browser",
@@ -69,7 +78,9 @@ pub async fn begin_sign_in(
                 if !deck.cancel_sign_in(&state_id) {
                     return;
                 }
-                Err(tokendeck_core::Error::ExpiredState { minutes: view.expires_in / 60 })
+                Err(tokendeck_core::Error::ExpiredState {
+                    minutes: view.expires_in / 60,
+                })
             }
         };
         match outcome {
@@ -97,7 +108,10 @@ pub async fn refresh_all(state: State<'_, AppState>) -> Reply<Vec<RefreshOutcome
 }
 
 #[tauri::command]
-pub async fn account_detail(state: State<'_, AppState>, account_id: String) -> Reply<AccountDetail> {
+pub async fn account_detail(
+    state: State<'_, AppState>,
+    account_id: String,
+) -> Reply<AccountDetail> {
     Ok(state.deck.account_detail(&account_id).await?)
 }
 
@@ -123,7 +137,10 @@ pub async fn sign_out(
     hosted_logout: bool,
     force: bool,
 ) -> Reply<SignOutView> {
-    let out = state.deck.sign_out(&account_id, hosted_logout, force).await?;
+    let out = state
+        .deck
+        .sign_out(&account_id, hosted_logout, force)
+        .await?;
     if let Some(url) = &out.logout_url {
         let _ = app.opener().open_url(url, None::<&str>);
     }

@@ -17,7 +17,8 @@ pub fn install(app: &AppHandle) {
         tracing::warn!(error = %e, "could not register the io.github.tokendeck:// handler");
     }
     let handle = app.clone();
-    app.deep_link().on_open_url(move |event| deliver(&handle, event.urls()));
+    app.deep_link()
+        .on_open_url(move |event| deliver(&handle, event.urls()));
     match app.deep_link().get_current() {
         Ok(Some(urls)) => deliver(app, urls),
         Ok(None) => {}

@@ -37,10 +37,10 @@ pub fn run() {
             deep_link::install(app.handle());
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                if let Ok(issuer) = std::env::var("TOKENDECK_DEMO_ISSUER") {
-                    if let Err(e) = deck.ensure_demo_provider(&issuer).await {
-                        tracing::warn!(error = %e, "could not add the demo provider");
-                    }
+                if let Ok(issuer) = std::env::var("TOKENDECK_DEMO_ISSUER")
+                    && let Err(e) = deck.ensure_demo_provider(&issuer).await
+                {
+                    tracing::warn!(error = %e, "could not add the demo provider");
                 }
                 events::accounts_changed(&handle);
                 deck.restore_sessions().await;
@@ -76,11 +76,17 @@ fn open_state(app: &tauri::AppHandle) -> Result<AppState, Box<dyn std::error::Er
     let dir = app.path().app_config_dir()?;
     let oidc = OidcClient::new(HttpClient::new()?);
     let deck = Deck::open(oidc, ConfigStore::new(dir), Vault::default())?;
-    Ok(AppState { deck: Arc::new(deck), clipboard: clipboard::ClipboardGuard::default() })
+    Ok(AppState {
+        deck: Arc::new(deck),
+        clipboard: clipboard::ClipboardGuard::default(),
+    })
 }
 
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TOKENDECK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

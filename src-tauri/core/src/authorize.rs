@@ -122,14 +122,13 @@ impl PendingSignIns {
     pub fn insert(&self, state: String, pending: PendingSignIn) {
         let mut map = self.lock();
         map.retain(|_, p| p.created.elapsed() < self.ttl);
-        if map.len() >= MAX_PENDING {
-            if let Some(oldest) = map
+        if map.len() >= MAX_PENDING
+            && let Some(oldest) = map
                 .iter()
                 .min_by_key(|(_, p)| p.created)
                 .map(|(k, _)| k.clone())
-            {
-                map.remove(&oldest);
-            }
+        {
+            map.remove(&oldest);
         }
         map.insert(state, pending);
     }

@@ -118,14 +118,13 @@ impl OidcClient {
         let pending = self.pending.take_if(&callback.state, |p| {
             callback.check_target(&p.redirect_uri)?;
             // RFC 9207: when the provider sends or promises `iss`, it must be this provider's.
-            if p.endpoints.iss_parameter_supported || callback.iss.is_some() {
-                if callback.iss.as_deref() != Some(p.endpoints.issuer.as_str()) {
+            if (p.endpoints.iss_parameter_supported || callback.iss.is_some())
+                && callback.iss.as_deref() != Some(p.endpoints.issuer.as_str()) {
                     return Err(Error::bad_callback(format!(
                         "its iss {:?} is not the issuer this sign-in went to ({}); the response may come from another provider",
                         callback.iss, p.endpoints.issuer
                     )));
                 }
-            }
             Ok(())
         })?;
         let code = match callback.outcome {

@@ -77,25 +77,24 @@ pub fn parse_metadata(bytes: &[u8], issuer: &str, url: &Url) -> Result<ProviderM
             found: metadata.issuer,
         });
     }
-    if let Some(methods) = &metadata.code_challenge_methods_supported {
-        if !methods.iter().any(|m| m == "S256") {
-            return Err(Error::Discovery {
-                url: url.to_string(),
-                reason: "the provider does not support PKCE with S256, which Tokendeck requires"
-                    .into(),
-            });
-        }
+    if let Some(methods) = &metadata.code_challenge_methods_supported
+        && !methods.iter().any(|m| m == "S256")
+    {
+        return Err(Error::Discovery {
+            url: url.to_string(),
+            reason: "the provider does not support PKCE with S256, which Tokendeck requires".into(),
+        });
     }
-    if let Some(algs) = &metadata.id_token_signing_alg_values_supported {
-        if !algs.iter().any(|a| a == "RS256") {
-            return Err(Error::Discovery {
-                url: url.to_string(),
-                reason: format!(
-                    "the provider signs ID tokens with {} only; Tokendeck accepts RS256",
-                    algs.join(", ")
-                ),
-            });
-        }
+    if let Some(algs) = &metadata.id_token_signing_alg_values_supported
+        && !algs.iter().any(|a| a == "RS256")
+    {
+        return Err(Error::Discovery {
+            url: url.to_string(),
+            reason: format!(
+                "the provider signs ID tokens with {} only; Tokendeck accepts RS256",
+                algs.join(", ")
+            ),
+        });
     }
     Ok(metadata)
 }

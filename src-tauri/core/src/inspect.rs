@@ -11,10 +11,13 @@ use crate::verify::VerifyFailure;
 /// Tokens larger than this are not decoded (real ones are a few KiB).
 pub const MAX_JWT_LEN: usize = 64 * 1024;
 
+/// A JSON object: a JWT header or claim set.
+pub type JsonObject = Map<String, Value>;
+
 /// Splits a compact JWS and decodes header and claims as JSON objects, without verifying.
 pub fn decode_unverified(
     token: &str,
-) -> std::result::Result<(Map<String, Value>, Map<String, Value>), VerifyFailure> {
+) -> std::result::Result<(JsonObject, JsonObject), VerifyFailure> {
     let malformed = |detail: &str| VerifyFailure::Malformed {
         detail: detail.to_owned(),
     };

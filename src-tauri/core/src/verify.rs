@@ -201,10 +201,10 @@ pub fn check_claims(
     if now > exp.saturating_add(leeway) {
         return Err(VerifyFailure::Expired { exp, now, leeway });
     }
-    if let Some(nbf) = number("nbf") {
-        if nbf > now.saturating_add(leeway) {
-            return Err(VerifyFailure::NotYetValid { nbf, now });
-        }
+    if let Some(nbf) = number("nbf")
+        && nbf > now.saturating_add(leeway)
+    {
+        return Err(VerifyFailure::NotYetValid { nbf, now });
     }
     match number("iat") {
         Some(iat) if iat > now.saturating_add(leeway) => {
@@ -229,21 +229,19 @@ pub fn check_claims(
         TokenUse::Id => check_id_audience(claims, expect)?,
         TokenUse::Access => {
             let client_id = string("client_id");
-            if expect.cognito || client_id.is_some() {
-                if client_id != Some(expect.client_id) {
-                    return Err(VerifyFailure::ClientIdMismatch {
-                        expected: expect.client_id.to_owned(),
-                        found: client_id.map(str::to_owned),
-                    });
-                }
+            if (expect.cognito || client_id.is_some()) && client_id != Some(expect.client_id) {
+                return Err(VerifyFailure::ClientIdMismatch {
+                    expected: expect.client_id.to_owned(),
+                    found: client_id.map(str::to_owned),
+                });
             }
         }
     }
 
-    if let Some(expected_nonce) = expect.nonce {
-        if string("nonce") != Some(expected_nonce) {
-            return Err(VerifyFailure::NonceMismatch);
-        }
+    if let Some(expected_nonce) = expect.nonce
+        && string("nonce") != Some(expected_nonce)
+    {
+        return Err(VerifyFailure::NonceMismatch);
     }
     Ok(())
 }
@@ -274,13 +272,13 @@ fn check_id_audience(
             found: audiences,
         });
     }
-    if let Some(azp) = claims.get("azp") {
-        if azp.as_str() != Some(expect.client_id) {
-            return Err(VerifyFailure::AzpMismatch {
-                expected: expect.client_id.to_owned(),
-                found: azp.as_str().map(str::to_owned),
-            });
-        }
+    if let Some(azp) = claims.get("azp")
+        && azp.as_str() != Some(expect.client_id)
+    {
+        return Err(VerifyFailure::AzpMismatch {
+            expected: expect.client_id.to_owned(),
+            found: azp.as_str().map(str::to_owned),
+        });
     }
     Ok(())
 }

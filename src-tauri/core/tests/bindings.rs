@@ -1,7 +1,12 @@
 //! The TypeScript types in ui/src/lib/bindings are generated from these Rust types (ts-rs).
 //! This test fails when they drift; `TOKENDECK_UPDATE_BINDINGS=1 cargo test -p tokendeck-core
 //! --test bindings` rewrites them.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -63,7 +68,11 @@ fn typescript_bindings_match_the_rust_types() {
         .iter()
         .filter(|(name, text)| existing.get(*name) != Some(text))
         .map(|(name, _)| name)
-        .chain(existing.keys().filter(|name| !generated.contains_key(*name)))
+        .chain(
+            existing
+                .keys()
+                .filter(|name| !generated.contains_key(*name)),
+        )
         .collect();
     assert!(
         stale.is_empty(),

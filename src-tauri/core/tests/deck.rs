@@ -1,6 +1,11 @@
 //! The application service end to end: real local provider, real Secret Service (run under
 //! scripts/with-keyring), real files. No desktop needed: this is what every Tauri command runs.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod support;
 
@@ -24,15 +29,32 @@ struct Fixture {
 
 impl Fixture {
     async fn new() -> Self {
-        let dir = std::env::temp_dir().join(format!("tokendeck-deck-{}", tokendeck_core::pkce::random_url_safe()));
-        let service = format!("io.github.tokendeck.test-{}", tokendeck_core::pkce::random_url_safe());
-        Self { provider: LocalProvider::start().await, dir, service }
+        let dir = std::env::temp_dir().join(format!(
+            "tokendeck-deck-{}",
+            tokendeck_core::pkce::random_url_safe()
+        ));
+        let service = format!(
+            "io.github.tokendeck.test-{}",
+            tokendeck_core::pkce::random_url_safe()
+        );
+        Self {
+            provider: LocalProvider::start().await,
+            dir,
+            service,
+        }
     }
 
     /// A fresh Deck over the same files and keyring: what an app restart sees.
     fn open(&self) -> Arc<Deck> {
         let oidc = OidcClient::new(HttpClient::new().unwrap());
-        Arc::new(Deck::open(oidc, ConfigStore::new(&self.dir), Vault::new(self.service.clone())).unwrap())
+        Arc::new(
+            Deck::open(
+                oidc,
+                ConfigStore::new(&self.dir),
+                Vault::new(self.service.clone()),
+            )
+            .unwrap(),
+        )
     }
 
     fn vault(&self) -> Vault {
@@ -40,20 +62,29 @@ impl Fixture {
     }
 
     fn config(&self, client_id: &str) -> ProviderConfig {
-        ProviderConfig { id: String::new(), ..self.provider.cognito_config(client_id) }
+        ProviderConfig {
+            id: String::new(),
+            ..self.provider.cognito_config(client_id)
+        }
     }
 }
 
 async fn add(deck: &Deck, config: ProviderConfig, secret: Option<&str>) -> String {
-    deck.save_provider(ProviderDraft { config, client_secret: secret.map(str::to_owned) })
-        .await
-        .unwrap()
-        .config
-        .id
+    deck.save_provider(ProviderDraft {
+        config,
+        client_secret: secret.map(str::to_owned),
+    })
+    .await
+    .unwrap()
+    .config
+    .id
 }
 
 async fn sign_in(deck: &Deck, provider_id: &str, user: (&str, &str)) -> String {
-    let started = deck.begin_sign_in(provider_id, SignInRequest::default()).await.unwrap();
+    let started = deck
+        .begin_sign_in(provider_id, SignInRequest::default())
+        .await
+        .unwrap();
     let callback = login_over_http(&started.authorization_url, user).await;
     deck.complete_sign_in(&callback).await.unwrap().record.id
 }
@@ -66,23 +97,44 @@ async fn sign_in_persists_account_and_keyring_and_survives_a_restart() {
     let account_id = sign_in(&deck, &provider_id, ALICE).await;
 
     let view = deck.snapshot().await;
-    let account = view.accounts.iter().find(|a| a.record.id == account_id).unwrap();
+    let account = view
+        .accounts
+        .iter()
+        .find(|a| a.record.id == account_id)
+        .unwrap();
     assert_eq!(account.record.username.as_deref(), Some("alice"));
     assert_eq!(account.record.label, "alice");
     let session = account.session.as_ref().unwrap();
     assert!(session.has_refresh_token);
-    assert!(matches!(session.verification, Verification::Verified { .. }));
+    assert!(matches!(
+        session.verification,
+        Verification::Verified { .. }
+    ));
     assert!(session.granted_scopes.contains(&"openid".to_owned()));
 
-    let refresh_token = fx.vault().refresh_token(&account_id).await.unwrap().unwrap();
+    let refresh_token = fx
+        .vault()
+        .refresh_token(&account_id)
+        .await
+        .unwrap()
+        .unwrap();
     let file = std::fs::read_to_string(fx.dir.join("config.json")).unwrap();
     assert!(file.contains(&account_id));
-    assert!(!file.contains(refresh_token.expose_secret()), "no refresh token in the settings file");
+    assert!(
+        !file.contains(refresh_token.expose_secret()),
+        "no refresh token in the settings file"
+    );
     let detail = deck.account_detail(&account_id).await.unwrap();
     let access = detail.raw_access_token.clone().unwrap();
-    assert!(!file.contains(&access), "no access token in the settings file");
+    assert!(
+        !file.contains(&access),
+        "no access token in the settings file"
+    );
     let serialized = serde_json::to_string(&detail).unwrap();
-    assert!(!serialized.contains(refresh_token.expose_secret()), "no refresh token crosses to the UI");
+    assert!(
+        !serialized.contains(refresh_token.expose_secret()),
+        "no refresh token crosses to the UI"
+    );
 
     drop(deck);
     let restarted = fx.open();
@@ -90,7 +142,10 @@ async fn sign_in_persists_account_and_keyring_and_survives_a_restart() {
     let outcomes = restarted.restore_sessions().await;
     assert!(outcomes.iter().all(|o| o.error.is_none()), "{outcomes:?}");
     let restored = restarted.account_detail(&account_id).await.unwrap();
-    assert_eq!(restored.id_token.unwrap().claims["cognito:username"], "alice");
+    assert_eq!(
+        restored.id_token.unwrap().claims["cognito:username"],
+        "alice"
+    );
     assert_ne!(restored.raw_access_token.unwrap(), access);
 }
 
@@ -99,15 +154,39 @@ async fn a_second_user_on_the_same_pool_is_forced_to_the_login_page() {
     let fx = Fixture::new().await;
     let deck = fx.open();
     let provider_id = add(&deck, fx.config(NATIVE), None).await;
-    let first = deck.begin_sign_in(&provider_id, SignInRequest::default()).await.unwrap();
-    assert!(!first.authorization_url.query().unwrap().contains("prompt=login"));
+    let first = deck
+        .begin_sign_in(&provider_id, SignInRequest::default())
+        .await
+        .unwrap();
+    assert!(
+        !first
+            .authorization_url
+            .query()
+            .unwrap()
+            .contains("prompt=login")
+    );
     let callback = login_over_http(&first.authorization_url, ALICE).await;
     deck.complete_sign_in(&callback).await.unwrap();
-    let second = deck.begin_sign_in(&provider_id, SignInRequest::default()).await.unwrap();
-    assert!(second.authorization_url.query().unwrap().contains("prompt=login"));
+    let second = deck
+        .begin_sign_in(&provider_id, SignInRequest::default())
+        .await
+        .unwrap();
+    assert!(
+        second
+            .authorization_url
+            .query()
+            .unwrap()
+            .contains("prompt=login")
+    );
     let callback = login_over_http(&second.authorization_url, BOB).await;
     deck.complete_sign_in(&callback).await.unwrap();
-    let labels: Vec<String> = deck.snapshot().await.accounts.into_iter().map(|a| a.record.label).collect();
+    let labels: Vec<String> = deck
+        .snapshot()
+        .await
+        .accounts
+        .into_iter()
+        .map(|a| a.record.label)
+        .collect();
     assert_eq!(labels, ["alice", "bob"]);
     // Signing alice in again updates her account instead of adding a third.
     sign_in(&deck, &provider_id, ALICE).await;
@@ -138,9 +217,19 @@ async fn rotated_refresh_token_is_in_the_keyring_when_refresh_returns() {
     let deck = fx.open();
     let provider_id = add(&deck, fx.config(ROTATING), None).await;
     let account_id = sign_in(&deck, &provider_id, ALICE).await;
-    let first = fx.vault().refresh_token(&account_id).await.unwrap().unwrap();
+    let first = fx
+        .vault()
+        .refresh_token(&account_id)
+        .await
+        .unwrap()
+        .unwrap();
     deck.refresh(&account_id).await.unwrap();
-    let second = fx.vault().refresh_token(&account_id).await.unwrap().unwrap();
+    let second = fx
+        .vault()
+        .refresh_token(&account_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_ne!(first, second);
     // A restart works from the stored (rotated) token.
     let restarted = fx.open();
@@ -153,18 +242,44 @@ async fn sign_out_revokes_at_the_provider_and_forgets_everything() {
     let deck = fx.open();
     let provider_id = add(&deck, fx.config(NATIVE), None).await;
     let account_id = sign_in(&deck, &provider_id, ALICE).await;
-    let refresh_token = fx.vault().refresh_token(&account_id).await.unwrap().unwrap();
+    let refresh_token = fx
+        .vault()
+        .refresh_token(&account_id)
+        .await
+        .unwrap()
+        .unwrap();
     let out = deck.sign_out(&account_id, true, false).await.unwrap();
     assert!(out.revoked);
     let logout = out.logout_url.unwrap();
-    assert!(logout.starts_with(&fx.provider.url("/logout?client_id=tokendeck-native&logout_uri=")), "{logout}");
-    assert!(fx.vault().refresh_token(&account_id).await.unwrap().is_none());
+    assert!(
+        logout.starts_with(
+            &fx.provider
+                .url("/logout?client_id=tokendeck-native&logout_uri=")
+        ),
+        "{logout}"
+    );
+    assert!(
+        fx.vault()
+            .refresh_token(&account_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(deck.snapshot().await.accounts.is_empty());
     let token_url = url::Url::parse(&fx.provider.url("/oauth2/token")).unwrap();
-    let err = token::refresh(&HttpClient::new().unwrap(), &token_url, &ClientAuth::public(NATIVE), &refresh_token)
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), ErrorCode::SignInAgain, "the provider rejects the old refresh token");
+    let err = token::refresh(
+        &HttpClient::new().unwrap(),
+        &token_url,
+        &ClientAuth::public(NATIVE),
+        &refresh_token,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err.code(),
+        ErrorCode::SignInAgain,
+        "the provider rejects the old refresh token"
+    );
 }
 
 #[tokio::test]
@@ -173,16 +288,33 @@ async fn a_dead_refresh_token_marks_the_account_sign_in_again() {
     let deck = fx.open();
     let provider_id = add(&deck, fx.config(NATIVE), None).await;
     let account_id = sign_in(&deck, &provider_id, ALICE).await;
-    let refresh_token = fx.vault().refresh_token(&account_id).await.unwrap().unwrap();
+    let refresh_token = fx
+        .vault()
+        .refresh_token(&account_id)
+        .await
+        .unwrap()
+        .unwrap();
     // Revoked behind the app's back (e.g. an admin signed the user out everywhere).
     let (_, endpoints) = fx.provider.endpoints(NATIVE);
-    deck.oidc().revoke(&endpoints, &ClientAuth::public(NATIVE), &refresh_token).await.unwrap();
+    deck.oidc()
+        .revoke(&endpoints, &ClientAuth::public(NATIVE), &refresh_token)
+        .await
+        .unwrap();
     let err = deck.refresh(&account_id).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::SignInAgain);
     let account = deck.snapshot().await.accounts.remove(0);
-    assert!(matches!(account.record.status, AccountStatus::SignInAgain { .. }));
+    assert!(matches!(
+        account.record.status,
+        AccountStatus::SignInAgain { .. }
+    ));
     assert!(account.session.is_none());
-    assert!(fx.vault().refresh_token(&account_id).await.unwrap().is_none());
+    assert!(
+        fx.vault()
+            .refresh_token(&account_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
     // Signing in again brings it back to active under the same id.
     assert_eq!(sign_in(&deck, &provider_id, ALICE).await, account_id);
 }
@@ -193,17 +325,37 @@ async fn copy_texts_are_built_in_rust() {
     let deck = fx.open();
     let provider_id = add(&deck, fx.config(NATIVE), None).await;
     let account_id = sign_in(&deck, &provider_id, ALICE).await;
-    let access = deck.account_detail(&account_id).await.unwrap().raw_access_token.unwrap();
+    let access = deck
+        .account_detail(&account_id)
+        .await
+        .unwrap()
+        .raw_access_token
+        .unwrap();
     let text = |kind| {
         let deck = deck.clone();
         let id = account_id.clone();
-        async move { deck.copy_text(&id, kind).await.unwrap().expose_secret().to_owned() }
+        async move {
+            deck.copy_text(&id, kind)
+                .await
+                .unwrap()
+                .expose_secret()
+                .to_owned()
+        }
     };
     assert_eq!(text(CopyKind::AccessToken).await, access);
-    assert_eq!(text(CopyKind::AuthorizationHeader).await, format!("Authorization: Bearer {access}"));
+    assert_eq!(
+        text(CopyKind::AuthorizationHeader).await,
+        format!("Authorization: Bearer {access}")
+    );
     assert!(text(CopyKind::IdToken).await.starts_with("eyJ"));
     let curl = text(CopyKind::Curl).await;
-    assert_eq!(curl, format!("curl -H 'Authorization: Bearer {access}' '{}'", fx.provider.url("/oauth2/userInfo")));
+    assert_eq!(
+        curl,
+        format!(
+            "curl -H 'Authorization: Bearer {access}' '{}'",
+            fx.provider.url("/oauth2/userInfo")
+        )
+    );
 }
 
 #[tokio::test]
@@ -215,15 +367,33 @@ async fn machine_token_with_the_secret_from_the_keyring() {
     let provider_id = add(&deck, config, Some(M2M_SECRET)).await;
     let view = deck.snapshot().await;
     assert!(view.providers[0].has_client_secret);
-    assert!(!std::fs::read_to_string(fx.dir.join("config.json")).unwrap().contains(M2M_SECRET));
-    assert_eq!(fx.vault().client_secret(&provider_id).await.unwrap().unwrap().expose_secret(), M2M_SECRET);
+    assert!(
+        !std::fs::read_to_string(fx.dir.join("config.json"))
+            .unwrap()
+            .contains(M2M_SECRET)
+    );
+    assert_eq!(
+        fx.vault()
+            .client_secret(&provider_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .expose_secret(),
+        M2M_SECRET
+    );
     let account = deck.machine_token(&provider_id).await.unwrap();
     let session = account.session.unwrap();
     assert_eq!(session.granted_scopes, ["demo-api/read"]);
     assert!(!session.has_refresh_token);
     // Removing the provider removes the secret from the keyring too.
     deck.remove_provider(&provider_id).await.unwrap();
-    assert!(fx.vault().client_secret(&provider_id).await.unwrap().is_none());
+    assert!(
+        fx.vault()
+            .client_secret(&provider_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -238,7 +408,11 @@ async fn check_explains_an_unregistered_redirect_and_an_unknown_client() {
     let report = deck.check_provider(bad_redirect).await;
     assert!(!report.ok);
     let item = report.items.iter().find(|i| !i.ok).unwrap();
-    assert!(item.detail.contains("add io.github.other://callback to the app client's allowed callback URLs"), "{item:?}");
+    assert!(
+        item.detail
+            .contains("add io.github.other://callback to the app client's allowed callback URLs"),
+        "{item:?}"
+    );
 
     let report = deck.check_provider(fx.config("no-such-client")).await;
     assert!(!report.ok, "{report:?}");
@@ -246,7 +420,11 @@ async fn check_explains_an_unregistered_redirect_and_an_unknown_client() {
     let mut wrong_jwks = fx.config(NATIVE);
     wrong_jwks.overrides.jwks_uri = Some(fx.provider.url("/nope.json"));
     let report = deck.check_provider(wrong_jwks).await;
-    let keys = report.items.iter().find(|i| i.name == "signing keys").unwrap();
+    let keys = report
+        .items
+        .iter()
+        .find(|i| i.name == "signing keys")
+        .unwrap();
     assert!(!keys.ok && keys.detail.contains("HTTP 404"), "{keys:?}");
 }
 
@@ -259,16 +437,41 @@ async fn pasted_tokens_are_decoded_and_verified_against_a_chosen_provider() {
     let detail = deck.account_detail(&account_id).await.unwrap();
     let id_token = detail.raw_id_token.unwrap();
     let view = deck
-        .inspect(InspectRequest { token: id_token.clone(), provider_id: Some(provider_id.clone()), token_use: None })
+        .inspect(InspectRequest {
+            token: id_token.clone(),
+            provider_id: Some(provider_id.clone()),
+            token_use: None,
+        })
         .await
         .unwrap();
-    assert!(matches!(view.verification, Verification::Verified { .. }), "{:?}", view.verification);
+    assert!(
+        matches!(view.verification, Verification::Verified { .. }),
+        "{:?}",
+        view.verification
+    );
     assert_eq!(view.groups, ["admins", "qa"]);
-    let decoded_only = deck.inspect(InspectRequest { token: id_token.clone(), provider_id: None, token_use: None }).await.unwrap();
-    assert!(matches!(decoded_only.verification, Verification::NotChecked { .. }));
+    let decoded_only = deck
+        .inspect(InspectRequest {
+            token: id_token.clone(),
+            provider_id: None,
+            token_use: None,
+        })
+        .await
+        .unwrap();
+    assert!(matches!(
+        decoded_only.verification,
+        Verification::NotChecked { .. }
+    ));
     // A token for another client fails with the reason.
     let other = add(&deck, fx.config(ROTATING), None).await;
-    let view = deck.inspect(InspectRequest { token: id_token, provider_id: Some(other), token_use: None }).await.unwrap();
+    let view = deck
+        .inspect(InspectRequest {
+            token: id_token,
+            provider_id: Some(other),
+            token_use: None,
+        })
+        .await
+        .unwrap();
     match view.verification {
         Verification::Failed { reason, .. } => assert!(reason.contains("audience"), "{reason}"),
         v => panic!("{v:?}"),

@@ -1,7 +1,12 @@
 //! What must be refused, against the real local provider wherever it can produce the case.
 //! Two tokens are forged by hand because no honest provider emits them: `alg: none` and an
 //! HS256 token keyed with the provider's RSA public key (the classic key-confusion attack).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod support;
 

@@ -1,5 +1,11 @@
 //! The keyring vault against a real Secret Service (run under scripts/with-keyring).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout,
+    clippy::indexing_slicing
+)]
 
 use tokendeck_core::ErrorCode;
 use tokendeck_core::secret::{ClientSecret, RefreshToken};

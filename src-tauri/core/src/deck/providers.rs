@@ -64,7 +64,9 @@ impl Deck {
             id: DEMO_PROVIDER_ID.into(),
             name: "Local demo pool (no AWS)".into(),
             source: crate::provider::ProviderSource::Cognito {
-                domain: crate::provider::CognitoDomain::Custom { url: issuer.to_owned() },
+                domain: crate::provider::CognitoDomain::Custom {
+                    url: issuer.to_owned(),
+                },
                 region: "us-east-1".into(),
                 user_pool_id: "us-east-1_TokendeckDemo".into(),
             },
@@ -81,7 +83,12 @@ impl Deck {
         if self.provider(DEMO_PROVIDER_ID).await.ok().as_ref() == Some(&config) {
             return Ok(());
         }
-        self.save_provider(ProviderDraft { config, client_secret: None }).await.map(|_| ())
+        self.save_provider(ProviderDraft {
+            config,
+            client_secret: None,
+        })
+        .await
+        .map(|_| ())
     }
 
     /// Removes a provider, its accounts and their keyring entries. Tokens are not revoked

@@ -78,10 +78,10 @@ impl Deck {
             .await
         {
             Ok(refreshed) => {
-                if refreshed.rotated {
-                    if let Some(rt) = &refreshed.tokens.refresh_token {
-                        self.vault.set_refresh_token(account_id, rt).await?;
-                    }
+                if refreshed.rotated
+                    && let Some(rt) = &refreshed.tokens.refresh_token
+                {
+                    self.vault.set_refresh_token(account_id, rt).await?;
                 }
                 let id_verification = match &refreshed.tokens.id_token {
                     Some(_) => Verification::Verified {

@@ -1,6 +1,12 @@
 //! Test support: the real local OpenID provider (tests/provider, oidc-provider shaped like a
 //! Cognito pool) started on a free loopback port, and a "user" who signs in over HTTP.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::PathBuf;
 use std::process::Stdio;
