@@ -22,6 +22,7 @@ pub struct AppState {
 
 pub fn run() {
     init_tracing();
+    let started = std::time::Instant::now();
     let result = tauri::Builder::default()
         // First, so a second launch (the OS delivering a deep link) is handed to this one.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
@@ -30,6 +31,11 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_clipboard_manager::init())
+        .on_page_load(move |_, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                tracing::info!(after_ms = started.elapsed().as_millis(), "page loaded");
+            }
+        })
         .setup(|app| {
             let state = open_state(app.handle())?;
             let deck = state.deck.clone();

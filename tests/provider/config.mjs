@@ -45,7 +45,25 @@ export const CLIENTS = [
   },
 ];
 
+// Bulk users for benchmarks with many accounts: user01 … user60, password "bench-password".
+const bulkUsers = Object.fromEntries(
+  Array.from({ length: 60 }, (_, i) => {
+    const n = String(i + 1).padStart(2, '0');
+    const username = `user${n}`;
+    return [username, {
+      sub: `00000000-0000-4000-8000-0000000000${n}`,
+      username,
+      password: 'bench-password',
+      email: `${username}@example.com`,
+      name: `Bench User ${n}`,
+      groups: ['bench'],
+      bulk: true,
+    }];
+  }),
+);
+
 export const USERS = {
+  ...bulkUsers,
   alice: {
     sub: '6f1c9a2e-8d44-4b4e-9c1a-0a11ce000001',
     username: 'alice',

@@ -132,7 +132,7 @@ const escape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)}
 
 function loginPage(uid, { error, loginHint }) {
   const demo = args.demo
-    ? `<p class="hint">Demo users: ${Object.values(USERS).map((u) => `<code>${escape(u.username)}</code> / <code>${escape(u.password)}</code>`).join(', ')}</p>`
+    ? `<p class="hint">Demo users: ${Object.values(USERS).filter((u) => !u.bulk).map((u) => `<code>${escape(u.username)}</code> / <code>${escape(u.password)}</code>`).join(', ')}</p>`
     : '';
   return `<!doctype html><html><head><meta charset="utf-8"><title>Sign in - Tokendeck demo pool</title>
 <style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto;color:#222}

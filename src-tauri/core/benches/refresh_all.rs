@@ -1,0 +1,105 @@
+//! Refresh-all with 1, 10 and 50 signed-in accounts against the real local provider, beside a
+//! single refresh: concurrent refreshes should cost close to one, not N. Prints figures.
+//! Run under scripts/with-keyring: `cargo bench -p tokendeck-core --bench refresh_all`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout,
+    clippy::indexing_slicing
+)]
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use support::{LocalProvider, NATIVE, login_over_http};
+use tokendeck_core::OidcClient;
+use tokendeck_core::deck::{Deck, ProviderDraft, SignInRequest};
+use tokendeck_core::http::HttpClient;
+use tokendeck_core::provider::ProviderConfig;
+use tokendeck_core::store::{ConfigStore, Vault};
+
+const RUNS: usize = 7;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+async fn deck_with_accounts(provider: &LocalProvider, n: usize) -> Arc<Deck> {
+    let tag = tokendeck_core::pkce::random_url_safe();
+    let dir = std::env::temp_dir().join(format!("tokendeck-bench-{tag}"));
+    let vault = Vault::new(format!("io.github.tokendeck.bench-{tag}"));
+    let oidc = OidcClient::new(HttpClient::new().unwrap());
+    let deck = Arc::new(Deck::open(oidc, ConfigStore::new(dir), vault).unwrap());
+    let config = ProviderConfig {
+        id: String::new(),
+        ..provider.cognito_config(NATIVE)
+    };
+    let id = deck
+        .save_provider(ProviderDraft {
+            config,
+            client_secret: None,
+        })
+        .await
+        .unwrap()
+        .config
+        .id;
+    for i in 1..=n {
+        let started = deck
+            .begin_sign_in(
+                &id,
+                SignInRequest {
+                    force_login: Some(true),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let user = format!("user{i:02}");
+        let callback = login_over_http(&started.authorization_url, (&user, "bench-password")).await;
+        deck.complete_sign_in(&callback).await.unwrap();
+    }
+    deck
+}
+
+#[tokio::main]
+async fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo bench -- --list` compatibility
+    }
+    let provider = LocalProvider::start().await;
+    let single = deck_with_accounts(&provider, 1).await;
+    let account = single.snapshot().await.accounts[0].record.id.clone();
+    let mut one = Vec::new();
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        single.refresh(&account).await.unwrap();
+        one.push(t.elapsed());
+    }
+    let one = median(one);
+    println!(
+        "refresh (one account): median {:.1} ms over {RUNS} runs",
+        one.as_secs_f64() * 1e3
+    );
+    for n in [1usize, 10, 50] {
+        let deck = deck_with_accounts(&provider, n).await;
+        let mut times = Vec::new();
+        for _ in 0..RUNS {
+            let t = Instant::now();
+            let outcomes = deck.refresh_all().await;
+            times.push(t.elapsed());
+            assert_eq!(outcomes.len(), n);
+            assert!(outcomes.iter().all(|o| o.error.is_none()), "{outcomes:?}");
+        }
+        let m = median(times);
+        println!(
+            "refresh-all ({n:>2} accounts): median {:.1} ms = {:.1}x one refresh (sequential would be {n}x)",
+            m.as_secs_f64() * 1e3,
+            m.as_secs_f64() / one.as_secs_f64()
+        );
+    }
+}
