@@ -2,7 +2,7 @@
 // pool: Cognito's paths, `cognito:*` and `token_use` claims, JWT access tokens carrying
 // `client_id` and `scope`, refresh tokens without `offline_access`, no consent screen.
 //
-// Usage: node server.mjs [--port N] [--demo] [--test-controls]
+// Usage: node server.mjs [--port N] [--demo] [--test-controls] [--token-latency-ms N]
 // Prints one JSON line on stdout when ready: {"issuer": "...", "port": N}.
 // --demo shows the demo users on the login page; --test-controls enables /__test/* routes
 // (key rotation, request counters) used by the test suites. Loopback only.
@@ -19,6 +19,8 @@ const { values: args } = parseArgs({
     port: { type: 'string', default: '0' },
     demo: { type: 'boolean', default: false },
     'test-controls': { type: 'boolean', default: false },
+    // Delay token responses, to stand in for the round trip to a remote pool in benchmarks.
+    'token-latency-ms': { type: 'string', default: '0' },
   },
 });
 
@@ -253,7 +255,11 @@ async function testControl(req, res, path) {
 const server = http.createServer(async (req, res) => {
   try {
     const path = new URL(req.url, issuer).pathname;
-    if (path === '/oauth2/token') counters.token += 1;
+    if (path === '/oauth2/token') {
+      counters.token += 1;
+      const delay = Number(args['token-latency-ms']);
+      if (delay > 0) await new Promise((ok) => setTimeout(ok, delay));
+    }
     if (path === '/.well-known/jwks.json') counters.jwks += 1;
     if (path === '/oauth2/userInfo') return await userInfo(req, res);
     if (path === '/logout') return hostedLogout(req, res);

@@ -71,8 +71,14 @@ async fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo bench -- --list` compatibility
     }
-    let provider = LocalProvider::start().await;
-    let single = deck_with_accounts(&provider, 1).await;
+    println!("-- local provider on loopback (bound by its single Node thread signing 2 JWTs per refresh)");
+    run(&LocalProvider::start().await).await;
+    println!("-- the same with 100 ms added to each token response (a remote pool's round trip)");
+    run(&LocalProvider::start_with(&["--token-latency-ms", "100"]).await).await;
+}
+
+async fn run(provider: &LocalProvider) {
+    let single = deck_with_accounts(provider, 1).await;
     let account = single.snapshot().await.accounts[0].record.id.clone();
     let mut one = Vec::new();
     for _ in 0..RUNS {
@@ -86,7 +92,7 @@ async fn main() {
         one.as_secs_f64() * 1e3
     );
     for n in [1usize, 10, 50] {
-        let deck = deck_with_accounts(&provider, n).await;
+        let deck = deck_with_accounts(provider, n).await;
         let mut times = Vec::new();
         for _ in 0..RUNS {
             let t = Instant::now();

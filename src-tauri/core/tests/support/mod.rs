@@ -46,6 +46,11 @@ pub struct Counters {
 
 impl LocalProvider {
     pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// With extra server flags, e.g. `["--token-latency-ms", "100"]`.
+    pub async fn start_with(extra: &[&str]) -> Self {
         let dir = provider_dir();
         assert!(
             dir.join("node_modules/oidc-provider").exists(),
@@ -54,6 +59,7 @@ impl LocalProvider {
         let mut child = Command::new("node")
             .arg(dir.join("server.mjs"))
             .arg("--test-controls")
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .kill_on_drop(true)
