@@ -71,7 +71,9 @@ async fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo bench -- --list` compatibility
     }
-    println!("-- local provider on loopback (bound by its single Node thread signing 2 JWTs per refresh)");
+    println!(
+        "-- local provider on loopback (bound by its single Node thread signing 2 JWTs per refresh)"
+    );
     run(&LocalProvider::start().await).await;
     println!("-- the same with 100 ms added to each token response (a remote pool's round trip)");
     run(&LocalProvider::start_with(&["--token-latency-ms", "100"]).await).await;

@@ -5,6 +5,7 @@
 pub mod authorize;
 pub mod callback;
 pub mod client;
+pub mod cognito;
 pub mod deck;
 pub mod discovery;
 pub mod error;

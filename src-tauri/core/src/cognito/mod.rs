@@ -1,0 +1,4 @@
+//! Cognito's own APIs (no hosted UI needed): the user-pool sign-in API with SRP, and identity
+//! pools for temporary AWS credentials.
+
+pub mod srp;
