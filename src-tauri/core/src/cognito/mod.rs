@@ -1,4 +1,6 @@
 //! Cognito's own APIs (no hosted UI needed): the user-pool sign-in API with SRP, and identity
 //! pools for temporary AWS credentials.
 
+pub mod identity;
+pub mod idp;
 pub mod srp;

@@ -1,0 +1,137 @@
+//! Cognito's own API on loopback: `moto` server (tests/.venv, from tests/requirements.txt).
+//! It speaks Cognito's real wire format but does not check SRP proofs, so it proves the flow,
+//! never the math (that is tested against pycognito's vectors).
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+pub struct Moto {
+    _child: Child,
+    pub url: String,
+}
+
+pub struct Pool {
+    pub id: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+}
+
+impl Moto {
+    pub async fn start() -> Self {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let bin = std::env::var("MOTO_SERVER")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| root.join("tests/.venv/bin/moto_server"));
+        assert!(
+            bin.exists(),
+            "moto is not installed: run scripts/setup (it creates tests/.venv)"
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(bin)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let url = format!("http://127.0.0.1:{port}/");
+        for _ in 0..100 {
+            if reqwest::get(format!("{url}moto-api/")).await.is_ok() {
+                return Self { _child: child, url };
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("moto_server did not start");
+    }
+
+    pub async fn call(&self, service: &str, action: &str, body: Value) -> Value {
+        let response = reqwest::Client::new()
+            .post(&self.url)
+            .header("X-Amz-Target", format!("{service}.{action}"))
+            .header("Content-Type", "application/x-amz-json-1.1")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let v: Value = response.json().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "{action}: {status} {v}");
+        v
+    }
+
+    async fn idp(&self, action: &str, body: Value) -> Value {
+        self.call("AWSCognitoIdentityProviderService", action, body)
+            .await
+    }
+
+    /// A pool with one app client (SRP, password and refresh flows) and confirmed users.
+    pub async fn pool(&self, with_secret: bool) -> Pool {
+        let pool = self
+            .idp("CreateUserPool", json!({"PoolName": "tokendeck-test"}))
+            .await;
+        let id = pool["UserPool"]["Id"].as_str().unwrap().to_owned();
+        let client = self
+            .idp(
+                "CreateUserPoolClient",
+                json!({
+                    "UserPoolId": id, "ClientName": "tokendeck", "GenerateSecret": with_secret,
+                    "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+                }),
+            )
+            .await;
+        let client_id = client["UserPoolClient"]["ClientId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let client_secret = client["UserPoolClient"]["ClientSecret"]
+            .as_str()
+            .map(str::to_owned);
+        Pool {
+            id,
+            client_id,
+            client_secret,
+        }
+    }
+
+    pub async fn user(&self, pool: &Pool, username: &str, password: &str, permanent: bool) {
+        self.idp("AdminCreateUser", json!({"UserPoolId": pool.id, "Username": username, "TemporaryPassword": password, "MessageAction": "SUPPRESS"}))
+            .await;
+        if permanent {
+            self.idp("AdminSetUserPassword", json!({"UserPoolId": pool.id, "Username": username, "Password": password, "Permanent": true}))
+                .await;
+        }
+    }
+
+    pub async fn identity_pool(&self, pool: &Pool) -> String {
+        let v = self
+            .call(
+                "AWSCognitoIdentityService",
+                "CreateIdentityPool",
+                json!({
+                    "IdentityPoolName": "tokendeck", "AllowUnauthenticatedIdentities": false,
+                    "CognitoIdentityProviders": [{"ProviderName": format!("cognito-idp.us-east-1.amazonaws.com/{}", pool.id), "ClientId": pool.client_id}]
+                }),
+            )
+            .await;
+        v["IdentityPoolId"].as_str().unwrap().to_owned()
+    }
+
+    pub fn jwks_uri(&self, pool: &Pool) -> String {
+        format!("{}{}/.well-known/jwks.json", self.url, pool.id)
+    }
+}
