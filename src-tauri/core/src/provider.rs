@@ -35,6 +35,8 @@ pub enum CognitoDomain {
     Prefix { prefix: String },
     /// A custom domain, e.g. `https://auth.example.com`.
     Custom { url: String },
+    /// No hosted UI: sign in through Cognito's API (username + password, SRP) only.
+    None,
 }
 
 /// Per-endpoint overrides, applied after derivation or discovery (used for local providers and
@@ -50,6 +52,10 @@ pub struct EndpointOverrides {
     pub revocation: Option<String>,
     pub logout: Option<String>,
     pub jwks_uri: Option<String>,
+    /// Cognito user-pool API (`https://cognito-idp.<region>.amazonaws.com/`).
+    pub cognito_idp: Option<String>,
+    /// Cognito identity API (`https://cognito-identity.<region>.amazonaws.com/`).
+    pub cognito_identity: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -69,6 +75,9 @@ pub struct ProviderConfig {
     pub redirect_uri: Option<String>,
     #[serde(default)]
     pub overrides: EndpointOverrides,
+    /// Cognito identity pool (`<region>:<uuid>`) for temporary AWS credentials.
+    #[serde(default)]
+    pub identity_pool_id: Option<String>,
 }
 
 fn default_scopes() -> Vec<String> {
@@ -167,7 +176,9 @@ impl ProviderConfig {
             } => {
                 validate_region(region)?;
                 validate_pool_id(user_pool_id, region)?;
-                cognito_domain_base(domain, region)?;
+                if *domain != CognitoDomain::None {
+                    cognito_domain_base(domain, region)?;
+                }
             }
             ProviderSource::Oidc { issuer } => {
                 parse_endpoint("issuer URL", issuer)?;
@@ -182,6 +193,8 @@ impl ProviderConfig {
             ("logout endpoint", &o.logout),
             ("JWKS URI", &o.jwks_uri),
             ("issuer", &o.issuer),
+            ("Cognito API endpoint", &o.cognito_idp),
+            ("Cognito identity endpoint", &o.cognito_identity),
         ] {
             if let Some(v) = value {
                 parse_endpoint(field, v)?;
@@ -206,6 +219,12 @@ impl ProviderConfig {
             return Ok(None);
         };
         self.validate()?;
+        if *domain == CognitoDomain::None {
+            return Err(Error::Unsupported {
+                what: "browser sign-in",
+                hint: "this pool has no hosted UI domain: sign in with username and password, or add the pool's domain",
+            });
+        }
         let base = cognito_domain_base(domain, region)?;
         let join = |path: &str| join_path(&base, path);
         let issuer = format!("https://cognito-idp.{region}.amazonaws.com/{user_pool_id}");
@@ -221,6 +240,50 @@ impl ProviderConfig {
             cognito: true,
         };
         self.apply_overrides(derived).map(Some)
+    }
+
+    /// For Cognito's own API: the pool's app client, and the issuer and keys its tokens are
+    /// verified against (no hosted UI domain needed).
+    pub fn cognito_api(
+        &self,
+        client_secret: Option<crate::secret::ClientSecret>,
+    ) -> Result<(crate::cognito::idp::PoolClient, String, Url)> {
+        let ProviderSource::Cognito {
+            region,
+            user_pool_id,
+            ..
+        } = &self.source
+        else {
+            return Err(Error::Unsupported {
+                what: "password sign-in",
+                hint: "it is available for Cognito user pools only",
+            });
+        };
+        self.validate()?;
+        let endpoint = match &self.overrides.cognito_idp {
+            Some(url) => parse_endpoint("Cognito API endpoint", url)?,
+            None => crate::cognito::idp::PoolClient::default_endpoint(region)?,
+        };
+        let issuer = self.overrides.issuer.clone().unwrap_or_else(|| {
+            format!("https://cognito-idp.{region}.amazonaws.com/{user_pool_id}")
+        });
+        let jwks = match &self.overrides.jwks_uri {
+            Some(url) => parse_endpoint("JWKS URI", url)?,
+            None => parse_endpoint(
+                "JWKS URI",
+                &format!(
+                    "https://cognito-idp.{region}.amazonaws.com/{user_pool_id}/.well-known/jwks.json"
+                ),
+            )?,
+        };
+        let pool = crate::cognito::idp::PoolClient {
+            region: region.clone(),
+            user_pool_id: user_pool_id.clone(),
+            client_id: self.client_id.clone(),
+            client_secret,
+            endpoint,
+        };
+        Ok((pool, issuer, jwks))
     }
 
     pub(crate) fn apply_overrides(&self, mut e: Endpoints) -> Result<Endpoints> {
@@ -331,6 +394,7 @@ fn cognito_domain_base(domain: &CognitoDomain, region: &str) -> Result<Url> {
                 &format!("https://{prefix}.auth.{region}.amazoncognito.com"),
             )
         }
+        CognitoDomain::None => Err(Error::config("domain", "this pool has no hosted UI domain")),
         CognitoDomain::Custom { url } => {
             let parsed = parse_endpoint("custom domain", url)?;
             if parsed.query().is_some() {

@@ -13,8 +13,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use tokendeck_core::deck::{
-    AccountDetail, CheckReport, CopyKind, DeckView, InspectRequest, ProviderDraft, RefreshOutcome,
-    SignInRequest, SignInStartedView, SignOutView,
+    AccountDetail, CheckReport, CopyKind, DeckView, InspectRequest, PasswordSignIn, ProviderDraft,
+    RefreshOutcome, SignInRequest, SignInStartedView, SignOutView,
 };
 use tokendeck_core::inspect::TokenView;
 use tokendeck_core::wire::WireError;
@@ -34,6 +34,7 @@ fn export_all(dir: &Path) {
     SignOutView::export_all(&cfg).unwrap();
     TokenView::export_all(&cfg).unwrap();
     WireError::export_all(&cfg).unwrap();
+    PasswordSignIn::export_all(&cfg).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

@@ -137,16 +137,36 @@ async fn sign_in_persists_account_and_keyring_and_survives_a_restart() {
     );
 
     drop(deck);
+    // Restart: the still-valid session comes back from the keyring cache, with no refresh.
     let restarted = fx.open();
     assert!(restarted.snapshot().await.accounts[0].session.is_none());
+    let requests = fx.provider.counters().await.token;
     let outcomes = restarted.restore_sessions().await;
-    assert!(outcomes.iter().all(|o| o.error.is_none()), "{outcomes:?}");
+    assert!(outcomes.is_empty(), "{outcomes:?}");
+    assert_eq!(
+        fx.provider.counters().await.token,
+        requests,
+        "no token request"
+    );
     let restored = restarted.account_detail(&account_id).await.unwrap();
     assert_eq!(
         restored.id_token.unwrap().claims["cognito:username"],
         "alice"
     );
-    assert_ne!(restored.raw_access_token.unwrap(), access);
+    assert!(matches!(
+        restored.account.session.unwrap().verification,
+        Verification::Verified { .. }
+    ));
+    assert_eq!(restored.raw_access_token.unwrap(), access);
+
+    // Without the cache (or once expired), restoring refreshes from the refresh token.
+    fx.vault().delete_session(&account_id).await.unwrap();
+    let restarted = fx.open();
+    let outcomes = restarted.restore_sessions().await;
+    assert_eq!(outcomes.len(), 1);
+    assert!(outcomes[0].error.is_none(), "{outcomes:?}");
+    let refreshed = restarted.account_detail(&account_id).await.unwrap();
+    assert_ne!(refreshed.raw_access_token.unwrap(), access);
 }
 
 #[tokio::test]

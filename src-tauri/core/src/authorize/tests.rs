@@ -17,6 +17,7 @@ fn provider() -> (Arc<ProviderConfig>, Arc<Endpoints>) {
         scopes: vec!["openid".into(), "email".into()],
         redirect_uri: None,
         overrides: EndpointOverrides::default(),
+        identity_pool_id: None,
     };
     let endpoints = config.cognito_endpoints().unwrap().unwrap();
     (Arc::new(config), Arc::new(endpoints))

@@ -2,9 +2,11 @@
 //! OIDC client, the settings file and the keyring vault, and keeps live sessions in memory.
 //! Each public method is one user action.
 
+mod api_sign_in;
 mod providers;
 mod session;
 mod sign_in;
+mod tokens;
 pub mod views;
 
 use std::collections::HashMap;
@@ -23,6 +25,7 @@ use crate::store::{AccountRecord, ConfigFile, ConfigStore, Vault};
 use crate::token::TokenSet;
 pub use providers::DEMO_PROVIDER_ID;
 pub use sign_in::SignInStarted;
+pub use tokens::TokenChoice;
 pub use views::*;
 
 /// The tokens of one account in this run (refresh token included, in memory only).
@@ -52,6 +55,7 @@ pub struct Deck {
     sessions: Mutex<HashMap<String, LiveSession>>,
     endpoints: tokio::sync::Mutex<HashMap<String, Arc<Endpoints>>>,
     gates: Mutex<HashMap<String, Arc<RefreshGate>>>,
+    challenges: Mutex<HashMap<String, api_sign_in::PendingChallenge>>,
     notices: Mutex<Vec<String>>,
 }
 
@@ -68,6 +72,7 @@ impl Deck {
             sessions: Mutex::default(),
             endpoints: tokio::sync::Mutex::default(),
             gates: Mutex::default(),
+            challenges: Mutex::default(),
             notices: Mutex::new(loaded.notice.into_iter().collect()),
         })
     }

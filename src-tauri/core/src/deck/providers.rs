@@ -79,6 +79,7 @@ impl Deck {
                 jwks_uri: Some(format!("{issuer}/.well-known/jwks.json")),
                 ..Default::default()
             },
+            identity_pool_id: None,
         };
         if self.provider(DEMO_PROVIDER_ID).await.ok().as_ref() == Some(&config) {
             return Ok(());

@@ -1,13 +1,12 @@
-//! Living with a signed-in account: refresh (one at a time per account), restore after a
-//! restart, the detail view, copying, and signing out.
+//! Refreshing (one at a time per account, across processes) and signing out.
 
 use std::sync::Arc;
 
 use super::{Deck, LiveSession, lock, views::*};
 use crate::error::{Error, ErrorCode, Result};
-use crate::inspect::{TokenView, Verification};
+use crate::inspect::Verification;
 use crate::secret::AccessToken;
-use crate::store::{AccountKind, AccountStatus};
+use crate::store::{AccountKind, AccountStatus, SignInMethod};
 use crate::token::{ClientAuth, TokenSet};
 use crate::wire::WireError;
 
@@ -35,71 +34,60 @@ impl Deck {
         if record.kind == AccountKind::Machine {
             return self.machine_token(&record.provider_id).await;
         }
+        // One refresh at a time per account across processes (app and CLI); the keyring is
+        // read again under the lock, since another process may have rotated the token.
+        let _lock = self.lock_account(account_id).await?;
+        let Some(refresh_token) = self.vault.refresh_token(account_id).await? else {
+            let reason = "no refresh token is stored for this account".to_owned();
+            self.set_status(
+                account_id,
+                AccountStatus::SignInAgain {
+                    reason: reason.clone(),
+                },
+            )
+            .await?;
+            return Err(Error::InvalidGrant { detail: reason });
+        };
         let provider = self.provider(&record.provider_id).await?;
-        let endpoints = self.endpoints_for(&provider).await?;
         let secret = match provider.confidential {
             true => self.vault.client_secret(&provider.id).await?,
             false => None,
         };
-        let auth = ClientAuth {
-            client_id: provider.client_id.clone(),
-            secret,
-        };
-        let live = lock(&self.sessions).get(account_id).cloned();
-        let (current, requested_scopes) = match live {
-            Some(live) => (live.tokens, live.requested_scopes),
-            None => {
-                let Some(refresh_token) = self.vault.refresh_token(account_id).await? else {
-                    let reason = "no refresh token is stored for this account".to_owned();
-                    self.set_status(
-                        account_id,
-                        AccountStatus::SignInAgain {
-                            reason: reason.clone(),
-                        },
-                    )
-                    .await?;
-                    return Err(Error::InvalidGrant { detail: reason });
-                };
-                let restored = TokenSet {
-                    access_token: AccessToken::new(""),
-                    id_token: None,
-                    refresh_token: Some(refresh_token),
-                    expires_at: None,
-                    scope: None,
-                    received_at: 0,
-                };
-                (restored, provider.scopes.clone())
+        let previous = lock(&self.sessions).get(account_id).cloned();
+        let requested_scopes = previous
+            .as_ref()
+            .map_or_else(|| provider.scopes.clone(), |l| l.requested_scopes.clone());
+        let outcome = match record.sign_in {
+            SignInMethod::Browser => {
+                self.refresh_browser(
+                    &provider,
+                    secret,
+                    refresh_token,
+                    previous,
+                    record.subject.as_deref(),
+                )
+                .await
+            }
+            SignInMethod::CognitoApi => {
+                self.refresh_cognito_api(&record, &provider, secret, &refresh_token)
+                    .await
             }
         };
-
-        match self
-            .oidc
-            .refresh(&endpoints, &auth, &current, record.subject.as_deref())
-            .await
-        {
-            Ok(refreshed) => {
-                if refreshed.rotated
-                    && let Some(rt) = &refreshed.tokens.refresh_token
-                {
+        match outcome {
+            Ok((tokens, rotated, id_verification, access_verification)) => {
+                if rotated && let Some(rt) = &tokens.refresh_token {
                     self.vault.set_refresh_token(account_id, rt).await?;
                 }
-                let id_verification = match &refreshed.tokens.id_token {
-                    Some(_) => Verification::Verified {
-                        issuer: endpoints.issuer.clone(),
-                    },
-                    None => Verification::NotChecked {
-                        reason: "no ID token".into(),
-                    },
-                };
-                lock(&self.sessions).insert(
-                    account_id.to_owned(),
+                self.remember(
+                    account_id,
                     LiveSession {
-                        tokens: refreshed.tokens,
+                        tokens,
                         id_verification,
-                        access_verification: refreshed.access_token,
+                        access_verification,
                         requested_scopes,
                     },
-                );
+                )
+                .await;
                 if record.status != AccountStatus::Active {
                     self.set_status(account_id, AccountStatus::Active).await?;
                 }
@@ -109,7 +97,7 @@ impl Deck {
             Err(e) => {
                 match e.code() {
                     ErrorCode::SignInAgain => {
-                        lock(&self.sessions).remove(account_id);
+                        self.forget_session(account_id).await?;
                         self.vault.delete_refresh_token(account_id).await?;
                         self.set_status(
                             account_id,
@@ -135,6 +123,48 @@ impl Deck {
         }
     }
 
+    async fn refresh_browser(
+        &self,
+        provider: &crate::provider::ProviderConfig,
+        secret: Option<crate::secret::ClientSecret>,
+        refresh_token: crate::secret::RefreshToken,
+        previous: Option<LiveSession>,
+        subject: Option<&str>,
+    ) -> Result<(TokenSet, bool, Verification, Verification)> {
+        let endpoints = self.endpoints_for(provider).await?;
+        let auth = ClientAuth {
+            client_id: provider.client_id.clone(),
+            secret,
+        };
+        let mut current = previous.map(|l| l.tokens).unwrap_or(TokenSet {
+            access_token: AccessToken::new(""),
+            id_token: None,
+            refresh_token: None,
+            expires_at: None,
+            scope: None,
+            received_at: 0,
+        });
+        current.refresh_token = Some(refresh_token);
+        let refreshed = self
+            .oidc
+            .refresh(&endpoints, &auth, &current, subject)
+            .await?;
+        let id_verification = match &refreshed.tokens.id_token {
+            Some(_) => Verification::Verified {
+                issuer: endpoints.issuer.clone(),
+            },
+            None => Verification::NotChecked {
+                reason: "no ID token".into(),
+            },
+        };
+        Ok((
+            refreshed.tokens,
+            refreshed.rotated,
+            id_verification,
+            refreshed.access_token,
+        ))
+    }
+
     async fn set_status(&self, account_id: &str, status: AccountStatus) -> Result<()> {
         self.update_config(|file| {
             if let Some(a) = file.accounts.iter_mut().find(|a| a.id == account_id) {
@@ -156,6 +186,10 @@ impl Deck {
                 .map(|a| a.id.clone())
                 .collect()
         };
+        self.refresh_these(ids).await
+    }
+
+    pub(super) async fn refresh_these(self: &Arc<Self>, ids: Vec<String>) -> Vec<RefreshOutcome> {
         let mut tasks = tokio::task::JoinSet::new();
         for id in ids {
             let deck = self.clone();
@@ -176,84 +210,6 @@ impl Deck {
         outcomes
     }
 
-    /// After a restart: bring active accounts back from their keyring refresh tokens.
-    pub async fn restore_sessions(self: &Arc<Self>) -> Vec<RefreshOutcome> {
-        self.refresh_all().await
-    }
-
-    pub async fn account_detail(&self, account_id: &str) -> Result<AccountDetail> {
-        let record = self.account(account_id).await?;
-        let live = lock(&self.sessions).get(account_id).cloned();
-        let account = self.account_view(&record);
-        let Some(live) = live else {
-            return Ok(AccountDetail {
-                account,
-                id_token: None,
-                access_token: None,
-                raw_id_token: None,
-                raw_access_token: None,
-            });
-        };
-        let id_raw = live
-            .tokens
-            .id_token
-            .as_ref()
-            .map(|t| t.expose_secret().to_owned());
-        let id_token = id_raw
-            .as_deref()
-            .and_then(|t| TokenView::decode(t, live.id_verification.clone(), None).ok());
-        let access_raw = live.tokens.access_token.expose_secret().to_owned();
-        let access_token = TokenView::decode(
-            &access_raw,
-            live.access_verification.clone(),
-            live.tokens.scope.as_deref(),
-        )
-        .ok();
-        Ok(AccountDetail {
-            account,
-            id_token,
-            access_token,
-            raw_id_token: id_raw,
-            raw_access_token: Some(access_raw),
-        })
-    }
-
-    /// The text to put on the clipboard. Built here so refresh tokens never reach the UI.
-    pub async fn copy_text(&self, account_id: &str, kind: CopyKind) -> Result<AccessToken> {
-        let record = self.account(account_id).await?;
-        let live = lock(&self.sessions)
-            .get(account_id)
-            .cloned()
-            .ok_or(Error::Unsupported {
-                what: "copying",
-                hint: "this account has no live session: refresh it or sign in again",
-            })?;
-        let access = live.tokens.access_token.expose_secret();
-        let text = match kind {
-            CopyKind::AccessToken => access.to_owned(),
-            CopyKind::AuthorizationHeader => format!("Authorization: Bearer {access}"),
-            CopyKind::IdToken => live
-                .tokens
-                .id_token
-                .as_ref()
-                .map(|t| t.expose_secret().to_owned())
-                .ok_or(Error::Unsupported {
-                    what: "copying the ID token",
-                    hint: "this session has no ID token",
-                })?,
-            CopyKind::Curl => {
-                let provider = self.provider(&record.provider_id).await?;
-                let endpoints = self.endpoints_for(&provider).await?;
-                let target = endpoints.userinfo.as_ref().map_or_else(
-                    || "https://api.example.com/".to_owned(),
-                    ToString::to_string,
-                );
-                format!("curl -H 'Authorization: Bearer {access}' '{target}'")
-            }
-        };
-        Ok(AccessToken::new(text))
-    }
-
     /// Signs out: revokes the refresh token at the provider, deletes it from the keyring and
     /// removes the account. If revocation fails the account is kept unless `force` is set.
     pub async fn sign_out(
@@ -264,7 +220,10 @@ impl Deck {
     ) -> Result<SignOutView> {
         let record = self.account(account_id).await?;
         let provider = self.provider(&record.provider_id).await?;
-        let endpoints = self.endpoints_for(&provider).await.ok();
+        let endpoints = match record.sign_in {
+            SignInMethod::Browser => self.endpoints_for(&provider).await.ok(),
+            SignInMethod::CognitoApi => None,
+        };
         let live_token = lock(&self.sessions)
             .get(account_id)
             .and_then(|s| s.tokens.refresh_token.clone());
@@ -273,6 +232,15 @@ impl Deck {
             None => self.vault.refresh_token(account_id).await?,
         };
         let mut revoked = false;
+        if let (Some(rt), SignInMethod::CognitoApi) = (&refresh_token, record.sign_in) {
+            match self.revoke_cognito_api(&provider, rt).await {
+                Ok(()) => revoked = true,
+                Err(e) if !force => return Err(e),
+                Err(e) => {
+                    tracing::warn!(error = %e, "revocation failed; removing the account anyway")
+                }
+            }
+        }
         if let (Some(rt), Some(endpoints)) = (&refresh_token, &endpoints) {
             let secret = match provider.confidential {
                 true => self.vault.client_secret(&provider.id).await?,
@@ -291,12 +259,12 @@ impl Deck {
             }
         }
         self.vault.delete_refresh_token(account_id).await?;
+        self.forget_session(account_id).await?;
         self.update_config(|file| {
             file.accounts.retain(|a| a.id != account_id);
             Ok(())
         })
         .await?;
-        lock(&self.sessions).remove(account_id);
         let logout_url = match (
             hosted_logout,
             endpoints.as_ref().and_then(|e| e.logout.clone()),

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{Deck, LiveSession, lock, new_id, views::*};
+use super::{Deck, LiveSession, new_id, views::*};
 use crate::authorize::{AuthorizeOptions, PENDING_TTL};
 use crate::client::SignInResult;
 use crate::error::{Error, Result};
@@ -13,7 +13,7 @@ use crate::inspect::Verification;
 use crate::loopback::LoopbackListener;
 use crate::provider::Redirect;
 use crate::secret::CallbackUrl;
-use crate::store::{AccountKind, AccountRecord, AccountStatus};
+use crate::store::{AccountKind, AccountRecord, AccountStatus, SignInMethod};
 use crate::token::{ClientAuth, unix_now};
 
 /// A started sign-in: open `authorization_url` in the system browser; with a loopback
@@ -143,6 +143,7 @@ impl Deck {
             email,
             created_at: existing.as_ref().map_or_else(unix_now, |a| a.created_at),
             status: AccountStatus::Active,
+            sign_in: SignInMethod::Browser,
         };
         let saved = record.clone();
         self.update_config(|file| {
@@ -161,15 +162,16 @@ impl Deck {
                 reason: "no ID token (the openid scope was not requested)".into(),
             },
         };
-        lock(&self.sessions).insert(
-            id.clone(),
+        self.remember(
+            &id,
             LiveSession {
                 tokens: result.tokens,
                 id_verification,
                 access_verification: result.access_token,
                 requested_scopes: result.requested_scopes,
             },
-        );
+        )
+        .await;
         self.gate(&id).bump();
         tracing::info!(account = %id, "account signed in");
         Ok(self.account_view(&record))
@@ -216,6 +218,7 @@ impl Deck {
             email: None,
             created_at: unix_now(),
             status: AccountStatus::Active,
+            sign_in: SignInMethod::Browser,
         });
         let saved = record.clone();
         self.update_config(|file| {
@@ -225,8 +228,8 @@ impl Deck {
             Ok(())
         })
         .await?;
-        lock(&self.sessions).insert(
-            record.id.clone(),
+        self.remember(
+            &record.id,
             LiveSession {
                 tokens,
                 id_verification: Verification::NotChecked {
@@ -235,7 +238,8 @@ impl Deck {
                 access_verification: verdict,
                 requested_scopes: scopes,
             },
-        );
+        )
+        .await;
         self.gate(&record.id).bump();
         Ok(self.account_view(&record))
     }

@@ -142,3 +142,23 @@ pub struct InspectRequest {
     #[ts(optional)]
     pub token_use: Option<crate::verify::TokenUse>,
 }
+
+/// A question Cognito asks before issuing tokens (new password, MFA code).
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ChallengeView {
+    pub id: String,
+    pub name: String,
+    pub prompt: String,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "outcome"
+)]
+pub enum PasswordSignIn {
+    SignedIn(AccountView),
+    Challenge(ChallengeView),
+}

@@ -17,6 +17,7 @@ fn cognito(prefix: &str, region: &str, pool: &str) -> ProviderConfig {
         scopes: default_scopes(),
         redirect_uri: None,
         overrides: EndpointOverrides::default(),
+        identity_pool_id: None,
     }
 }
 

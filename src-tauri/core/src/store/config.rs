@@ -22,6 +22,17 @@ pub enum AccountKind {
     Machine,
 }
 
+/// How the account signed in, which decides how it refreshes and signs out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SignInMethod {
+    /// Authorization code + PKCE through the browser (OAuth scopes apply).
+    #[default]
+    Browser,
+    /// Cognito's own API with username and password (SRP); no OAuth scopes.
+    CognitoApi,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(
     rename_all = "camelCase",
@@ -52,6 +63,8 @@ pub struct AccountRecord {
     pub email: Option<String>,
     pub created_at: u64,
     pub status: AccountStatus,
+    #[serde(default)]
+    pub sign_in: SignInMethod,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -107,6 +120,10 @@ pub struct ConfigStore {
 impl ConfigStore {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         Self { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     pub fn path(&self) -> PathBuf {

@@ -4,5 +4,7 @@
 pub mod config;
 pub mod vault;
 
-pub use config::{AccountKind, AccountRecord, AccountStatus, ConfigFile, ConfigStore, Settings};
-pub use vault::Vault;
+pub use config::{
+    AccountKind, AccountRecord, AccountStatus, ConfigFile, ConfigStore, Settings, SignInMethod,
+};
+pub use vault::{CachedSession, Vault};

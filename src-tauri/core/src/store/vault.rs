@@ -11,6 +11,24 @@ pub const SERVICE: &str = "io.github.tokendeck";
 #[cfg(windows)]
 const MAX_SECRET_BYTES: usize = 2560;
 
+/// Access and ID tokens cached in the keyring (never in a file). `Debug` is redacted.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+pub struct CachedSession {
+    pub access_token: String,
+    pub id_token: Option<String>,
+    pub expires_at: Option<u64>,
+    pub scope: Option<String>,
+    pub received_at: u64,
+}
+
+impl std::fmt::Debug for CachedSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CachedSession")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Vault {
     service: String,
@@ -46,6 +64,25 @@ impl Vault {
 
     pub async fn delete_refresh_token(&self, account_id: &str) -> Result<()> {
         self.delete(format!("refresh-token:{account_id}")).await
+    }
+
+    /// The last access/ID tokens of an account, so a restart or another process (the CLI)
+    /// need not refresh while they are valid. Best effort: a keyring that refuses the size
+    /// (Windows) just means no cache.
+    pub async fn session(&self, account_id: &str) -> Result<Option<CachedSession>> {
+        let raw = self.get(format!("session:{account_id}")).await?;
+        Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
+    }
+
+    pub async fn set_session(&self, account_id: &str, session: &CachedSession) -> Result<()> {
+        let json = serde_json::to_string(session).map_err(|e| Error::Keyring {
+            reason: format!("cannot encode the session: {e}"),
+        })?;
+        self.set(format!("session:{account_id}"), json).await
+    }
+
+    pub async fn delete_session(&self, account_id: &str) -> Result<()> {
+        self.delete(format!("session:{account_id}")).await
     }
 
     pub async fn client_secret(&self, provider_id: &str) -> Result<Option<ClientSecret>> {

@@ -101,6 +101,7 @@ impl LocalProvider {
                 jwks_uri: Some(self.url("/.well-known/jwks.json")),
                 ..Default::default()
             },
+            identity_pool_id: None,
         }
     }
 

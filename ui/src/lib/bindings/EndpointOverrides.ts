@@ -5,4 +5,12 @@
  * proxies). `issuer` and `jwksUri` can be set apart: some emulators sign with an issuer they
  * do not serve.
  */
-export type EndpointOverrides = { issuer: string | null, authorization: string | null, token: string | null, userinfo: string | null, revocation: string | null, logout: string | null, jwksUri: string | null, };
+export type EndpointOverrides = { issuer: string | null, authorization: string | null, token: string | null, userinfo: string | null, revocation: string | null, logout: string | null, jwksUri: string | null, 
+/**
+ * Cognito user-pool API (`https://cognito-idp.<region>.amazonaws.com/`).
+ */
+cognitoIdp: string | null, 
+/**
+ * Cognito identity API (`https://cognito-identity.<region>.amazonaws.com/`).
+ */
+cognitoIdentity: string | null, };

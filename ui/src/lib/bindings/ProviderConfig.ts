@@ -10,4 +10,8 @@ confidential: boolean, scopes: Array<string>,
 /**
  * `None` means [`DEFAULT_REDIRECT_URI`].
  */
-redirectUri: string | null, overrides: EndpointOverrides, };
+redirectUri: string | null, overrides: EndpointOverrides, 
+/**
+ * Cognito identity pool (`<region>:<uuid>`) for temporary AWS credentials.
+ */
+identityPoolId: string | null, };

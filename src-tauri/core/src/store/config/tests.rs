@@ -23,6 +23,7 @@ fn sample() -> ConfigFile {
             status: AccountStatus::SignInAgain {
                 reason: "expired".into(),
             },
+            sign_in: SignInMethod::Browser,
         }],
         ..ConfigFile::default()
     }

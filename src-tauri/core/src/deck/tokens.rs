@@ -1,0 +1,240 @@
+//! Tokens of signed-in accounts: the in-memory sessions, their keyring cache (so restarts and
+//! the CLI need not refresh while tokens are valid), the detail view, copying, and the
+//! cross-process refresh lock.
+
+use std::sync::Arc;
+
+use super::{Deck, LiveSession, lock, views::*};
+use crate::error::{Error, Result};
+use crate::inspect::TokenView;
+use crate::secret::{AccessToken, IdToken};
+use crate::store::{AccountKind, AccountRecord, AccountStatus, CachedSession};
+use crate::token::{TokenSet, unix_now};
+
+/// Which token `Deck::token` returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenChoice {
+    Access,
+    Id,
+}
+
+impl Deck {
+    /// Keeps a session in memory and caches its access/ID tokens in the keyring.
+    pub(super) async fn remember(&self, account_id: &str, live: LiveSession) {
+        let cached = CachedSession {
+            access_token: live.tokens.access_token.expose_secret().to_owned(),
+            id_token: live
+                .tokens
+                .id_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_owned()),
+            expires_at: live.tokens.expires_at,
+            scope: live.tokens.scope.clone(),
+            received_at: live.tokens.received_at,
+        };
+        lock(&self.sessions).insert(account_id.to_owned(), live);
+        if let Err(e) = self.vault.set_session(account_id, &cached).await {
+            tracing::warn!(error = %e, "could not cache the session in the keyring");
+        }
+    }
+
+    pub(super) async fn forget_session(&self, account_id: &str) -> Result<()> {
+        lock(&self.sessions).remove(account_id);
+        self.vault.delete_session(account_id).await
+    }
+
+    /// The session from memory, else from the keyring cache (re-verified before use).
+    pub(super) async fn live_session(&self, record: &AccountRecord) -> Option<LiveSession> {
+        if let Some(live) = lock(&self.sessions).get(&record.id).cloned() {
+            return Some(live);
+        }
+        let cached = self.vault.session(&record.id).await.ok().flatten()?;
+        let refresh_token = self.vault.refresh_token(&record.id).await.ok().flatten();
+        let tokens = TokenSet {
+            access_token: AccessToken::new(cached.access_token),
+            id_token: cached.id_token.map(IdToken::new),
+            refresh_token,
+            expires_at: cached.expires_at,
+            scope: cached.scope,
+            received_at: cached.received_at,
+        };
+        let (id_verification, access_verification) = self.verify_cached(record, &tokens).await;
+        let provider_scopes = self
+            .provider(&record.provider_id)
+            .await
+            .map(|p| p.scopes)
+            .unwrap_or_default();
+        let live = LiveSession {
+            tokens,
+            id_verification,
+            access_verification,
+            requested_scopes: provider_scopes,
+        };
+        lock(&self.sessions).insert(record.id.clone(), live.clone());
+        Some(live)
+    }
+
+    /// After a restart: sessions come back from the keyring cache when still valid, and are
+    /// refreshed (concurrently) otherwise.
+    pub async fn restore_sessions(self: &Arc<Self>) -> Vec<RefreshOutcome> {
+        let records: Vec<AccountRecord> = {
+            let config = self.config.lock().await;
+            config
+                .accounts
+                .iter()
+                .filter(|a| a.kind == AccountKind::User && a.status == AccountStatus::Active)
+                .cloned()
+                .collect()
+        };
+        let mut stale = Vec::new();
+        for record in records {
+            let fresh = self
+                .live_session(&record)
+                .await
+                .is_some_and(|l| l.tokens.expires_at.is_some_and(|e| e > unix_now() + 60));
+            if !fresh {
+                stale.push(record.id);
+            }
+        }
+        self.refresh_these(stale).await
+    }
+
+    /// A token for scripts: the cached one while it has at least `min_ttl` seconds left,
+    /// otherwise a refreshed one (the rotated refresh token is saved before returning).
+    pub async fn token(
+        &self,
+        account_id: &str,
+        choice: TokenChoice,
+        min_ttl: u64,
+    ) -> Result<(String, Option<u64>)> {
+        let record = self.account(account_id).await?;
+        let usable = |live: &LiveSession| {
+            live.tokens
+                .expires_at
+                .is_some_and(|e| e >= unix_now().saturating_add(min_ttl))
+                && (choice == TokenChoice::Access || live.tokens.id_token.is_some())
+        };
+        let live = match self.live_session(&record).await {
+            Some(live) if usable(&live) => live,
+            _ => {
+                self.refresh(account_id).await?;
+                lock(&self.sessions)
+                    .get(account_id)
+                    .cloned()
+                    .ok_or(Error::InvalidGrant {
+                        detail: "the refresh returned no session".into(),
+                    })?
+            }
+        };
+        let token = match choice {
+            TokenChoice::Access => live.tokens.access_token.expose_secret().to_owned(),
+            TokenChoice::Id => live
+                .tokens
+                .id_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_owned())
+                .ok_or(Error::Unsupported {
+                    what: "the ID token",
+                    hint: "this session has no ID token (request the openid scope)",
+                })?,
+        };
+        Ok((token, live.tokens.expires_at))
+    }
+
+    /// Serializes refreshes of one account across processes with an OS file lock.
+    pub(super) async fn lock_account(&self, account_id: &str) -> Result<std::fs::File> {
+        let dir = self.store.dir().join("locks");
+        let path = dir.join(format!("{account_id}.lock"));
+        tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+            std::fs::create_dir_all(&dir)?;
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)?;
+            file.lock()?;
+            Ok(file)
+        })
+        .await
+        .map_err(|e| Error::Storage {
+            action: "lock",
+            path: "the account lock".into(),
+            reason: e.to_string(),
+        })?
+        .map_err(|e| Error::Storage {
+            action: "lock",
+            path: "the account lock".into(),
+            reason: e.to_string(),
+        })
+    }
+
+    pub async fn account_detail(&self, account_id: &str) -> Result<AccountDetail> {
+        let record = self.account(account_id).await?;
+        let live = self.live_session(&record).await;
+        let account = self.account_view(&record);
+        let Some(live) = live else {
+            return Ok(AccountDetail {
+                account,
+                id_token: None,
+                access_token: None,
+                raw_id_token: None,
+                raw_access_token: None,
+            });
+        };
+        let id_raw = live
+            .tokens
+            .id_token
+            .as_ref()
+            .map(|t| t.expose_secret().to_owned());
+        let id_token = id_raw
+            .as_deref()
+            .and_then(|t| TokenView::decode(t, live.id_verification.clone(), None).ok());
+        let access_raw = live.tokens.access_token.expose_secret().to_owned();
+        let access_token = TokenView::decode(
+            &access_raw,
+            live.access_verification.clone(),
+            live.tokens.scope.as_deref(),
+        )
+        .ok();
+        Ok(AccountDetail {
+            account,
+            id_token,
+            access_token,
+            raw_id_token: id_raw,
+            raw_access_token: Some(access_raw),
+        })
+    }
+
+    /// The text to put on the clipboard. Built here so refresh tokens never reach the UI.
+    pub async fn copy_text(&self, account_id: &str, kind: CopyKind) -> Result<AccessToken> {
+        let record = self.account(account_id).await?;
+        let live = self.live_session(&record).await.ok_or(Error::Unsupported {
+            what: "copying",
+            hint: "this account has no live session: refresh it or sign in again",
+        })?;
+        let access = live.tokens.access_token.expose_secret();
+        let text = match kind {
+            CopyKind::AccessToken => access.to_owned(),
+            CopyKind::AuthorizationHeader => format!("Authorization: Bearer {access}"),
+            CopyKind::IdToken => live
+                .tokens
+                .id_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_owned())
+                .ok_or(Error::Unsupported {
+                    what: "copying the ID token",
+                    hint: "this session has no ID token",
+                })?,
+            CopyKind::Curl => {
+                let provider = self.provider(&record.provider_id).await?;
+                let endpoints = self.endpoints_for(&provider).await?;
+                let target = endpoints.userinfo.as_ref().map_or_else(
+                    || "https://api.example.com/".to_owned(),
+                    ToString::to_string,
+                );
+                format!("curl -H 'Authorization: Bearer {access}' '{target}'")
+            }
+        };
+        Ok(AccessToken::new(text))
+    }
+}
