@@ -141,7 +141,7 @@ impl<'a> CognitoIdp<'a> {
         let srp = SrpClient::new()?;
         let mut params = json!({"USERNAME": username, "SRP_A": srp.public_a_hex()});
         if let Some(hash) = self.pool.secret_hash(username)? {
-            params["SECRET_HASH"] = json!(hash);
+            put(&mut params, "SECRET_HASH", json!(hash));
         }
         let response = self.initiate("USER_SRP_AUTH", params).await?;
         let step = self.step(response, username)?;
@@ -179,7 +179,7 @@ impl<'a> CognitoIdp<'a> {
             "TIMESTAMP": claim.timestamp,
         });
         if let Some(hash) = self.pool.secret_hash(&challenge.username)? {
-            responses["SECRET_HASH"] = json!(hash);
+            put(&mut responses, "SECRET_HASH", json!(hash));
         }
         let response = self
             .respond_raw("PASSWORD_VERIFIER", challenge.session.as_deref(), responses)
@@ -196,7 +196,7 @@ impl<'a> CognitoIdp<'a> {
         use secrecy::ExposeSecret;
         let mut params = json!({"USERNAME": username, "PASSWORD": password.expose_secret()});
         if let Some(hash) = self.pool.secret_hash(username)? {
-            params["SECRET_HASH"] = json!(hash);
+            put(&mut params, "SECRET_HASH", json!(hash));
         }
         let response = self.initiate("USER_PASSWORD_AUTH", params).await?;
         self.step(response, username)
@@ -207,12 +207,14 @@ impl<'a> CognitoIdp<'a> {
         let mut responses = json!({"USERNAME": challenge.username});
         match (challenge.name.as_str(), answer) {
             ("NEW_PASSWORD_REQUIRED", ChallengeAnswer::NewPassword(p)) => {
-                responses["NEW_PASSWORD"] = json!(p.expose_secret());
+                put(&mut responses, "NEW_PASSWORD", json!(p.expose_secret()));
             }
             ("SOFTWARE_TOKEN_MFA", ChallengeAnswer::MfaCode(code)) => {
-                responses["SOFTWARE_TOKEN_MFA_CODE"] = json!(code);
+                put(&mut responses, "SOFTWARE_TOKEN_MFA_CODE", json!(code));
             }
-            ("SMS_MFA", ChallengeAnswer::MfaCode(code)) => responses["SMS_MFA_CODE"] = json!(code),
+            ("SMS_MFA", ChallengeAnswer::MfaCode(code)) => {
+                put(&mut responses, "SMS_MFA_CODE", json!(code));
+            }
             (name, _) => {
                 return Err(Error::Unsupported {
                     what: "this answer",
@@ -225,7 +227,7 @@ impl<'a> CognitoIdp<'a> {
             }
         }
         if let Some(hash) = self.pool.secret_hash(&challenge.username)? {
-            responses["SECRET_HASH"] = json!(hash);
+            put(&mut responses, "SECRET_HASH", json!(hash));
         }
         let response = self
             .respond_raw(&challenge.name, challenge.session.as_deref(), responses)
@@ -238,7 +240,7 @@ impl<'a> CognitoIdp<'a> {
     pub async fn refresh(&self, refresh_token: &RefreshToken, username: &str) -> Result<TokenSet> {
         let mut params = json!({"REFRESH_TOKEN": refresh_token.expose_secret()});
         if let Some(hash) = self.pool.secret_hash(username)? {
-            params["SECRET_HASH"] = json!(hash);
+            put(&mut params, "SECRET_HASH", json!(hash));
         }
         let body = json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": self.pool.client_id, "AuthParameters": params});
         let response: AuthResponse = self.call("InitiateAuth", body, Call::Refresh).await?;
@@ -257,7 +259,7 @@ impl<'a> CognitoIdp<'a> {
         let mut body =
             json!({"Token": refresh_token.expose_secret(), "ClientId": self.pool.client_id});
         if let Some(secret) = &self.pool.client_secret {
-            body["ClientSecret"] = json!(secret.expose_secret());
+            put(&mut body, "ClientSecret", json!(secret.expose_secret()));
         }
         let _: Value = self.call("RevokeToken", body, Call::Other).await?;
         Ok(())
@@ -277,7 +279,7 @@ impl<'a> CognitoIdp<'a> {
     ) -> Result<AuthResponse> {
         let mut body = json!({"ChallengeName": name, "ClientId": self.pool.client_id, "ChallengeResponses": responses});
         if let Some(session) = session {
-            body["Session"] = json!(session);
+            put(&mut body, "Session", json!(session));
         }
         self.call("RespondToAuthChallenge", body, Call::SignIn)
             .await
@@ -393,5 +395,12 @@ fn api_error(body: &Body, call: Call) -> Error {
             error: kind,
             description: Some(e.message),
         },
+    }
+}
+
+/// Sets a field of a JSON object built with `json!({...})`.
+fn put(target: &mut Value, key: &str, value: Value) {
+    if let Some(object) = target.as_object_mut() {
+        object.insert(key.to_owned(), value);
     }
 }

@@ -93,9 +93,9 @@ impl Deck {
                 );
                 Ok(PasswordSignIn::Challenge(view))
             }
-            AuthStep::Tokens(tokens) => Ok(PasswordSignIn::SignedIn(
+            AuthStep::Tokens(tokens) => Ok(PasswordSignIn::SignedIn(Box::new(
                 self.store_api_sign_in(provider, tokens).await?,
-            )),
+            ))),
         }
     }
 

@@ -159,6 +159,6 @@ pub struct ChallengeView {
     tag = "outcome"
 )]
 pub enum PasswordSignIn {
-    SignedIn(AccountView),
+    SignedIn(Box<AccountView>),
     Challenge(ChallengeView),
 }
