@@ -37,7 +37,7 @@ pub fn run() {
             }
         })
         .setup(|app| {
-            let state = open_state(app.handle())?;
+            let state = open_state()?;
             let deck = state.deck.clone();
             app.manage(state);
             deep_link::install(app.handle());
@@ -78,8 +78,9 @@ pub fn run() {
     }
 }
 
-fn open_state(app: &tauri::AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
-    let dir = app.path().app_config_dir()?;
+fn open_state() -> Result<AppState, Box<dyn std::error::Error>> {
+    // The same directory the `tokendeck` CLI uses (Tauri's app_config_dir on every platform).
+    let dir = tokendeck_core::store::default_config_dir()?;
     let oidc = OidcClient::new(HttpClient::new()?);
     let deck = Deck::open(oidc, ConfigStore::new(dir), Vault::default())?;
     Ok(AppState {

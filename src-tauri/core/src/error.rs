@@ -189,7 +189,7 @@ impl Error {
         self.code() == ErrorCode::Network
     }
 
-    pub(crate) fn config(field: &'static str, problem: impl Into<String>) -> Self {
+    pub fn config(field: &'static str, problem: impl Into<String>) -> Self {
         Self::InvalidConfig {
             field,
             problem: problem.into(),

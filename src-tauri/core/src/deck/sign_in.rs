@@ -54,7 +54,11 @@ impl Deck {
         if request.login_hint.is_some() {
             options.login_hint = request.login_hint;
         }
-        let (redirect_uri, loopback) = match provider.redirect()? {
+        let redirect = match (provider.redirect()?, request.loopback.unwrap_or(false)) {
+            (Redirect::CustomScheme(_), true) => Redirect::parse("http://127.0.0.1/callback")?,
+            (redirect, _) => redirect,
+        };
+        let (redirect_uri, loopback) = match redirect {
             Redirect::CustomScheme(url) => (url, None),
             Redirect::Loopback { url, fixed_port } => {
                 let listener = LoopbackListener::bind(&url, fixed_port).await?;

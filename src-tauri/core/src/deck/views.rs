@@ -79,6 +79,10 @@ pub struct SignInRequest {
     pub login_hint: Option<String>,
     #[ts(optional)]
     pub options: Option<AuthorizeOptions>,
+    /// Use a loopback redirect (`http://127.0.0.1/callback`, any port) even if the provider's
+    /// redirect is the custom scheme: for the CLI, which has no deep link.
+    #[ts(optional)]
+    pub loopback: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]

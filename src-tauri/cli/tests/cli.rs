@@ -1,0 +1,313 @@
+//! The real `tokendeck` binary against the local provider and moto, with a real Secret Service
+//! (run under scripts/with-keyring). Each test has its own config directory.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "../../core/tests/support/moto.rs"]
+mod moto;
+#[path = "../../core/tests/support/mod.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+
+use support::*;
+use tokendeck_core::OidcClient;
+use tokendeck_core::deck::{Deck, ProviderDraft};
+use tokendeck_core::http::HttpClient;
+use tokendeck_core::provider::{CognitoDomain, EndpointOverrides, ProviderConfig, ProviderSource};
+use tokendeck_core::store::{ConfigStore, Vault};
+use tokio::io::AsyncWriteExt;
+
+struct Home {
+    dir: PathBuf,
+}
+
+impl Home {
+    fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "tokendeck-cli-{}",
+            tokendeck_core::pkce::random_url_safe()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self { dir }
+    }
+
+    /// Adds a provider the way the app does (same files and keyring the CLI reads).
+    async fn add(&self, config: ProviderConfig) -> String {
+        let deck = Deck::open(
+            OidcClient::new(HttpClient::new().unwrap()),
+            ConfigStore::new(&self.dir),
+            Vault::default(),
+        )
+        .unwrap();
+        deck.save_provider(ProviderDraft {
+            config,
+            client_secret: None,
+        })
+        .await
+        .unwrap()
+        .config
+        .id
+    }
+
+    fn browser_script(&self, user: (&str, &str)) -> PathBuf {
+        let script = self.dir.join("browser.sh");
+        let login = provider_dir().join("browser-login.mjs");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nexec node '{}' \"$1\" '{}' '{}' 'http://127.0.0.1:' >/dev/null 2>&1\n",
+                login.display(),
+                user.0,
+                user.1
+            ),
+        )
+        .unwrap();
+        std::process::Command::new("chmod")
+            .arg("+x")
+            .arg(&script)
+            .status()
+            .unwrap();
+        script
+    }
+
+    async fn run(&self, args: &[&str]) -> Output {
+        self.run_with(args, None, &[]).await
+    }
+
+    async fn run_with(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &Path)]) -> Output {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_tokendeck"));
+        cmd.args(args)
+            .env("TOKENDECK_CONFIG_DIR", &self.dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).await.unwrap();
+        }
+        drop(input);
+        child.wait_with_output().await.unwrap()
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn local(provider: &LocalProvider, client: &str, name: &str) -> ProviderConfig {
+    ProviderConfig {
+        id: String::new(),
+        name: name.into(),
+        ..provider.cognito_config(client)
+    }
+}
+
+#[tokio::test]
+async fn browser_login_then_tokens_refresh_inspect_and_logout() {
+    let provider = LocalProvider::start().await;
+    let home = Home::new();
+    home.add(local(&provider, NATIVE, "local")).await;
+    let browser = home.browser_script(ALICE);
+
+    let login = home
+        .run_with(
+            &["login", "local"],
+            None,
+            &[("TOKENDECK_BROWSER", &browser)],
+        )
+        .await;
+    assert!(login.status.success(), "{}", stderr(&login));
+    assert!(
+        stderr(&login).contains("signed in: alice"),
+        "{}",
+        stderr(&login)
+    );
+
+    let list: serde_json::Value =
+        serde_json::from_str(&stdout(&home.run(&["--json", "list"]).await)).unwrap();
+    assert_eq!(list["accounts"][0]["label"], "alice");
+
+    // A fresh token comes from the keyring cache: no request to the provider.
+    let before = provider.counters().await.token;
+    let token = home.run(&["token", "alice"]).await;
+    assert!(token.status.success(), "{}", stderr(&token));
+    let access = stdout(&token).trim().to_owned();
+    assert!(access.starts_with("eyJ"));
+    assert_eq!(provider.counters().await.token, before);
+    let header = stdout(&home.run(&["token", "alice", "--header"]).await);
+    assert_eq!(header.trim(), format!("Authorization: Bearer {access}"));
+    let id = stdout(&home.run(&["token", "alice", "--id"]).await);
+    assert_ne!(id.trim(), access);
+
+    // Demanding more lifetime than is left refreshes first.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let fresh = home.run(&["token", "alice", "--min-ttl", "2h"]).await;
+    assert!(fresh.status.success(), "{}", stderr(&fresh));
+    assert_eq!(provider.counters().await.token, before + 1);
+    assert_ne!(stdout(&fresh).trim(), access);
+
+    // Offline jwt.io: decode and verify against the provider.
+    let inspected = home
+        .run(&["--json", "inspect", id.trim(), "--verify", "local"])
+        .await;
+    assert!(inspected.status.success(), "{}", stderr(&inspected));
+    let view: serde_json::Value = serde_json::from_str(&stdout(&inspected)).unwrap();
+    assert_eq!(view["verification"]["status"], "verified");
+    assert_eq!(view["claims"]["cognito:username"], "alice");
+    let mut tampered = id.trim().to_owned();
+    tampered.pop();
+    tampered.push(if id.trim().ends_with('A') { 'B' } else { 'A' });
+    let rejected = home
+        .run(&["inspect", &tampered, "--verify", "local", "--as", "id"])
+        .await;
+    assert_eq!(rejected.status.code(), Some(6), "{}", stderr(&rejected));
+
+    let refreshed = home.run(&["refresh", "alice"]).await;
+    assert!(refreshed.status.success(), "{}", stderr(&refreshed));
+
+    let logout = home.run(&["logout", "alice"]).await;
+    assert!(logout.status.success(), "{}", stderr(&logout));
+    assert!(stderr(&logout).contains("revoked"));
+    let gone = home.run(&["--json", "token", "alice"]).await;
+    assert_eq!(gone.status.code(), Some(5));
+    let error: serde_json::Value = serde_json::from_str(stderr(&gone).trim()).unwrap();
+    assert_eq!(error["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn concurrent_refreshes_across_processes_keep_a_working_rotated_token() {
+    let provider = LocalProvider::start().await;
+    let home = Home::new();
+    home.add(local(&provider, ROTATING, "rotating")).await;
+    let browser = home.browser_script(BOB);
+    let login = home
+        .run_with(
+            &["login", "rotating"],
+            None,
+            &[("TOKENDECK_BROWSER", &browser)],
+        )
+        .await;
+    assert!(login.status.success(), "{}", stderr(&login));
+    // Four processes refresh at once. Without the cross-process lock they would all spend the
+    // same rotated refresh token, and the provider revokes the grant on reuse.
+    let runs = futures_join(&home, 4).await;
+    for r in &runs {
+        assert!(r.status.success(), "{}", stderr(r));
+    }
+    let again = home.run(&["refresh", "bob"]).await;
+    assert!(again.status.success(), "{}", stderr(&again));
+}
+
+/// Starts `n` `tokendeck refresh` processes at the same time and waits for all.
+async fn futures_join(home: &Home, n: usize) -> Vec<Output> {
+    assert_eq!(n, 4);
+    let (a, b, c, d) = tokio::join!(
+        home.run(&["refresh", "bob"]),
+        home.run(&["refresh", "bob"]),
+        home.run(&["refresh", "bob"]),
+        home.run(&["refresh", "bob"])
+    );
+    vec![a, b, c, d]
+}
+
+#[tokio::test]
+async fn errors_have_stable_exit_codes_and_no_secrets() {
+    let home = Home::new();
+    let missing = home.run(&["token", "nobody"]).await;
+    assert_eq!(missing.status.code(), Some(5));
+    assert!(stderr(&missing).contains("no account with id nobody"));
+    let usage = home.run(&["token"]).await;
+    assert_eq!(usage.status.code(), Some(2));
+    let garbage = home.run(&["inspect", "not-a-jwt"]).await;
+    assert_eq!(garbage.status.code(), Some(6), "{}", stderr(&garbage));
+}
+
+#[tokio::test]
+async fn password_login_with_srp_and_aws_credentials_against_moto() {
+    let moto = moto::Moto::start().await;
+    let pool = moto.pool(false).await;
+    moto.user(&pool, "dora", "Dora-Passw0rd!", true).await;
+    let identity_pool = moto.identity_pool(&pool).await;
+    let home = Home::new();
+    home.add(ProviderConfig {
+        id: String::new(),
+        name: "api".into(),
+        source: ProviderSource::Cognito {
+            domain: CognitoDomain::None,
+            region: "us-east-1".into(),
+            user_pool_id: pool.id.clone(),
+        },
+        client_id: pool.client_id.clone(),
+        confidential: false,
+        scopes: vec![],
+        redirect_uri: None,
+        overrides: EndpointOverrides {
+            cognito_idp: Some(moto.url.clone()),
+            cognito_identity: Some(moto.url.clone()),
+            jwks_uri: Some(moto.jwks_uri(&pool)),
+            ..Default::default()
+        },
+        identity_pool_id: Some(identity_pool),
+    })
+    .await;
+    let login = home
+        .run_with(
+            &[
+                "login",
+                "api",
+                "--password",
+                "--username",
+                "dora",
+                "--password-stdin",
+            ],
+            Some("Dora-Passw0rd!\n"),
+            &[],
+        )
+        .await;
+    assert!(login.status.success(), "{}", stderr(&login));
+    assert!(!stderr(&login).contains("Dora-Passw0rd!"));
+    let token = home.run(&["token", "dora"]).await;
+    assert!(stdout(&token).starts_with("eyJ"), "{}", stderr(&token));
+
+    let env = home
+        .run(&["aws-credentials", "dora", "--format", "env"])
+        .await;
+    assert!(env.status.success(), "{}", stderr(&env));
+    assert!(stdout(&env).contains("export AWS_SESSION_TOKEN="));
+    let process = home
+        .run(&["aws-credentials", "dora", "--format", "credential-process"])
+        .await;
+    let v: serde_json::Value = serde_json::from_str(&stdout(&process)).unwrap();
+    assert_eq!(v["Version"], 1);
+
+    let wrong = home
+        .run_with(
+            &[
+                "login",
+                "api",
+                "--password",
+                "--username",
+                "dora",
+                "--password-stdin",
+                "--no-srp",
+            ],
+            Some("nope\n"),
+            &[],
+        )
+        .await;
+    assert_eq!(wrong.status.code(), Some(3), "{}", stderr(&wrong));
+}
