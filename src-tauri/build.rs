@@ -16,6 +16,9 @@ const COMMANDS: &[&str] = &[
     "machine_token",
     "inspect",
     "set_clipboard_clear_seconds",
+    "sign_in_with_password",
+    "answer_challenge",
+    "aws_credentials",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

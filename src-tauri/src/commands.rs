@@ -3,8 +3,9 @@
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 use tokendeck_core::deck::{
-    AccountDetail, AccountView, CheckReport, CopyKind, DeckView, InspectRequest, ProviderDraft,
-    ProviderView, RefreshOutcome, SignInRequest, SignInStartedView, SignOutView,
+    AccountDetail, AccountView, AwsCredentialFormat, AwsCredentialsView, CheckReport, CopyKind,
+    DeckView, InspectRequest, PasswordSignIn, ProviderDraft, ProviderView, RefreshOutcome,
+    SignInRequest, SignInStartedView, SignOutView,
 };
 use tokendeck_core::inspect::TokenView;
 use tokendeck_core::provider::ProviderConfig;
@@ -160,4 +161,44 @@ pub async fn inspect(state: State<'_, AppState>, request: InspectRequest) -> Rep
 #[tauri::command]
 pub async fn set_clipboard_clear_seconds(state: State<'_, AppState>, seconds: u32) -> Reply<()> {
     Ok(state.deck.set_clipboard_clear_seconds(seconds).await?)
+}
+
+/// Cognito API sign-in (SRP unless `srp` is false). The password is used once, never stored.
+#[tauri::command]
+pub async fn sign_in_with_password(
+    state: State<'_, AppState>,
+    provider_id: String,
+    username: String,
+    password: String,
+    srp: bool,
+) -> Reply<PasswordSignIn> {
+    let password = secrecy::SecretString::from(password);
+    Ok(state
+        .deck
+        .sign_in_with_password(&provider_id, &username, password, srp)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn answer_challenge(
+    state: State<'_, AppState>,
+    challenge_id: String,
+    answer: String,
+) -> Reply<PasswordSignIn> {
+    Ok(state.deck.answer_challenge(&challenge_id, answer).await?)
+}
+
+/// Gets identity-pool credentials and copies them (env lines or credential_process JSON);
+/// the webview sees only the identity, key id and expiry.
+#[tauri::command]
+pub async fn aws_credentials(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    account_id: String,
+    format: AwsCredentialFormat,
+) -> Reply<AwsCredentialsView> {
+    let (text, view) = state.deck.aws_credentials_text(&account_id, format).await?;
+    let clear_after = state.deck.clipboard_clear_seconds().await;
+    state.clipboard.copy(&app, &text, clear_after)?;
+    Ok(view)
 }

@@ -70,6 +70,9 @@ pub fn run() {
             commands::machine_token,
             commands::inspect,
             commands::set_clipboard_clear_seconds,
+            commands::sign_in_with_password,
+            commands::answer_challenge,
+            commands::aws_credentials,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

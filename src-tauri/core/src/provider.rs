@@ -168,6 +168,21 @@ impl ProviderConfig {
             }
         }
         self.redirect()?;
+        if let Some(pool) = &self.identity_pool_id {
+            let ok = pool.split_once(':').is_some_and(|(region, id)| {
+                validate_region(region).is_ok()
+                    && id.len() == 36
+                    && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+            });
+            if !ok {
+                return Err(Error::config(
+                    "identity pool id",
+                    format!(
+                        "\"{pool}\" is not an identity pool id; it looks like eu-west-1:1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d"
+                    ),
+                ));
+            }
+        }
         match &self.source {
             ProviderSource::Cognito {
                 domain,

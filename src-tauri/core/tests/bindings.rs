@@ -13,8 +13,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use tokendeck_core::deck::{
-    AccountDetail, CheckReport, CopyKind, DeckView, InspectRequest, PasswordSignIn, ProviderDraft,
-    RefreshOutcome, SignInRequest, SignInStartedView, SignOutView,
+    AccountDetail, AwsCredentialFormat, AwsCredentialsView, CheckReport, CopyKind, DeckView,
+    InspectRequest, PasswordSignIn, ProviderDraft, RefreshOutcome, SignInRequest,
+    SignInStartedView, SignOutView,
 };
 use tokendeck_core::inspect::TokenView;
 use tokendeck_core::wire::WireError;
@@ -35,6 +36,8 @@ fn export_all(dir: &Path) {
     TokenView::export_all(&cfg).unwrap();
     WireError::export_all(&cfg).unwrap();
     PasswordSignIn::export_all(&cfg).unwrap();
+    AwsCredentialFormat::export_all(&cfg).unwrap();
+    AwsCredentialsView::export_all(&cfg).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

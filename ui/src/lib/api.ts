@@ -5,11 +5,14 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
 import type { AccountDetail } from './bindings/AccountDetail';
 import type { AccountView } from './bindings/AccountView';
+import type { AwsCredentialFormat } from './bindings/AwsCredentialFormat';
+import type { AwsCredentialsView } from './bindings/AwsCredentialsView';
 import type { CheckReport } from './bindings/CheckReport';
 import type { CopyKind } from './bindings/CopyKind';
 import type { DeckView } from './bindings/DeckView';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { InspectRequest } from './bindings/InspectRequest';
+import type { PasswordSignIn } from './bindings/PasswordSignIn';
 import type { ProviderConfig } from './bindings/ProviderConfig';
 import type { ProviderDraft } from './bindings/ProviderDraft';
 import type { ProviderView } from './bindings/ProviderView';
@@ -57,6 +60,9 @@ export interface DeckApi {
   machineToken(providerId: string): Promise<AccountView>;
   inspect(request: InspectRequest): Promise<TokenView>;
   setClipboardClearSeconds(seconds: number): Promise<void>;
+  signInWithPassword(providerId: string, username: string, password: string, srp: boolean): Promise<PasswordSignIn>;
+  answerChallenge(challengeId: string, answer: string): Promise<PasswordSignIn>;
+  awsCredentials(accountId: string, format: AwsCredentialFormat): Promise<AwsCredentialsView>;
   subscribe(events: DeckEvents): Promise<() => void>;
 }
 
@@ -89,6 +95,10 @@ export const tauriApi: DeckApi = {
   machineToken: (providerId) => call('machine_token', { providerId }),
   inspect: (request) => call('inspect', { request }),
   setClipboardClearSeconds: (seconds) => call('set_clipboard_clear_seconds', { seconds }),
+  signInWithPassword: (providerId, username, password, srp) =>
+    call('sign_in_with_password', { providerId, username, password, srp }),
+  answerChallenge: (challengeId, answer) => call('answer_challenge', { challengeId, answer }),
+  awsCredentials: (accountId, format) => call('aws_credentials', { accountId, format }),
   async subscribe(events) {
     const unlisten: UnlistenFn[] = await Promise.all([
       listen('accounts:changed', () => events.accountsChanged()),

@@ -5,6 +5,10 @@ import type { AccountView } from './bindings/AccountView';
 import type { CopyKind } from './bindings/CopyKind';
 import type { DeckView } from './bindings/DeckView';
 import type { ProviderDraft } from './bindings/ProviderDraft';
+import type { PasswordSignIn } from './bindings/PasswordSignIn';
+import type { ChallengeView } from './bindings/ChallengeView';
+import type { AwsCredentialFormat } from './bindings/AwsCredentialFormat';
+import type { AwsCredentialsView } from './bindings/AwsCredentialsView';
 import type { ProviderView } from './bindings/ProviderView';
 import { advice } from './errors';
 
@@ -42,6 +46,9 @@ export class DeckState {
   selection = $state<Selection>({ kind: 'welcome' });
   detail = $state<AccountDetail | null>(null);
   pending = $state<PendingSignIn | null>(null);
+  /** A Cognito challenge (new password, MFA code) awaiting the user's answer. */
+  challenge = $state<ChallengeView | null>(null);
+  awsCredentials = $state<AwsCredentialsView | null>(null);
   busy = $state<Record<string, boolean>>({});
   toasts = $state<Toast[]>([]);
   #api: DeckApi;
@@ -199,6 +206,36 @@ export class DeckState {
       const account = await this.#api.machineToken(providerId);
       await this.reload();
       this.select({ kind: 'account', id: account.record.id });
+    });
+  }
+
+  async signInWithPassword(providerId: string, username: string, password: string, srp = true): Promise<void> {
+    await this.#run(`password:${providerId}`, async () => {
+      this.#afterPasswordStep(await this.#api.signInWithPassword(providerId, username, password, srp));
+    });
+  }
+
+  async answerChallenge(answer: string): Promise<void> {
+    const challenge = this.challenge;
+    if (!challenge) return;
+    await this.#run('challenge', async () => {
+      this.challenge = null;
+      this.#afterPasswordStep(await this.#api.answerChallenge(challenge.id, answer));
+    });
+  }
+
+  #afterPasswordStep(step: PasswordSignIn): void {
+    if (step.outcome === 'challenge') {
+      this.challenge = { id: step.id, name: step.name, prompt: step.prompt };
+      return;
+    }
+    this.#signedIn(step);
+  }
+
+  async copyAwsCredentials(accountId: string, format: AwsCredentialFormat): Promise<void> {
+    await this.#run(`aws:${accountId}`, async () => {
+      this.awsCredentials = await this.#api.awsCredentials(accountId, format);
+      this.toast('info', format === 'env' ? 'AWS credentials copied as environment variables.' : 'AWS credentials copied as credential_process JSON.');
     });
   }
 

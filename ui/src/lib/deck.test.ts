@@ -31,6 +31,9 @@ function fakeApi(overrides: Partial<DeckApi> = {}): DeckApi & { events: () => De
     machineToken: vi.fn(),
     inspect: vi.fn(),
     setClipboardClearSeconds: vi.fn(async () => {}),
+    signInWithPassword: vi.fn(async () => ({ outcome: 'challenge' as const, id: 'c1', name: 'NEW_PASSWORD_REQUIRED', prompt: 'Choose a new password' })),
+    answerChallenge: vi.fn(),
+    awsCredentials: vi.fn(),
     subscribe: vi.fn(async (e: DeckEvents) => {
       events = e;
       return () => {};
@@ -63,6 +66,21 @@ describe('DeckState', () => {
     expect(deck.toasts.at(-1)?.detail).toBe('Nothing was changed. Start the sign-in from Tokendeck.');
     api.events().authFailed({ state: 's-1', error: { code: 'access_denied', message: 'cancelled' } });
     expect(deck.pending).toBeNull();
+  });
+
+  it('keeps a Cognito challenge until it is answered', async () => {
+    const api = fakeApi();
+    const deck = new DeckState(api);
+    await deck.signInWithPassword('p1', 'newbie', 'Temp-Passw0rd!');
+    expect(api.signInWithPassword).toHaveBeenCalledWith('p1', 'newbie', 'Temp-Passw0rd!', true);
+    expect(deck.challenge?.prompt).toBe('Choose a new password');
+    api.answerChallenge = vi.fn(async () => {
+      throw new AppError({ code: 'provider_error', message: 'InvalidPasswordException: too short' });
+    });
+    await deck.answerChallenge('short');
+    expect(api.answerChallenge).toHaveBeenCalledWith('c1', 'short');
+    expect(deck.challenge).toBeNull();
+    expect(deck.toasts.at(-1)?.text).toMatch(/too short/);
   });
 
   it('reports copies with the clear delay', async () => {

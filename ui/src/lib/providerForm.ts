@@ -8,7 +8,7 @@ export interface ProviderForm {
   id: string;
   name: string;
   kind: 'cognito' | 'oidc';
-  domainMode: 'prefix' | 'custom';
+  domainMode: 'prefix' | 'custom' | 'none';
   prefix: string;
   customDomain: string;
   region: string;
@@ -19,7 +19,18 @@ export interface ProviderForm {
   removeSecret: boolean;
   scopes: string;
   redirectUri: string;
-  overrides: { issuer: string; authorization: string; token: string; userinfo: string; revocation: string; logout: string; jwksUri: string };
+  identityPoolId: string;
+  overrides: {
+    issuer: string;
+    authorization: string;
+    token: string;
+    userinfo: string;
+    revocation: string;
+    logout: string;
+    jwksUri: string;
+    cognitoIdp: string;
+    cognitoIdentity: string;
+  };
 }
 
 export type FormErrors = Partial<Record<keyof ProviderForm | 'overrides', string>>;
@@ -40,7 +51,8 @@ export function emptyForm(): ProviderForm {
     removeSecret: false,
     scopes: 'openid email profile',
     redirectUri: '',
-    overrides: { issuer: '', authorization: '', token: '', userinfo: '', revocation: '', logout: '', jwksUri: '' },
+    identityPoolId: '',
+    overrides: { issuer: '', authorization: '', token: '', userinfo: '', revocation: '', logout: '', jwksUri: '', cognitoIdp: '', cognitoIdentity: '' },
   };
 }
 
@@ -51,11 +63,13 @@ export function fromConfig(c: ProviderConfig): ProviderForm {
   form.clientId = c.clientId;
   form.scopes = c.scopes.join(' ');
   form.redirectUri = c.redirectUri ?? '';
+  form.identityPoolId = c.identityPoolId ?? '';
   if (c.source.kind === 'cognito') {
     form.kind = 'cognito';
     form.region = c.source.region;
     form.userPoolId = c.source.userPoolId;
     if (c.source.domain.type === 'prefix') form.prefix = c.source.domain.prefix;
+    else if (c.source.domain.type === 'none') form.domainMode = 'none';
     else {
       form.domainMode = 'custom';
       form.customDomain = c.source.domain.url;
@@ -83,7 +97,12 @@ export function toConfig(f: ProviderForm, confidential: boolean): ProviderConfig
             kind: 'cognito',
             region: f.region.trim(),
             userPoolId: f.userPoolId.trim(),
-            domain: f.domainMode === 'prefix' ? { type: 'prefix', prefix: f.prefix.trim() } : { type: 'custom', url: f.customDomain.trim() },
+            domain:
+              f.domainMode === 'prefix'
+                ? { type: 'prefix', prefix: f.prefix.trim() }
+                : f.domainMode === 'custom'
+                  ? { type: 'custom', url: f.customDomain.trim() }
+                  : { type: 'none' },
           }
         : { kind: 'oidc', issuer: f.issuer.trim() },
     clientId: f.clientId.trim(),
@@ -98,7 +117,10 @@ export function toConfig(f: ProviderForm, confidential: boolean): ProviderConfig
       revocation: blankToNull(o.revocation),
       logout: blankToNull(o.logout),
       jwksUri: blankToNull(o.jwksUri),
+      cognitoIdp: blankToNull(o.cognitoIdp),
+      cognitoIdentity: blankToNull(o.cognitoIdentity),
     },
+    identityPoolId: f.kind === 'cognito' ? blankToNull(f.identityPoolId) : null,
   };
 }
 
@@ -133,10 +155,12 @@ export function validate(f: ProviderForm): FormErrors {
     if (f.domainMode === 'prefix') {
       if (f.prefix.includes('.')) e.prefix = 'enter only the prefix (the part before .auth.), or choose Custom domain';
       else if (!PREFIX.test(f.prefix.trim())) e.prefix = 'lowercase letters, digits and hyphens';
-    } else {
+    } else if (f.domainMode === 'custom') {
       const p = urlProblem(f.customDomain.trim());
       if (p) e.customDomain = p;
     }
+    const idp = f.identityPoolId.trim();
+    if (idp && !/^[a-z]{2}(-[a-z0-9]+)+-\d+:[0-9a-f-]{36}$/.test(idp)) e.identityPoolId = 'looks like eu-west-1:1a2b3c4d-…';
   } else {
     const p = urlProblem(f.issuer.trim());
     if (p) e.issuer = p;

@@ -385,6 +385,25 @@ impl Deck {
         .await
     }
 
+    /// The credentials as text for the clipboard, and what may be shown of them.
+    pub async fn aws_credentials_text(
+        &self,
+        account_id: &str,
+        format: AwsCredentialFormat,
+    ) -> Result<(crate::secret::AccessToken, AwsCredentialsView)> {
+        let creds = self.aws_credentials(account_id).await?;
+        let text = match format {
+            AwsCredentialFormat::Env => creds.as_env(),
+            AwsCredentialFormat::CredentialProcess => creds.as_credential_process(),
+        };
+        let view = AwsCredentialsView {
+            identity_id: creds.identity_id.clone(),
+            access_key_id: creds.access_key_id.clone(),
+            expiration: creds.expiration,
+        };
+        Ok((crate::secret::AccessToken::new(text), view))
+    }
+
     async fn client_secret_of(&self, provider: &ProviderConfig) -> Result<Option<ClientSecret>> {
         if provider.confidential {
             self.vault.client_secret(&provider.id).await

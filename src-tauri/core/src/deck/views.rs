@@ -166,3 +166,21 @@ pub enum PasswordSignIn {
     SignedIn(Box<AccountView>),
     Challenge(ChallengeView),
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum AwsCredentialFormat {
+    /// `export AWS_ACCESS_KEY_ID=...` lines.
+    Env,
+    /// JSON for the AWS CLI's `credential_process`.
+    CredentialProcess,
+}
+
+/// What the UI shows of temporary AWS credentials; the secret parts go only to the clipboard.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AwsCredentialsView {
+    pub identity_id: String,
+    pub access_key_id: String,
+    pub expiration: u64,
+}

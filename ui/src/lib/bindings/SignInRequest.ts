@@ -6,4 +6,9 @@ export type SignInRequest = {
  * Force the login page even if the browser has a session (another user on this pool).
  * Defaults to true when the provider already has a signed-in user.
  */
-forceLogin?: boolean, loginHint?: string, options?: AuthorizeOptions, };
+forceLogin?: boolean, loginHint?: string, options?: AuthorizeOptions, 
+/**
+ * Use a loopback redirect (`http://127.0.0.1/callback`, any port) even if the provider's
+ * redirect is the custom scheme: for the CLI, which has no deep link.
+ */
+loopback?: boolean, };
