@@ -1,0 +1,63 @@
+// Rendering the sidebar with 50 accounts (jsdom): `npx vitest bench --run` in ui/.
+import { cleanup, render } from '@testing-library/svelte';
+import { bench, describe, expect } from 'vitest';
+import type { DeckApi } from '../api';
+import type { DeckView } from '../bindings/DeckView';
+import { DeckState } from '../deck.svelte';
+import Sidebar from './Sidebar.svelte';
+
+function fiftyAccounts(): DeckView {
+  const provider = (i: number) => ({
+    config: {
+      id: `p${i}`,
+      name: `Pool ${i}`,
+      source: { kind: 'oidc' as const, issuer: 'https://id.example.com' },
+      clientId: 'c',
+      confidential: false,
+      scopes: ['openid'],
+      redirectUri: null,
+      overrides: { issuer: null, authorization: null, token: null, userinfo: null, revocation: null, logout: null, jwksUri: null, cognitoIdp: null, cognitoIdentity: null },
+      identityPoolId: null,
+    },
+    hasClientSecret: false,
+  });
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    providers: [0, 1, 2, 3, 4].map(provider),
+    accounts: Array.from({ length: 50 }, (_, i) => ({
+      record: {
+        id: `a${i}`,
+        providerId: `p${i % 5}`,
+        label: `user${i}`,
+        kind: 'user' as const,
+        subject: `s${i}`,
+        username: `user${i}`,
+        email: null,
+        createdAt: now,
+        status: { state: 'active' as const },
+        signIn: 'browser' as const,
+      },
+      session: {
+        accessExpiresAt: now + 3600,
+        idExpiresAt: now + 3600,
+        refreshedAt: now,
+        hasRefreshToken: true,
+        grantedScopes: ['openid'],
+        requestedScopes: ['openid'],
+        verification: { status: 'verified' as const, issuer: 'https://id.example.com' },
+      },
+    })),
+    settings: { clipboardClearSeconds: 30 },
+    notices: [],
+  };
+}
+
+describe('sidebar', () => {
+  const deck = new DeckState({} as DeckApi);
+  deck.view = fiftyAccounts();
+  bench('render 50 accounts in 5 providers', () => {
+    const { getAllByTestId } = render(Sidebar, { deck });
+    expect(getAllByTestId('account-item')).toHaveLength(50);
+    cleanup();
+  });
+});
