@@ -26,6 +26,9 @@ const { values: args } = parseArgs({
 
 const signingKeys = [await newSigningKey()];
 const counters = { token: 0, jwks: 0 };
+// Test controls can make the next N token or JWKS responses misbehave the way proxies, load
+// balancers and outages do (HTML error pages, redirects, stalls).
+const faults = { token: [], jwks: [] };
 let provider;
 let issuer;
 
@@ -148,6 +151,12 @@ button{padding:.6rem 1.2rem}.error{color:#b00020}.hint{color:#555;font-size:.9re
 <form method="post" action="/interaction/${escape(uid)}/abort"><button type="submit" name="cancel">Cancel</button></form>${demo}</body></html>`;
 }
 
+async function readBody(req) {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  return body;
+}
+
 async function readForm(req) {
   let body = '';
   for await (const chunk of req) {
@@ -236,6 +245,28 @@ function hostedLogout(req, res) {
   return res.end('<!doctype html><title>Signed out</title><p>You are signed out. You can close this tab.</p>');
 }
 
+async function misbehave(res, fault) {
+  const html = (status) => send(res, status, 'text/html', `<!doctype html><html><body><h1>${status}</h1></body></html>`);
+  switch (fault) {
+    case 'html502': return html(502);
+    case 'html403': return html(403);
+    case 'html200': return html(200);
+    case 'text200': return send(res, 200, 'text/plain', 'ok');
+    case 'redirect302':
+      res.writeHead(302, { location: 'https://login.example.com/' });
+      return res.end();
+    case 'invalid_client':
+      return send(res, 401, 'application/json', JSON.stringify({ error: 'invalid_client', error_description: 'client authentication failed' }));
+    case 'stall':
+      await new Promise((ok) => setTimeout(ok, 5000));
+      return html(504);
+    case 'down':
+      return send(res, 503, 'text/plain', 'unavailable');
+    default:
+      return send(res, 500, 'text/plain', `unknown fault ${fault}`);
+  }
+}
+
 // ---- test controls -------------------------------------------------------------------------
 
 async function testControl(req, res, path) {
@@ -248,6 +279,11 @@ async function testControl(req, res, path) {
     const pem = createPublicKey({ key: publicJwks().keys[0], format: 'jwk' }).export({ type: 'spki', format: 'pem' });
     return send(res, 200, 'application/x-pem-file', pem);
   }
+  if (path === '/__test/fault' && req.method === 'POST') {
+    const { target, mode, count = 1 } = JSON.parse(await readBody(req));
+    for (let i = 0; i < count; i++) faults[target].push(mode);
+    return send(res, 200, 'application/json', '{}');
+  }
   if (path === '/__test/counters') return send(res, 200, 'application/json', JSON.stringify(counters));
   return send(res, 404, 'text/plain', 'unknown control');
 }
@@ -255,6 +291,8 @@ async function testControl(req, res, path) {
 const server = http.createServer(async (req, res) => {
   try {
     const path = new URL(req.url, issuer).pathname;
+    const fault = path === '/oauth2/token' ? faults.token.shift() : path === '/.well-known/jwks.json' ? faults.jwks.shift() : undefined;
+    if (fault) return await misbehave(res, fault);
     if (path === '/oauth2/token') {
       counters.token += 1;
       const delay = Number(args['token-latency-ms']);

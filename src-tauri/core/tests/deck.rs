@@ -9,65 +9,14 @@
 
 mod support;
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
 use support::*;
+use tokendeck_core::ErrorCode;
 use tokendeck_core::deck::{CopyKind, Deck, InspectRequest, ProviderDraft, SignInRequest};
 use tokendeck_core::http::HttpClient;
 use tokendeck_core::inspect::Verification;
 use tokendeck_core::provider::ProviderConfig;
-use tokendeck_core::store::{AccountStatus, ConfigStore, Vault};
+use tokendeck_core::store::AccountStatus;
 use tokendeck_core::token::{self, ClientAuth};
-use tokendeck_core::{ErrorCode, OidcClient};
-
-struct Fixture {
-    provider: LocalProvider,
-    dir: PathBuf,
-    service: String,
-}
-
-impl Fixture {
-    async fn new() -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "tokendeck-deck-{}",
-            tokendeck_core::pkce::random_url_safe()
-        ));
-        let service = format!(
-            "io.github.tokendeck.test-{}",
-            tokendeck_core::pkce::random_url_safe()
-        );
-        Self {
-            provider: LocalProvider::start().await,
-            dir,
-            service,
-        }
-    }
-
-    /// A fresh Deck over the same files and keyring: what an app restart sees.
-    fn open(&self) -> Arc<Deck> {
-        let oidc = OidcClient::new(HttpClient::new().unwrap());
-        Arc::new(
-            Deck::open(
-                oidc,
-                ConfigStore::new(&self.dir),
-                Vault::new(self.service.clone()),
-            )
-            .unwrap(),
-        )
-    }
-
-    fn vault(&self) -> Vault {
-        Vault::new(self.service.clone())
-    }
-
-    fn config(&self, client_id: &str) -> ProviderConfig {
-        ProviderConfig {
-            id: String::new(),
-            ..self.provider.cognito_config(client_id)
-        }
-    }
-}
 
 async fn add(deck: &Deck, config: ProviderConfig, secret: Option<&str>) -> String {
     deck.save_provider(ProviderDraft {

@@ -12,10 +12,16 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Arc;
 
+use std::sync::Arc as SharedArc;
+
+use tokendeck_core::OidcClient;
+use tokendeck_core::deck::Deck;
+use tokendeck_core::http::HttpClient;
 use tokendeck_core::provider::{
     CognitoDomain, EndpointOverrides, Endpoints, ProviderConfig, ProviderSource,
 };
 use tokendeck_core::secret::CallbackUrl;
+use tokendeck_core::store::{ConfigStore, Vault};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use url::Url;
@@ -132,6 +138,19 @@ impl LocalProvider {
             .unwrap()
     }
 
+    /// The next `count` responses of `target` ("token" or "jwks") misbehave as `mode`
+    /// (html502, html403, html200, text200, redirect302, invalid_client, stall, down).
+    pub async fn fault(&self, target: &str, mode: &str, count: u32) {
+        let body = serde_json::json!({"target": target, "mode": mode, "count": count});
+        let r = reqwest::Client::new()
+            .post(self.url("/__test/fault"))
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+    }
+
     pub async fn counters(&self) -> Counters {
         reqwest::get(self.url("/__test/counters"))
             .await
@@ -205,4 +224,57 @@ async fn browse(authorization_url: &Url, user: Option<(&str, &str)>) -> Callback
         next = next.join(&location).unwrap();
     }
     panic!("too many redirects")
+}
+
+/// A Deck over its own files and keyring service, against a fresh local provider.
+pub struct Fixture {
+    pub provider: LocalProvider,
+    pub dir: PathBuf,
+    pub service: String,
+}
+
+impl Fixture {
+    pub async fn new() -> Self {
+        Self::with_provider(LocalProvider::start().await)
+    }
+
+    pub fn with_provider(provider: LocalProvider) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "tokendeck-deck-{}",
+            tokendeck_core::pkce::random_url_safe()
+        ));
+        let service = format!(
+            "io.github.tokendeck.test-{}",
+            tokendeck_core::pkce::random_url_safe()
+        );
+        Self {
+            provider,
+            dir,
+            service,
+        }
+    }
+
+    /// A fresh Deck over the same files and keyring: what an app restart sees.
+    pub fn open(&self) -> SharedArc<Deck> {
+        let oidc = OidcClient::new(HttpClient::new().unwrap());
+        SharedArc::new(
+            Deck::open(
+                oidc,
+                ConfigStore::new(&self.dir),
+                Vault::new(self.service.clone()),
+            )
+            .unwrap(),
+        )
+    }
+
+    pub fn vault(&self) -> Vault {
+        Vault::new(self.service.clone())
+    }
+
+    pub fn config(&self, client_id: &str) -> ProviderConfig {
+        ProviderConfig {
+            id: String::new(),
+            ..self.provider.cognito_config(client_id)
+        }
+    }
 }

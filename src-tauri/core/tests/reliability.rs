@@ -1,0 +1,204 @@
+//! Misbehaving peers: the local provider is told to answer its next token or JWKS requests
+//! the way proxies, load balancers and outages do (HTML pages, redirects, stalls, 503s).
+//! Run under scripts/with-keyring.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use support::*;
+use tokendeck_core::authorize::PendingSignIns;
+use tokendeck_core::deck::{Deck, ProviderDraft, SignInRequest};
+use tokendeck_core::http::HttpClient;
+use tokendeck_core::jwks::JwksCache;
+use tokendeck_core::store::{AccountStatus, ConfigStore, Vault};
+use tokendeck_core::token::unix_now;
+use tokendeck_core::verify::TokenUse;
+use tokendeck_core::{ErrorCode, OidcClient};
+
+async fn signed_in(fx: &Fixture, deck: &Deck, client: &str) -> String {
+    let config = fx.config(client);
+    let id = deck
+        .save_provider(ProviderDraft {
+            config,
+            client_secret: None,
+        })
+        .await
+        .unwrap()
+        .config
+        .id;
+    let started = deck
+        .begin_sign_in(&id, SignInRequest::default())
+        .await
+        .unwrap();
+    let callback = login_over_http(&started.authorization_url, ALICE).await;
+    deck.complete_sign_in(&callback).await.unwrap().record.id
+}
+
+#[tokio::test]
+async fn non_json_answers_are_transient_and_keep_the_refresh_token() {
+    let fx = Fixture::new().await;
+    let deck = fx.open();
+    let account = signed_in(&fx, &deck, NATIVE).await;
+    let refresh_token = fx.vault().refresh_token(&account).await.unwrap().unwrap();
+    for mode in ["html502", "html403", "html200", "text200"] {
+        fx.provider.fault("token", mode, 1).await;
+        let err = deck.refresh(&account).await.unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Network, "{mode}: {err}");
+        assert!(err.is_transient());
+        assert_eq!(
+            fx.vault().refresh_token(&account).await.unwrap().as_ref(),
+            Some(&refresh_token),
+            "{mode}"
+        );
+        assert_eq!(
+            deck.snapshot().await.accounts[0].record.status,
+            AccountStatus::Active,
+            "{mode}"
+        );
+    }
+    let err = {
+        fx.provider.fault("token", "html502", 1).await;
+        deck.refresh(&account).await.unwrap_err()
+    };
+    assert!(err.to_string().contains("HTML page"), "{err}");
+    // And the next refresh works with the kept token.
+    deck.refresh(&account).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_redirect_from_the_token_endpoint_is_an_error_not_followed() {
+    let fx = Fixture::new().await;
+    let deck = fx.open();
+    let account = signed_in(&fx, &deck, NATIVE).await;
+    fx.provider.fault("token", "redirect302", 1).await;
+    let err = deck.refresh(&account).await.unwrap_err();
+    assert!(err.to_string().contains("redirect (HTTP 302)"), "{err}");
+    assert!(fx.vault().refresh_token(&account).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn invalid_client_pauses_refresh_and_keeps_the_token() {
+    let fx = Fixture::new().await;
+    let deck = fx.open();
+    let account = signed_in(&fx, &deck, NATIVE).await;
+    fx.provider.fault("token", "invalid_client", 1).await;
+    let err = deck.refresh(&account).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidClient);
+    let record = deck.snapshot().await.accounts.remove(0).record;
+    assert!(
+        matches!(record.status, AccountStatus::RefreshPaused { .. }),
+        "{record:?}"
+    );
+    assert!(fx.vault().refresh_token(&account).await.unwrap().is_some());
+    // Refreshing again (settings fixed, or a transient provider fault) resumes the account.
+    deck.refresh(&account).await.unwrap();
+    assert_eq!(
+        deck.snapshot().await.accounts[0].record.status,
+        AccountStatus::Active
+    );
+}
+
+#[tokio::test]
+async fn a_timeout_mid_exchange_leaves_nothing_half_saved() {
+    let fx = Fixture::new().await;
+    let http = HttpClient::with_timeouts(Duration::from_secs(2), Duration::from_secs(2)).unwrap();
+    let oidc = OidcClient::with_parts(
+        http.clone(),
+        Arc::new(JwksCache::new(http)),
+        PendingSignIns::default(),
+    );
+    let deck = Deck::open(
+        oidc,
+        ConfigStore::new(&fx.dir),
+        Vault::new(fx.service.clone()),
+    )
+    .unwrap();
+    let id = deck
+        .save_provider(ProviderDraft {
+            config: fx.config(NATIVE),
+            client_secret: None,
+        })
+        .await
+        .unwrap()
+        .config
+        .id;
+    let started = deck
+        .begin_sign_in(&id, SignInRequest::default())
+        .await
+        .unwrap();
+    let callback = login_over_http(&started.authorization_url, ALICE).await;
+    fx.provider.fault("token", "stall", 1).await;
+    let err = deck.complete_sign_in(&callback).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Network, "{err}");
+    assert!(
+        deck.snapshot().await.accounts.is_empty(),
+        "no account from a failed exchange"
+    );
+    let file = std::fs::read_to_string(fx.dir.join("config.json")).unwrap();
+    assert!(!file.contains("\"accounts\": [\n    {"), "{file}");
+    // The code exchange is never retried: the same redirect is now refused locally.
+    let again = deck.complete_sign_in(&callback).await.unwrap_err();
+    assert_eq!(again.code(), ErrorCode::BadCallback);
+}
+
+#[tokio::test]
+async fn jwks_down_uses_cached_keys_otherwise_fails_clearly() {
+    let provider = LocalProvider::start().await;
+    let http = HttpClient::new().unwrap();
+    // max_age zero: every verification tries to refetch the keys.
+    let jwks = Arc::new(JwksCache::new(http.clone()).with_max_age(Duration::ZERO));
+    let oidc = OidcClient::with_parts(http.clone(), jwks, PendingSignIns::default());
+    let (config, endpoints) = provider.endpoints(NATIVE);
+    let started = oidc.start_sign_in(
+        config,
+        endpoints.clone(),
+        url::Url::parse("io.github.tokendeck://callback").unwrap(),
+        None,
+        &Default::default(),
+    );
+    let result = oidc
+        .complete_sign_in(&login_over_http(&started.authorization_url, ALICE).await)
+        .await
+        .unwrap();
+    let id = result.tokens.id_token.unwrap();
+
+    provider.fault("jwks", "down", 5).await;
+    oidc.verify(
+        &endpoints,
+        NATIVE,
+        id.expose_secret(),
+        TokenUse::Id,
+        None,
+        unix_now(),
+    )
+    .await
+    .unwrap();
+
+    // A fresh client with nothing cached cannot verify, and says why.
+    let cold = OidcClient::new(HttpClient::new().unwrap());
+    let err = cold
+        .verify(
+            &endpoints,
+            NATIVE,
+            id.expose_secret(),
+            TokenUse::Id,
+            None,
+            unix_now(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Network);
+    assert!(
+        err.to_string()
+            .contains("signing keys could not be fetched"),
+        "{err}"
+    );
+}
