@@ -311,3 +311,106 @@ async fn password_login_with_srp_and_aws_credentials_against_moto() {
         .await;
     assert_eq!(wrong.status.code(), Some(3), "{}", stderr(&wrong));
 }
+
+/// Kills the process (abort) between the token response and each write that follows, then
+/// checks what a restart sees: no lost or duplicated account, and a usable way forward.
+#[tokio::test]
+async fn crashes_between_token_response_and_writes_leave_a_consistent_state() {
+    let provider = LocalProvider::start().await;
+    for point in [
+        "sign-in:after-token-response",
+        "sign-in:after-refresh-token-saved",
+    ] {
+        let home = Home::new();
+        home.add(local(&provider, ROTATING, "pool")).await;
+        let browser = home.browser_script(ALICE);
+        let crash = PathBuf::from(point);
+        let crashed = home
+            .run_with(
+                &["login", "pool"],
+                None,
+                &[
+                    ("TOKENDECK_BROWSER", &browser),
+                    ("TOKENDECK_CRASH_AT", &crash),
+                ],
+            )
+            .await;
+        assert!(
+            !crashed.status.success(),
+            "{point}: the process must have been killed"
+        );
+        let list: serde_json::Value =
+            serde_json::from_str(&stdout(&home.run(&["--json", "list"]).await)).unwrap();
+        assert!(
+            list["accounts"].as_array().unwrap().is_empty(),
+            "{point}: no half-written account"
+        );
+        let login = home
+            .run_with(&["login", "pool"], None, &[("TOKENDECK_BROWSER", &browser)])
+            .await;
+        assert!(login.status.success(), "{point}: {}", stderr(&login));
+        let list: serde_json::Value =
+            serde_json::from_str(&stdout(&home.run(&["--json", "list"]).await)).unwrap();
+        assert_eq!(
+            list["accounts"].as_array().unwrap().len(),
+            1,
+            "{point}: exactly one account"
+        );
+        assert!(
+            home.run(&["token", "alice"]).await.status.success(),
+            "{point}"
+        );
+    }
+
+    let home = Home::new();
+    home.add(local(&provider, ROTATING, "pool")).await;
+    let browser = home.browser_script(ALICE);
+    assert!(
+        home.run_with(&["login", "pool"], None, &[("TOKENDECK_BROWSER", &browser)])
+            .await
+            .status
+            .success()
+    );
+    // Rotated at the provider, killed before the new refresh token was saved: the old one is
+    // spent, so the account must say "sign in again" rather than break or vanish.
+    let crash = PathBuf::from("refresh:after-token-response");
+    assert!(
+        !home
+            .run_with(
+                &["refresh", "alice"],
+                None,
+                &[("TOKENDECK_CRASH_AT", &crash)]
+            )
+            .await
+            .status
+            .success()
+    );
+    let after = home.run(&["refresh", "alice"]).await;
+    assert!(
+        matches!(after.status.code(), Some(0 | 3)),
+        "{}",
+        stderr(&after)
+    );
+    let list: serde_json::Value =
+        serde_json::from_str(&stdout(&home.run(&["--json", "list"]).await)).unwrap();
+    assert_eq!(list["accounts"].as_array().unwrap().len(), 1);
+    // Killed just after the rotated token was saved: the next refresh simply works.
+    let relogin = home
+        .run_with(&["login", "pool"], None, &[("TOKENDECK_BROWSER", &browser)])
+        .await;
+    assert!(relogin.status.success(), "{}", stderr(&relogin));
+    let crash = PathBuf::from("refresh:after-refresh-token-saved");
+    assert!(
+        !home
+            .run_with(
+                &["refresh", "alice"],
+                None,
+                &[("TOKENDECK_CRASH_AT", &crash)]
+            )
+            .await
+            .status
+            .success()
+    );
+    let ok = home.run(&["refresh", "alice"]).await;
+    assert!(ok.status.success(), "{}", stderr(&ok));
+}

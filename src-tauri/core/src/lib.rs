@@ -9,6 +9,8 @@ pub mod cognito;
 pub mod deck;
 pub mod discovery;
 pub mod error;
+#[doc(hidden)]
+pub mod faults;
 pub mod http;
 pub mod inspect;
 pub mod jwks;

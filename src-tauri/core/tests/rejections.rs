@@ -410,3 +410,58 @@ async fn unknown_kid_refetches_are_rate_limited() {
     assert_eq!(oidc.jwks().fetch_count(), 1);
     assert_eq!(provider.counters().await.jwks, 1);
 }
+
+#[tokio::test]
+async fn malformed_redirects_are_refused_offline_and_the_real_sign_in_survives() {
+    let provider = LocalProvider::start().await;
+    let oidc = client();
+    let started = start(&provider, &oidc);
+    let callback = login_over_http(&started.authorization_url, ALICE).await;
+    let real = callback.expose_secret().to_owned();
+    let query = real.split_once('?').unwrap().1.to_owned();
+    let attacks = [
+        format!("{real}&code=second"),                     // duplicated code
+        format!("{real}&state={}", started.state),         // duplicated state
+        format!("io.github.tokendeck://callback#{query}"), // fragment
+        format!("io.github.tokendeck.evil://callback?{query}"), // look-alike scheme
+        format!("io.github.tokendeck://callback.evil?{query}"), // look-alike host
+        format!("io.github.tokendeck://callback/x?{query}"), // look-alike path
+        format!("{real}&pad={}", "a".repeat(9000)),        // oversize
+        format!(
+            "io.github.tokendeck://callback?code=c&state={}&iss=https%3A%2F%2Fevil",
+            started.state
+        ),
+    ];
+    for attack in &attacks {
+        let err = oidc
+            .complete_sign_in(&CallbackUrl::new(attack.clone()))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::BadCallback, "{err}");
+    }
+    assert_eq!(
+        provider.counters().await.token,
+        0,
+        "no network call for any of them"
+    );
+    assert_eq!(oidc.pending().len(), 1, "the real sign-in is still pending");
+    oidc.complete_sign_in(&callback).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_refreshed_id_token_about_another_user_is_rejected() {
+    let provider = LocalProvider::start().await;
+    let oidc = client();
+    let result = signed_in(&provider, &oidc).await;
+    let (_, endpoints) = provider.endpoints(NATIVE);
+    let auth = tokendeck_core::token::ClientAuth::public(NATIVE);
+    let err = oidc
+        .refresh(&endpoints, &auth, &result.tokens, Some("a-different-sub"))
+        .await
+        .unwrap_err();
+    assert_eq!(failure(err), VerifyFailure::SubjectChanged);
+    let sub = result.id_token.as_ref().unwrap().sub().unwrap().to_owned();
+    oidc.refresh(&endpoints, &auth, &result.tokens, Some(&sub))
+        .await
+        .unwrap();
+}

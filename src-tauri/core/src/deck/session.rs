@@ -75,9 +75,11 @@ impl Deck {
         };
         match outcome {
             Ok((tokens, rotated, id_verification, access_verification)) => {
+                crate::faults::crash_point("refresh:after-token-response");
                 if rotated && let Some(rt) = &tokens.refresh_token {
                     self.vault.set_refresh_token(account_id, rt).await?;
                 }
+                crate::faults::crash_point("refresh:after-refresh-token-saved");
                 self.remember(
                     account_id,
                     LiveSession {

@@ -107,6 +107,7 @@ impl Deck {
     }
 
     async fn store_sign_in(&self, result: SignInResult) -> Result<AccountView> {
+        crate::faults::crash_point("sign-in:after-token-response");
         let claims = result
             .id_token
             .as_ref()
@@ -131,6 +132,7 @@ impl Deck {
             Some(rt) => self.vault.set_refresh_token(&id, rt).await?,
             None => self.vault.delete_refresh_token(&id).await?,
         }
+        crate::faults::crash_point("sign-in:after-refresh-token-saved");
         let record = AccountRecord {
             id: id.clone(),
             provider_id: result.provider_id.clone(),
