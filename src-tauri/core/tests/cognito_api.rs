@@ -217,3 +217,89 @@ async fn identity_pool_turns_the_id_token_into_aws_credentials() {
     let process: serde_json::Value = serde_json::from_str(&creds.as_credential_process()).unwrap();
     assert_eq!(process["AccessKeyId"], creds.access_key_id.as_str());
 }
+
+#[tokio::test]
+async fn mfa_challenges_are_answered_through_respond_to_auth_challenge() {
+    let moto = Moto::start().await;
+    let pool = moto.pool(false).await;
+    moto.user(&pool, "erin", "Erin-Passw0rd!", true).await;
+    moto.user(&pool, "finn", "Finn-Passw0rd!", true).await;
+    let http = HttpClient::new().unwrap();
+    let pc = client(&moto, &pool);
+    let idp = CognitoIdp::new(&http, &pc);
+    let api = |action: &'static str, body: serde_json::Value| {
+        moto.call("AWSCognitoIdentityProviderService", action, body)
+    };
+
+    // erin: TOTP (moto accepts any code unless MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP is set).
+    let first = tokens(
+        idp.sign_in_password("erin", &password("Erin-Passw0rd!"))
+            .await
+            .unwrap(),
+    );
+    let access = first.access_token.expose_secret().to_owned();
+    api(
+        "AssociateSoftwareToken",
+        serde_json::json!({"AccessToken": access}),
+    )
+    .await;
+    api(
+        "VerifySoftwareToken",
+        serde_json::json!({"AccessToken": access, "UserCode": "123456"}),
+    )
+    .await;
+    api(
+        "AdminSetUserMFAPreference",
+        serde_json::json!({"UserPoolId": pool.id, "Username": "erin", "SoftwareTokenMfaSettings": {"Enabled": true, "PreferredMfa": true}}),
+    )
+    .await;
+    let AuthStep::Challenge(totp) = idp
+        .sign_in_password("erin", &password("Erin-Passw0rd!"))
+        .await
+        .unwrap()
+    else {
+        panic!("expected SOFTWARE_TOKEN_MFA")
+    };
+    assert_eq!(totp.name, "SOFTWARE_TOKEN_MFA");
+    // The wrong kind of answer is refused locally.
+    let err = idp
+        .answer(totp.clone(), ChallengeAnswer::NewPassword(password("x")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Unsupported);
+    verified(
+        &moto,
+        &pool,
+        &tokens(
+            idp.answer(totp, ChallengeAnswer::MfaCode("123456".into()))
+                .await
+                .unwrap(),
+        ),
+    )
+    .await;
+
+    // finn: SMS.
+    api(
+        "AdminSetUserMFAPreference",
+        serde_json::json!({"UserPoolId": pool.id, "Username": "finn", "SMSMfaSettings": {"Enabled": true, "PreferredMfa": true}}),
+    )
+    .await;
+    let AuthStep::Challenge(sms) = idp
+        .sign_in_password("finn", &password("Finn-Passw0rd!"))
+        .await
+        .unwrap()
+    else {
+        panic!("expected SMS_MFA")
+    };
+    assert_eq!(sms.name, "SMS_MFA");
+    verified(
+        &moto,
+        &pool,
+        &tokens(
+            idp.answer(sms, ChallengeAnswer::MfaCode("654321".into()))
+                .await
+                .unwrap(),
+        ),
+    )
+    .await;
+}
