@@ -2,6 +2,7 @@
 // Cognito-shaped provider, with a real Secret Service and headless Chromium as the system
 // browser. One scenario, step by step, as a user would go.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -103,7 +104,11 @@ test('copy puts the token on the X clipboard and clears it later', async () => {
 
 test('a deep link with an unknown state is refused visibly and changes nothing', async () => {
   const before = accountsInConfig();
+  const started = Date.now();
   deliverDeepLink('io.github.tokendeck://callback?code=forged-code&state=not-ours', env);
+  // The second launch hands the link to the running app over D-Bus and exits.
+  assert.ok(Date.now() - started < 10000, 'the second instance exited promptly');
+  assert.equal(execFileSync('pgrep', ['-xc', 'tokendeck-app'], { encoding: 'utf8' }).trim(), '1', 'no second app process');
   const toast = await app.find('toast-error');
   assert.match(await toast.getText(), /does not belong to a sign-in started here/);
   await app.screenshot('refused-deep-link');

@@ -10,7 +10,7 @@ import http from 'node:http';
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import Provider, { interactionPolicy } from 'oidc-provider';
-import { exportJWK, generateKeyPair, createLocalJWKSet, jwtVerify } from 'jose';
+import { SignJWT, exportJWK, generateKeyPair, createLocalJWKSet, importJWK, jwtVerify } from 'jose';
 
 import { CLIENTS, USERS, API_RESOURCE, API_SCOPES } from './config.mjs';
 
@@ -283,6 +283,17 @@ async function testControl(req, res, path) {
     const { target, mode, count = 1 } = JSON.parse(await readBody(req));
     for (let i = 0; i < count; i++) faults[target].push(mode);
     return send(res, 200, 'application/json', '{}');
+  }
+  if (path === '/__test/sign' && req.method === 'POST') {
+    // Signs test-chosen claims with the provider's real current key (RP certification cases:
+    // tokens a correct provider would never issue, signed so only the claim rules can refuse
+    // them). `kid: null` leaves the kid out of the header.
+    const { claims, kid } = JSON.parse(await readBody(req));
+    const key = signingKeys[0];
+    const header = { alg: 'RS256', typ: 'JWT' };
+    if (kid !== null) header.kid = kid ?? key.kid;
+    const jwt = await new SignJWT(claims).setProtectedHeader(header).sign(await importJWK(key, 'RS256'));
+    return send(res, 200, 'application/json', JSON.stringify({ jwt }));
   }
   if (path === '/__test/counters') return send(res, 200, 'application/json', JSON.stringify(counters));
   return send(res, 404, 'text/plain', 'unknown control');

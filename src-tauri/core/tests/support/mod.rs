@@ -151,6 +151,36 @@ impl LocalProvider {
         assert!(r.status().is_success());
     }
 
+    /// A JWT with these claims signed by the provider's current key (`kid: None` omits it).
+    pub async fn sign(&self, claims: &serde_json::Value, kid: Option<&str>) -> String {
+        let kid = match kid {
+            Some(k) => serde_json::json!(k),
+            None => serde_json::Value::Null,
+        };
+        let body = serde_json::json!({"claims": claims, "kid": kid});
+        let v: serde_json::Value = reqwest::Client::new()
+            .post(self.url("/__test/sign"))
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["jwt"].as_str().unwrap().to_owned()
+    }
+
+    /// The provider's current signing key id.
+    pub async fn current_kid(&self) -> String {
+        let jwks: serde_json::Value = reqwest::get(self.url("/.well-known/jwks.json"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        jwks["keys"][0]["kid"].as_str().unwrap().to_owned()
+    }
+
     pub async fn counters(&self) -> Counters {
         reqwest::get(self.url("/__test/counters"))
             .await
