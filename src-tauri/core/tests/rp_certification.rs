@@ -49,6 +49,9 @@ async fn outcome(
     }
 }
 
+/// A case: its name, the claims, the nonce expected, and which failure must result.
+type Case = (&'static str, Value, Option<&'static str>, fn(&VerifyFailure) -> bool);
+
 #[tokio::test]
 async fn id_token_claim_cases() {
     let provider = LocalProvider::start().await;
@@ -73,7 +76,7 @@ async fn id_token_claim_cases() {
         Ok(()),
         "control: a correct token passes"
     );
-    let cases: Vec<(&str, Value, Option<&str>, fn(&VerifyFailure) -> bool)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "aud missing",
             with(good.clone(), "aud", Value::Null),
