@@ -8,7 +8,7 @@ export default defineConfig(({ mode }) => ({
   server: { port: 5173, strictPort: true, host: '127.0.0.1' },
   build: { target: 'es2022', outDir: 'dist', emptyOutDir: true, sourcemap: false },
   // Component tests mount Svelte's browser build.
-  resolve: mode === 'test' ? { conditions: ['browser'] } : undefined,
+  resolve: mode === 'test' || mode === 'benchmark' ? { conditions: ['browser'] } : undefined,
   test: {
     environment: 'jsdom',
     include: ['src/**/*.test.ts'],

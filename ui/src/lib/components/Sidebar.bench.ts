@@ -59,5 +59,5 @@ describe('sidebar', () => {
     const { getAllByTestId } = render(Sidebar, { deck });
     expect(getAllByTestId('account-item')).toHaveLength(50);
     cleanup();
-  });
+  }, { time: 1000, iterations: 20 });
 });
