@@ -50,7 +50,12 @@ async fn outcome(
 }
 
 /// A case: its name, the claims, the nonce expected, and which failure must result.
-type Case = (&'static str, Value, Option<&'static str>, fn(&VerifyFailure) -> bool);
+type Case = (
+    &'static str,
+    Value,
+    Option<&'static str>,
+    fn(&VerifyFailure) -> bool,
+);
 
 #[tokio::test]
 async fn id_token_claim_cases() {

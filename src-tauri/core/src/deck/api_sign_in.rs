@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::inspect::Verification;
 use crate::provider::{ProviderConfig, ProviderSource};
 use crate::secret::{ClientSecret, RefreshToken};
-use crate::store::{AccountKind, AccountRecord, AccountStatus, SignInMethod};
+use crate::store::{AccountRecord, SignInMethod};
 use crate::token::{TokenSet, unix_now};
 use crate::verify::{DEFAULT_LEEWAY_SECS, Expectations, TokenUse, verify_token};
 
@@ -112,51 +112,15 @@ impl Deck {
             .and_then(|t| crate::inspect::decode_unverified(t.expose_secret()).ok())
             .map(|(_, c)| c)
             .unwrap_or_default();
-        let text = |name: &str| {
-            claims
-                .get(name)
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_owned)
-        };
-        let subject = text("sub");
-        let existing = {
-            let config = self.config.lock().await;
-            config
-                .accounts
-                .iter()
-                .find(|a| a.provider_id == provider.id && subject.is_some() && a.subject == subject)
-                .cloned()
-        };
-        let id = existing.as_ref().map_or_else(new_id, |a| a.id.clone());
-        if let Some(rt) = &tokens.refresh_token {
-            self.vault.set_refresh_token(&id, rt).await?;
-        }
-        let username = text("cognito:username");
-        let record = AccountRecord {
-            id: id.clone(),
-            provider_id: provider.id.clone(),
-            label: existing
-                .as_ref()
-                .map(|a| a.label.clone())
-                .or_else(|| username.clone())
-                .unwrap_or_else(|| "account".into()),
-            kind: AccountKind::User,
-            subject,
-            username,
-            email: text("email"),
-            created_at: existing.as_ref().map_or_else(unix_now, |a| a.created_at),
-            status: AccountStatus::Active,
-            sign_in: SignInMethod::CognitoApi,
-        };
-        let saved = record.clone();
-        self.update_config(|file| {
-            match file.accounts.iter_mut().find(|a| a.id == saved.id) {
-                Some(slot) => *slot = saved.clone(),
-                None => file.accounts.push(saved.clone()),
-            }
-            Ok(())
-        })
-        .await?;
+        let record = self
+            .save_user_account(
+                &provider.id,
+                &claims,
+                tokens.refresh_token.as_ref(),
+                SignInMethod::CognitoApi,
+            )
+            .await?;
+        let id = record.id.clone();
         self.remember(
             &id,
             LiveSession {

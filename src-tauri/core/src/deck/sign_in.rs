@@ -113,53 +113,15 @@ impl Deck {
             .as_ref()
             .map(|t| t.claims.clone())
             .unwrap_or_default();
-        let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
-        let subject = text("sub");
-        let username = text("cognito:username").or_else(|| text("preferred_username"));
-        let email = text("email");
-        let existing = {
-            let config = self.config.lock().await;
-            config
-                .accounts
-                .iter()
-                .find(|a| {
-                    a.provider_id == result.provider_id && subject.is_some() && a.subject == subject
-                })
-                .cloned()
-        };
-        let id = existing.as_ref().map_or_else(new_id, |a| a.id.clone());
-        match &result.tokens.refresh_token {
-            Some(rt) => self.vault.set_refresh_token(&id, rt).await?,
-            None => self.vault.delete_refresh_token(&id).await?,
-        }
-        crate::faults::crash_point("sign-in:after-refresh-token-saved");
-        let record = AccountRecord {
-            id: id.clone(),
-            provider_id: result.provider_id.clone(),
-            label: existing
-                .as_ref()
-                .map(|a| a.label.clone())
-                .or_else(|| username.clone())
-                .or_else(|| email.clone())
-                .or_else(|| subject.clone())
-                .unwrap_or_else(|| "account".into()),
-            kind: AccountKind::User,
-            subject,
-            username,
-            email,
-            created_at: existing.as_ref().map_or_else(unix_now, |a| a.created_at),
-            status: AccountStatus::Active,
-            sign_in: SignInMethod::Browser,
-        };
-        let saved = record.clone();
-        self.update_config(|file| {
-            match file.accounts.iter_mut().find(|a| a.id == saved.id) {
-                Some(slot) => *slot = saved.clone(),
-                None => file.accounts.push(saved.clone()),
-            }
-            Ok(())
-        })
-        .await?;
+        let record = self
+            .save_user_account(
+                &result.provider_id,
+                &claims,
+                result.tokens.refresh_token.as_ref(),
+                SignInMethod::Browser,
+            )
+            .await?;
+        let id = record.id.clone();
         let id_verification = match &result.id_token {
             Some(_) => Verification::Verified {
                 issuer: result.issuer.clone(),
@@ -181,6 +143,64 @@ impl Deck {
         self.gate(&id).bump();
         tracing::info!(account = %id, "account signed in");
         Ok(self.account_view(&record))
+    }
+
+    /// Writes a signed-in user's account. The same provider and subject update the existing
+    /// account (same id, label and creation time). The refresh token is in the keyring before
+    /// the record is in the settings file.
+    pub(super) async fn save_user_account(
+        &self,
+        provider_id: &str,
+        claims: &crate::inspect::JsonObject,
+        refresh_token: Option<&crate::secret::RefreshToken>,
+        sign_in: SignInMethod,
+    ) -> Result<AccountRecord> {
+        let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
+        let subject = text("sub");
+        let username = text("cognito:username").or_else(|| text("preferred_username"));
+        let email = text("email");
+        let existing = {
+            let config = self.config.lock().await;
+            config
+                .accounts
+                .iter()
+                .find(|a| a.provider_id == provider_id && subject.is_some() && a.subject == subject)
+                .cloned()
+        };
+        let id = existing.as_ref().map_or_else(new_id, |a| a.id.clone());
+        match refresh_token {
+            Some(rt) => self.vault.set_refresh_token(&id, rt).await?,
+            None => self.vault.delete_refresh_token(&id).await?,
+        }
+        crate::faults::crash_point("sign-in:after-refresh-token-saved");
+        let record = AccountRecord {
+            id,
+            provider_id: provider_id.to_owned(),
+            label: existing
+                .as_ref()
+                .map(|a| a.label.clone())
+                .or_else(|| username.clone())
+                .or_else(|| email.clone())
+                .or_else(|| subject.clone())
+                .unwrap_or_else(|| "account".into()),
+            kind: AccountKind::User,
+            subject,
+            username,
+            email,
+            created_at: existing.as_ref().map_or_else(unix_now, |a| a.created_at),
+            status: AccountStatus::Active,
+            sign_in,
+        };
+        let saved = record.clone();
+        self.update_config(|file| {
+            match file.accounts.iter_mut().find(|a| a.id == saved.id) {
+                Some(slot) => *slot = saved.clone(),
+                None => file.accounts.push(saved.clone()),
+            }
+            Ok(())
+        })
+        .await?;
+        Ok(record)
     }
 
     /// Runs the client-credentials grant for a provider with a secret and shows the token as
