@@ -12,6 +12,9 @@ use crate::jwks::JwksCache;
 
 /// Clock skew tolerated on `exp`, `nbf` and `iat`.
 pub const DEFAULT_LEEWAY_SECS: u64 = 60;
+/// An ID token issued longer ago than this is refused even if its `exp` is later: no provider
+/// we know issues ID tokens living a week (Cognito's maximum is one day).
+pub const MAX_ID_TOKEN_AGE_SECS: u64 = 7 * 24 * 3600;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -96,6 +99,8 @@ pub enum VerifyFailure {
     NotYetValid { nbf: u64, now: u64 },
     #[error("it claims to be issued at {iat}, in the future (now {now})")]
     IssuedInFuture { iat: u64, now: u64 },
+    #[error("it was issued at {iat}, more than a week ago (now {now})")]
+    IssuedLongAgo { iat: u64, now: u64 },
     #[error("the claim `{claim}` is missing or has the wrong type")]
     MissingClaim { claim: String },
     #[error("its nonce does not match the sign-in that requested it")]
@@ -209,6 +214,12 @@ pub fn check_claims(
     match number("iat") {
         Some(iat) if iat > now.saturating_add(leeway) => {
             return Err(VerifyFailure::IssuedInFuture { iat, now });
+        }
+        Some(iat)
+            if expect.token_use == TokenUse::Id
+                && iat.saturating_add(MAX_ID_TOKEN_AGE_SECS) < now =>
+        {
+            return Err(VerifyFailure::IssuedLongAgo { iat, now });
         }
         None if expect.token_use == TokenUse::Id => return Err(missing("iat")),
         _ => {}

@@ -125,6 +125,12 @@ async fn id_token_claim_cases() {
             |f| matches!(f, VerifyFailure::IssuedInFuture { .. }),
         ),
         (
+            "iat far in the past",
+            with(good.clone(), "iat", json!(now - 30 * 86400)),
+            None,
+            |f| matches!(f, VerifyFailure::IssuedLongAgo { .. }),
+        ),
+        (
             "sub missing",
             with(good.clone(), "sub", Value::Null),
             None,
