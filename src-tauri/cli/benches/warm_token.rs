@@ -16,9 +16,9 @@ mod support;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::{ALICE, LocalProvider, NATIVE, login_over_http};
+use support::{ALICE, LocalProvider, NATIVE, add_provider, sign_in_account};
 use tokendeck_core::OidcClient;
-use tokendeck_core::deck::{Deck, ProviderDraft, SignInRequest};
+use tokendeck_core::deck::Deck;
 use tokendeck_core::http::HttpClient;
 use tokendeck_core::provider::ProviderConfig;
 use tokendeck_core::store::{ConfigStore, Vault};
@@ -62,24 +62,8 @@ async fn main() {
         id: String::new(),
         ..provider.cognito_config(NATIVE)
     };
-    let id = deck
-        .save_provider(ProviderDraft {
-            config,
-            client_secret: None,
-        })
-        .await
-        .unwrap()
-        .config
-        .id;
-    let started = deck
-        .begin_sign_in(&id, SignInRequest::default())
-        .await
-        .unwrap();
-    let account = deck
-        .complete_sign_in(&login_over_http(&started.authorization_url, ALICE).await)
-        .await
-        .unwrap();
-    let account_id = account.record.id;
+    let id = add_provider(&deck, config, None).await;
+    let account_id = sign_in_account(&deck, &id, ALICE).await;
 
     let tokendeck = || {
         let mut c = Command::new(env!("CARGO_BIN_EXE_tokendeck"));

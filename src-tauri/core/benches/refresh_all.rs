@@ -15,9 +15,9 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use support::{LocalProvider, NATIVE, login_over_http};
+use support::{LocalProvider, NATIVE, add_provider, sign_in_account};
 use tokendeck_core::OidcClient;
-use tokendeck_core::deck::{Deck, ProviderDraft, SignInRequest};
+use tokendeck_core::deck::Deck;
 use tokendeck_core::http::HttpClient;
 use tokendeck_core::provider::ProviderConfig;
 use tokendeck_core::store::{ConfigStore, Vault};
@@ -39,29 +39,9 @@ async fn deck_with_accounts(provider: &LocalProvider, n: usize) -> Arc<Deck> {
         id: String::new(),
         ..provider.cognito_config(NATIVE)
     };
-    let id = deck
-        .save_provider(ProviderDraft {
-            config,
-            client_secret: None,
-        })
-        .await
-        .unwrap()
-        .config
-        .id;
+    let id = add_provider(&deck, config, None).await;
     for i in 1..=n {
-        let started = deck
-            .begin_sign_in(
-                &id,
-                SignInRequest {
-                    force_login: Some(true),
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
-        let user = format!("user{i:02}");
-        let callback = login_over_http(&started.authorization_url, (&user, "bench-password")).await;
-        deck.complete_sign_in(&callback).await.unwrap();
+        sign_in_account(&deck, &id, (&format!("user{i:02}"), "bench-password")).await;
     }
     deck
 }

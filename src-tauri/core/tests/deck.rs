@@ -11,39 +11,18 @@ mod support;
 
 use support::*;
 use tokendeck_core::ErrorCode;
-use tokendeck_core::deck::{CopyKind, Deck, InspectRequest, ProviderDraft, SignInRequest};
+use tokendeck_core::deck::{CopyKind, InspectRequest, SignInRequest};
 use tokendeck_core::http::HttpClient;
 use tokendeck_core::inspect::Verification;
-use tokendeck_core::provider::ProviderConfig;
 use tokendeck_core::store::AccountStatus;
 use tokendeck_core::token::{self, ClientAuth};
-
-async fn add(deck: &Deck, config: ProviderConfig, secret: Option<&str>) -> String {
-    deck.save_provider(ProviderDraft {
-        config,
-        client_secret: secret.map(str::to_owned),
-    })
-    .await
-    .unwrap()
-    .config
-    .id
-}
-
-async fn sign_in(deck: &Deck, provider_id: &str, user: (&str, &str)) -> String {
-    let started = deck
-        .begin_sign_in(provider_id, SignInRequest::default())
-        .await
-        .unwrap();
-    let callback = login_over_http(&started.authorization_url, user).await;
-    deck.complete_sign_in(&callback).await.unwrap().record.id
-}
 
 #[tokio::test]
 async fn sign_in_persists_account_and_keyring_and_survives_a_restart() {
     let fx = Fixture::new().await;
     let deck = fx.open();
-    let provider_id = add(&deck, fx.config(NATIVE), None).await;
-    let account_id = sign_in(&deck, &provider_id, ALICE).await;
+    let provider_id = add_provider(&deck, fx.config(NATIVE), None).await;
+    let account_id = sign_in_account(&deck, &provider_id, ALICE).await;
 
     let view = deck.snapshot().await;
     let account = view
@@ -122,7 +101,7 @@ async fn sign_in_persists_account_and_keyring_and_survives_a_restart() {
 async fn a_second_user_on_the_same_pool_is_forced_to_the_login_page() {
     let fx = Fixture::new().await;
     let deck = fx.open();
-    let provider_id = add(&deck, fx.config(NATIVE), None).await;
+    let provider_id = add_provider(&deck, fx.config(NATIVE), None).await;
     let first = deck
         .begin_sign_in(&provider_id, SignInRequest::default())
         .await
@@ -158,7 +137,7 @@ async fn a_second_user_on_the_same_pool_is_forced_to_the_login_page() {
         .collect();
     assert_eq!(labels, ["alice", "bob"]);
     // Signing alice in again updates her account instead of adding a third.
-    sign_in(&deck, &provider_id, ALICE).await;
+    sign_in_account(&deck, &provider_id, ALICE).await;
     assert_eq!(deck.snapshot().await.accounts.len(), 2);
 }
 
@@ -166,8 +145,8 @@ async fn a_second_user_on_the_same_pool_is_forced_to_the_login_page() {
 async fn twenty_concurrent_refreshes_send_one_request() {
     let fx = Fixture::new().await;
     let deck = fx.open();
-    let provider_id = add(&deck, fx.config(NATIVE), None).await;
-    let account_id = sign_in(&deck, &provider_id, ALICE).await;
+    let provider_id = add_provider(&deck, fx.config(NATIVE), None).await;
+    let account_id = sign_in_account(&deck, &provider_id, ALICE).await;
     let before = fx.provider.counters().await.token;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..20 {
@@ -184,8 +163,8 @@ async fn twenty_concurrent_refreshes_send_one_request() {
 async fn rotated_refresh_token_is_in_the_keyring_when_refresh_returns() {
     let fx = Fixture::new().await;
     let deck = fx.open();
-    let provider_id = add(&deck, fx.config(ROTATING), None).await;
-    let account_id = sign_in(&deck, &provider_id, ALICE).await;
+    let provider_id = add_provider(&deck, fx.config(ROTATING), None).await;
+    let account_id = sign_in_account(&deck, &provider_id, ALICE).await;
     let first = fx
         .vault()
         .refresh_token(&account_id)
@@ -209,8 +188,8 @@ async fn rotated_refresh_token_is_in_the_keyring_when_refresh_returns() {
 async fn sign_out_revokes_at_the_provider_and_forgets_everything() {
     let fx = Fixture::new().await;
     let deck = fx.open();
-    let provider_id = add(&deck, fx.config(NATIVE), None).await;
-    let account_id = sign_in(&deck, &provider_id, ALICE).await;
+    let provider_id = add_provider(&deck, fx.config(NATIVE), None).await;
+    let account_id = sign_in_account(&deck, &provider_id, ALICE).await;
     let refresh_token = fx
         .vault()
         .refresh_token(&account_id)
@@ -255,8 +234,8 @@ async fn sign_out_revokes_at_the_provider_and_forgets_everything() {
 async fn a_dead_refresh_token_marks_the_account_sign_in_again() {
     let fx = Fixture::new().await;
     let deck = fx.open();
-    let provider_id = add(&deck, fx.config(NATIVE), None).await;
-    let account_id = sign_in(&deck, &provider_id, ALICE).await;
+    let provider_id = add_provider(&deck, fx.config(NATIVE), None).await;
+    let account_id = sign_in_account(&deck, &provider_id, ALICE).await;
     let refresh_token = fx
         .vault()
         .refresh_token(&account_id)
@@ -285,15 +264,18 @@ async fn a_dead_refresh_token_marks_the_account_sign_in_again() {
             .is_none()
     );
     // Signing in again brings it back to active under the same id.
-    assert_eq!(sign_in(&deck, &provider_id, ALICE).await, account_id);
+    assert_eq!(
+        sign_in_account(&deck, &provider_id, ALICE).await,
+        account_id
+    );
 }
 
 #[tokio::test]
 async fn copy_texts_are_built_in_rust() {
     let fx = Fixture::new().await;
     let deck = fx.open();
-    let provider_id = add(&deck, fx.config(NATIVE), None).await;
-    let account_id = sign_in(&deck, &provider_id, ALICE).await;
+    let provider_id = add_provider(&deck, fx.config(NATIVE), None).await;
+    let account_id = sign_in_account(&deck, &provider_id, ALICE).await;
     let access = deck
         .account_detail(&account_id)
         .await
@@ -333,7 +315,7 @@ async fn machine_token_with_the_secret_from_the_keyring() {
     let deck = fx.open();
     let mut config = fx.config(M2M);
     config.scopes = vec!["demo-api/read".into()];
-    let provider_id = add(&deck, config, Some(M2M_SECRET)).await;
+    let provider_id = add_provider(&deck, config, Some(M2M_SECRET)).await;
     let view = deck.snapshot().await;
     assert!(view.providers[0].has_client_secret);
     assert!(
@@ -401,8 +383,8 @@ async fn check_explains_an_unregistered_redirect_and_an_unknown_client() {
 async fn pasted_tokens_are_decoded_and_verified_against_a_chosen_provider() {
     let fx = Fixture::new().await;
     let deck = fx.open();
-    let provider_id = add(&deck, fx.config(NATIVE), None).await;
-    let account_id = sign_in(&deck, &provider_id, ALICE).await;
+    let provider_id = add_provider(&deck, fx.config(NATIVE), None).await;
+    let account_id = sign_in_account(&deck, &provider_id, ALICE).await;
     let detail = deck.account_detail(&account_id).await.unwrap();
     let id_token = detail.raw_id_token.unwrap();
     let view = deck
@@ -432,7 +414,7 @@ async fn pasted_tokens_are_decoded_and_verified_against_a_chosen_provider() {
         Verification::NotChecked { .. }
     ));
     // A token for another client fails with the reason.
-    let other = add(&deck, fx.config(ROTATING), None).await;
+    let other = add_provider(&deck, fx.config(ROTATING), None).await;
     let view = deck
         .inspect(InspectRequest {
             token: id_token,

@@ -24,22 +24,8 @@ use tokendeck_core::verify::TokenUse;
 use tokendeck_core::{ErrorCode, OidcClient};
 
 async fn signed_in(fx: &Fixture, deck: &Deck, client: &str) -> String {
-    let config = fx.config(client);
-    let id = deck
-        .save_provider(ProviderDraft {
-            config,
-            client_secret: None,
-        })
-        .await
-        .unwrap()
-        .config
-        .id;
-    let started = deck
-        .begin_sign_in(&id, SignInRequest::default())
-        .await
-        .unwrap();
-    let callback = login_over_http(&started.authorization_url, ALICE).await;
-    deck.complete_sign_in(&callback).await.unwrap().record.id
+    let provider = add_provider(deck, fx.config(client), None).await;
+    sign_in_account(deck, &provider, ALICE).await
 }
 
 #[tokio::test]

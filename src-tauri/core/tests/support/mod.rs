@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::Arc as SharedArc;
 
 use tokendeck_core::OidcClient;
-use tokendeck_core::deck::Deck;
+use tokendeck_core::deck::{Deck, ProviderDraft, SignInRequest};
 use tokendeck_core::http::HttpClient;
 use tokendeck_core::provider::{
     CognitoDomain, EndpointOverrides, Endpoints, ProviderConfig, ProviderSource,
@@ -307,4 +307,24 @@ impl Fixture {
             ..self.provider.cognito_config(client_id)
         }
     }
+}
+
+/// Saves a provider the way the app's form does; returns its id.
+pub async fn add_provider(deck: &Deck, config: ProviderConfig, secret: Option<&str>) -> String {
+    let draft = ProviderDraft {
+        config,
+        client_secret: secret.map(str::to_owned),
+    };
+    deck.save_provider(draft).await.unwrap().config.id
+}
+
+/// Signs `user` in through the Deck (browser flow, HTTP "user"); returns the account id.
+pub async fn sign_in_account(deck: &Deck, provider_id: &str, user: (&str, &str)) -> String {
+    let request = SignInRequest {
+        force_login: Some(true),
+        ..Default::default()
+    };
+    let started = deck.begin_sign_in(provider_id, request).await.unwrap();
+    let callback = login_over_http(&started.authorization_url, user).await;
+    deck.complete_sign_in(&callback).await.unwrap().record.id
 }
