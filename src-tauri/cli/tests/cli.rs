@@ -19,7 +19,7 @@ use support::*;
 use tokendeck_core::OidcClient;
 use tokendeck_core::deck::{Deck, ProviderDraft};
 use tokendeck_core::http::HttpClient;
-use tokendeck_core::provider::{CognitoDomain, EndpointOverrides, ProviderConfig, ProviderSource};
+use tokendeck_core::provider::ProviderConfig;
 use tokendeck_core::store::{ConfigStore, Vault};
 use tokio::io::AsyncWriteExt;
 
@@ -243,27 +243,8 @@ async fn password_login_with_srp_and_aws_credentials_against_moto() {
     moto.user(&pool, "dora", "Dora-Passw0rd!", true).await;
     let identity_pool = moto.identity_pool(&pool).await;
     let home = Home::new();
-    home.add(ProviderConfig {
-        id: String::new(),
-        name: "api".into(),
-        source: ProviderSource::Cognito {
-            domain: CognitoDomain::None,
-            region: "us-east-1".into(),
-            user_pool_id: pool.id.clone(),
-        },
-        client_id: pool.client_id.clone(),
-        confidential: false,
-        scopes: vec![],
-        redirect_uri: None,
-        overrides: EndpointOverrides {
-            cognito_idp: Some(moto.url.clone()),
-            cognito_identity: Some(moto.url.clone()),
-            jwks_uri: Some(moto.jwks_uri(&pool)),
-            ..Default::default()
-        },
-        identity_pool_id: Some(identity_pool),
-    })
-    .await;
+    home.add(moto.provider_config(&pool, "api", Some(identity_pool)))
+        .await;
     let login = home
         .run_with(
             &[

@@ -328,22 +328,10 @@ impl OidcClient {
                 reason: "no provider chosen to verify against".into(),
             },
             Some((endpoints, client_id, token_use)) => {
-                match self
+                let outcome = self
                     .verify(endpoints, client_id, token, token_use, None, unix_now())
-                    .await
-                {
-                    Ok(_) => Verification::Verified {
-                        issuer: endpoints.issuer.clone(),
-                    },
-                    Err(Error::TokenRejected { failure, .. }) => Verification::Failed {
-                        reason: failure.to_string(),
-                        failure: Some(failure),
-                    },
-                    Err(e) => Verification::Failed {
-                        reason: e.to_string(),
-                        failure: None,
-                    },
-                }
+                    .await;
+                Verification::of(&outcome, &endpoints.issuer)
             }
         };
         TokenView::decode(token, verification, response_scope).map_err(|failure| {

@@ -63,6 +63,25 @@ pub enum Verification {
     NotChecked { reason: String },
 }
 
+impl Verification {
+    /// The verdict of a verification attempt against `issuer`, keeping the precise failure.
+    pub fn of<T>(outcome: &crate::Result<T>, issuer: &str) -> Self {
+        match outcome {
+            Ok(_) => Self::Verified {
+                issuer: issuer.to_owned(),
+            },
+            Err(crate::Error::TokenRejected { failure, .. }) => Self::Failed {
+                reason: failure.to_string(),
+                failure: Some(failure.clone()),
+            },
+            Err(e) => Self::Failed {
+                reason: e.to_string(),
+                failure: None,
+            },
+        }
+    }
+}
+
 /// What the UI and `tokendeck inspect` show for one token.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]

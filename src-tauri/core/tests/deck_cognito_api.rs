@@ -18,7 +18,7 @@ use secrecy::SecretString;
 use tokendeck_core::OidcClient;
 use tokendeck_core::deck::{Deck, PasswordSignIn, ProviderDraft, TokenChoice};
 use tokendeck_core::http::HttpClient;
-use tokendeck_core::provider::{CognitoDomain, EndpointOverrides, ProviderConfig, ProviderSource};
+use tokendeck_core::provider::ProviderConfig;
 use tokendeck_core::store::{ConfigStore, SignInMethod, Vault};
 
 fn deck() -> Arc<Deck> {
@@ -36,26 +36,7 @@ fn deck() -> Arc<Deck> {
 }
 
 fn config(moto: &Moto, pool: &moto::Pool, identity_pool: Option<String>) -> ProviderConfig {
-    ProviderConfig {
-        id: String::new(),
-        name: "API pool".into(),
-        source: ProviderSource::Cognito {
-            domain: CognitoDomain::None,
-            region: "us-east-1".into(),
-            user_pool_id: pool.id.clone(),
-        },
-        client_id: pool.client_id.clone(),
-        confidential: false,
-        scopes: vec![],
-        redirect_uri: None,
-        overrides: EndpointOverrides {
-            cognito_idp: Some(moto.url.clone()),
-            cognito_identity: Some(moto.url.clone()),
-            jwks_uri: Some(moto.jwks_uri(pool)),
-            ..Default::default()
-        },
-        identity_pool_id: identity_pool,
-    }
+    moto.provider_config(pool, "API pool", identity_pool)
 }
 
 fn pw(p: &str) -> SecretString {

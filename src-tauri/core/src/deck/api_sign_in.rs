@@ -265,23 +265,20 @@ impl Deck {
                 };
                 let now = unix_now();
                 let id = match &tokens.id_token {
-                    Some(t) => match self
-                        .oidc
-                        .verify(
-                            &endpoints,
-                            &provider.client_id,
-                            t.expose_secret(),
-                            TokenUse::Id,
-                            None,
-                            now,
-                        )
-                        .await
-                    {
-                        Ok(_) => Verification::Verified {
-                            issuer: endpoints.issuer.clone(),
-                        },
-                        Err(e) => failed(e),
-                    },
+                    Some(t) => {
+                        let outcome = self
+                            .oidc
+                            .verify(
+                                &endpoints,
+                                &provider.client_id,
+                                t.expose_secret(),
+                                TokenUse::Id,
+                                None,
+                                now,
+                            )
+                            .await;
+                        Verification::of(&outcome, &endpoints.issuer)
+                    }
                     None => Verification::NotChecked {
                         reason: "no ID token".into(),
                     },

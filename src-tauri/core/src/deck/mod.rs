@@ -220,10 +220,10 @@ fn summary(live: &LiveSession) -> SessionSummary {
         has_refresh_token: live.tokens.refresh_token.is_some(),
         granted_scopes,
         requested_scopes: live.requested_scopes.clone(),
-        verification: match (&live.id_verification, &live.access_verification) {
-            (Verification::Failed { .. }, _) => live.id_verification.clone(),
-            (Verification::Verified { .. }, _) => live.id_verification.clone(),
-            _ => live.access_verification.clone(),
+        // The ID token's verdict, unless it was not checked (no ID token): then the access token's.
+        verification: match &live.id_verification {
+            Verification::NotChecked { .. } => live.access_verification.clone(),
+            checked => checked.clone(),
         },
     }
 }

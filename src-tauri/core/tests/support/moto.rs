@@ -131,6 +131,38 @@ impl Moto {
         v["IdentityPoolId"].as_str().unwrap().to_owned()
     }
 
+    /// A Tokendeck provider for this pool: no hosted UI, API and identity calls to moto.
+    pub fn provider_config(
+        &self,
+        pool: &Pool,
+        name: &str,
+        identity_pool_id: Option<String>,
+    ) -> tokendeck_core::provider::ProviderConfig {
+        use tokendeck_core::provider::{
+            CognitoDomain, EndpointOverrides, ProviderConfig, ProviderSource,
+        };
+        ProviderConfig {
+            id: String::new(),
+            name: name.into(),
+            source: ProviderSource::Cognito {
+                domain: CognitoDomain::None,
+                region: "us-east-1".into(),
+                user_pool_id: pool.id.clone(),
+            },
+            client_id: pool.client_id.clone(),
+            confidential: false,
+            scopes: vec![],
+            redirect_uri: None,
+            overrides: EndpointOverrides {
+                cognito_idp: Some(self.url.clone()),
+                cognito_identity: Some(self.url.clone()),
+                jwks_uri: Some(self.jwks_uri(pool)),
+                ..Default::default()
+            },
+            identity_pool_id,
+        }
+    }
+
     pub fn jwks_uri(&self, pool: &Pool) -> String {
         format!("{}{}/.well-known/jwks.json", self.url, pool.id)
     }
