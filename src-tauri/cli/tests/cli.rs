@@ -37,22 +37,27 @@ impl Home {
         Self { dir }
     }
 
-    /// Adds a provider the way the app does (same files and keyring the CLI reads).
-    async fn add(&self, config: ProviderConfig) -> String {
-        let deck = Deck::open(
+    /// What the app opens: the same files and keyring the CLI reads.
+    fn app_deck(&self) -> Deck {
+        Deck::open(
             OidcClient::new(HttpClient::new().unwrap()),
             ConfigStore::new(&self.dir),
             Vault::default(),
         )
-        .unwrap();
-        deck.save_provider(ProviderDraft {
-            config,
-            client_secret: None,
-        })
-        .await
         .unwrap()
-        .config
-        .id
+    }
+
+    /// Adds a provider the way the app does.
+    async fn add(&self, config: ProviderConfig) -> String {
+        self.app_deck()
+            .save_provider(ProviderDraft {
+                config,
+                client_secret: None,
+            })
+            .await
+            .unwrap()
+            .config
+            .id
     }
 
     fn browser_script(&self, user: (&str, &str)) -> PathBuf {
@@ -210,6 +215,45 @@ async fn concurrent_refreshes_across_processes_keep_a_working_rotated_token() {
     }
     let again = home.run(&["refresh", "bob"]).await;
     assert!(again.status.success(), "{}", stderr(&again));
+}
+
+#[tokio::test]
+async fn an_open_app_and_the_cli_keep_each_others_accounts() {
+    let provider = LocalProvider::start().await;
+    let home = Home::new();
+    let provider_id = home.add(local(&provider, NATIVE, "pool")).await;
+    // The app loaded the settings before the CLI wrote, and stays open throughout.
+    let app = home.app_deck();
+    let browser = home.browser_script(ALICE);
+    let login = home
+        .run_with(&["login", "pool"], None, &[("TOKENDECK_BROWSER", &browser)])
+        .await;
+    assert!(login.status.success(), "{}", stderr(&login));
+
+    // The app's next change starts from the file, not from its stale copy: alice stays.
+    sign_in_account(&app, &provider_id, BOB).await;
+    let list: serde_json::Value =
+        serde_json::from_str(&stdout(&home.run(&["--json", "list"]).await)).unwrap();
+    let mut labels: Vec<_> = list["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["label"].as_str().unwrap().to_owned())
+        .collect();
+    labels.sort();
+    assert_eq!(labels, ["alice", "bob"]);
+
+    // The CLI's sign-out shows up in the open app without a restart.
+    let logout = home.run(&["logout", "alice"]).await;
+    assert!(logout.status.success(), "{}", stderr(&logout));
+    let shown: Vec<_> = app
+        .snapshot()
+        .await
+        .accounts
+        .into_iter()
+        .map(|a| a.record.label)
+        .collect();
+    assert_eq!(shown, ["bob"]);
 }
 
 /// Starts `n` `tokendeck refresh` processes at the same time and waits for all.

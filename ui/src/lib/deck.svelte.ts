@@ -64,12 +64,19 @@ export class DeckState {
   }
 
   async start(): Promise<void> {
-    this.#unsubscribe = await this.#api.subscribe({
+    // The CLI (or another window) may have changed the settings while we were in the background.
+    const onFocus = () => void this.reload();
+    window.addEventListener('focus', onFocus);
+    const unsubscribe = await this.#api.subscribe({
       accountsChanged: () => void this.reload(),
       authCompleted: (account) => this.#signedIn(account),
       authFailed: (failure) => this.#signInFailed(failure),
       clipboardCleared: () => this.toast('info', 'Clipboard cleared.'),
     });
+    this.#unsubscribe = () => {
+      window.removeEventListener('focus', onFocus);
+      unsubscribe();
+    };
     await this.reload();
   }
 

@@ -44,6 +44,19 @@ function fakeApi(overrides: Partial<DeckApi> = {}): DeckApi & { events: () => De
 }
 
 describe('DeckState', () => {
+  it('reloads when the window regains focus, and stops after stop()', async () => {
+    const api = fakeApi();
+    const deck = new DeckState(api);
+    await deck.start();
+    expect(api.snapshot).toHaveBeenCalledTimes(1);
+    window.dispatchEvent(new Event('focus'));
+    await vi.waitFor(() => expect(api.snapshot).toHaveBeenCalledTimes(2));
+    deck.stop();
+    window.dispatchEvent(new Event('focus'));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(api.snapshot).toHaveBeenCalledTimes(2);
+  });
+
   it('tracks a pending sign-in and cancels it', async () => {
     const api = fakeApi();
     const deck = new DeckState(api);

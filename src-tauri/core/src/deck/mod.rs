@@ -4,6 +4,7 @@
 
 mod api_sign_in;
 mod providers;
+mod refresh_tokens;
 mod session;
 mod sign_in;
 mod tokens;
@@ -21,6 +22,7 @@ use crate::client::OidcClient;
 use crate::error::{Error, Result};
 use crate::inspect::Verification;
 use crate::provider::{Endpoints, ProviderConfig};
+use crate::store::config::OnDisk;
 use crate::store::{AccountRecord, ConfigFile, ConfigStore, Vault};
 use crate::token::TokenSet;
 pub use providers::DEMO_PROVIDER_ID;
@@ -45,16 +47,26 @@ struct RefreshGate {
     generation: AtomicU64,
 }
 
+/// Whether the settings file matches our copy after [`Deck::pick_up_other_writers`].
+#[derive(Debug, PartialEq, Eq)]
+enum Disk {
+    InStep,
+    NeedsRewrite,
+}
+
 #[derive(Debug)]
 pub struct Deck {
     oidc: OidcClient,
     vault: Vault,
     store: ConfigStore,
-    /// Held across the file write so saves never interleave.
+    /// Our copy of `config.json`, re-read before each change and each snapshot so that
+    /// writes by another process (the CLI) are kept. Held across the file write.
     config: tokio::sync::Mutex<ConfigFile>,
     sessions: Mutex<HashMap<String, LiveSession>>,
     endpoints: tokio::sync::Mutex<HashMap<String, Arc<Endpoints>>>,
     gates: Mutex<HashMap<String, Arc<RefreshGate>>>,
+    /// Per account, the lock-file stamp at which our in-memory refresh token was current.
+    stamps: Mutex<HashMap<String, String>>,
     challenges: Mutex<HashMap<String, api_sign_in::PendingChallenge>>,
     notices: Mutex<Vec<String>>,
 }
@@ -72,6 +84,7 @@ impl Deck {
             sessions: Mutex::default(),
             endpoints: tokio::sync::Mutex::default(),
             gates: Mutex::default(),
+            stamps: Mutex::default(),
             challenges: Mutex::default(),
             notices: Mutex::new(loaded.notice.into_iter().collect()),
         })
@@ -83,7 +96,20 @@ impl Deck {
 
     /// Everything the sidebar shows.
     pub async fn snapshot(&self) -> DeckView {
-        let config = self.config.lock().await;
+        let mut config = self.config.lock().await;
+        match self.pick_up_other_writers(&mut config).await {
+            Ok(Disk::InStep) => {}
+            Ok(Disk::NeedsRewrite) => {
+                let written = match self.lock_config_file().await {
+                    Ok(_held) => self.store.save(&config),
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = written {
+                    tracing::warn!(error = %e, "could not write the settings back");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not re-read the settings file"),
+        }
         let mut providers = Vec::with_capacity(config.providers.len());
         for p in &config.providers {
             providers.push(ProviderView {
@@ -109,9 +135,11 @@ impl Deck {
     }
 
     pub async fn set_clipboard_clear_seconds(&self, seconds: u32) -> Result<()> {
-        let mut config = self.config.lock().await;
-        config.settings.clipboard_clear_seconds = seconds.min(3600);
-        self.store.save(&config)
+        self.update_config(|file| {
+            file.settings.clipboard_clear_seconds = seconds.min(3600);
+            Ok(())
+        })
+        .await
     }
 
     pub async fn clipboard_clear_seconds(&self) -> u32 {
@@ -168,18 +196,62 @@ impl Deck {
         self.endpoints.lock().await.remove(provider_id);
     }
 
-    /// Applies `change` to the settings and writes them; the in-memory copy changes only if
-    /// the write succeeded.
+    /// Applies `change` to the settings as they are on disk now (under the cross-process lock)
+    /// and writes them; the in-memory copy changes only if the write succeeded.
     async fn update_config<T>(
         &self,
         change: impl FnOnce(&mut ConfigFile) -> Result<T>,
     ) -> Result<T> {
         let mut config = self.config.lock().await;
+        let _cross_process = self.lock_config_file().await?;
+        self.pick_up_other_writers(&mut config).await?;
         let mut next = config.clone();
         let out = change(&mut next)?;
         self.store.save(&next)?;
         *config = next;
         Ok(out)
+    }
+
+    /// Adopts what another process wrote since we last looked. When the file is missing or
+    /// unusable (moved aside), our copy stays and should be written back, so nothing is lost.
+    async fn pick_up_other_writers(&self, config: &mut ConfigFile) -> Result<Disk> {
+        match self.store.read()? {
+            OnDisk::Valid(on_disk) => {
+                if on_disk != *config {
+                    let mut endpoints = self.endpoints.lock().await;
+                    for stale in config
+                        .providers
+                        .iter()
+                        .filter(|p| !on_disk.providers.contains(p))
+                    {
+                        endpoints.remove(&stale.id);
+                    }
+                    *config = on_disk;
+                }
+                Ok(Disk::InStep)
+            }
+            OnDisk::Missing if *config == ConfigFile::default() => Ok(Disk::InStep),
+            OnDisk::Missing => Ok(Disk::NeedsRewrite),
+            OnDisk::MovedAside { notice } => {
+                lock(&self.notices).push(format!(
+                    "{notice} Tokendeck kept the settings it had loaded."
+                ));
+                Ok(Disk::NeedsRewrite)
+            }
+        }
+    }
+
+    /// The cross-process lock, taken off the async workers: waiting for another process must
+    /// not stall this one's other tasks.
+    async fn lock_config_file(&self) -> Result<crate::store::config::ConfigLock> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || store.lock())
+            .await
+            .map_err(|e| Error::Storage {
+                action: "lock",
+                path: self.store.dir().display().to_string(),
+                reason: e.to_string(),
+            })?
     }
 
     fn gate(&self, account_id: &str) -> Arc<RefreshGate> {

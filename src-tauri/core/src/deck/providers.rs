@@ -113,7 +113,8 @@ impl Deck {
         .await?;
         for id in &account_ids {
             super::lock(&self.sessions).remove(id);
-            self.vault.delete_refresh_token(id).await?;
+            let mut held = self.lock_account(id).await?;
+            self.store_refresh_token(&mut held, id, None).await?;
         }
         self.vault.delete_client_secret(&provider.id).await?;
         self.forget_endpoints(&provider.id).await;

@@ -36,8 +36,8 @@ impl Deck {
         }
         // One refresh at a time per account across processes (app and CLI); the keyring is
         // read again under the lock, since another process may have rotated the token.
-        let _lock = self.lock_account(account_id).await?;
-        let Some(refresh_token) = self.vault.refresh_token(account_id).await? else {
+        let mut held = self.lock_account(account_id).await?;
+        let Some(refresh_token) = self.current_refresh_token(&mut held, account_id).await? else {
             let reason = "no refresh token is stored for this account".to_owned();
             self.set_status(
                 account_id,
@@ -77,7 +77,8 @@ impl Deck {
             Ok((tokens, rotated, id_verification, access_verification)) => {
                 crate::faults::crash_point("refresh:after-token-response");
                 if rotated && let Some(rt) = &tokens.refresh_token {
-                    self.vault.set_refresh_token(account_id, rt).await?;
+                    self.store_refresh_token(&mut held, account_id, Some(rt))
+                        .await?;
                 }
                 crate::faults::crash_point("refresh:after-refresh-token-saved");
                 self.remember(
@@ -100,7 +101,8 @@ impl Deck {
                 match e.code() {
                     ErrorCode::SignInAgain => {
                         self.forget_session(account_id).await?;
-                        self.vault.delete_refresh_token(account_id).await?;
+                        self.store_refresh_token(&mut held, account_id, None)
+                            .await?;
                         self.set_status(
                             account_id,
                             AccountStatus::SignInAgain {
@@ -226,13 +228,9 @@ impl Deck {
             SignInMethod::Browser => self.endpoints_for(&provider).await.ok(),
             SignInMethod::CognitoApi => None,
         };
-        let live_token = lock(&self.sessions)
-            .get(account_id)
-            .and_then(|s| s.tokens.refresh_token.clone());
-        let refresh_token = match live_token {
-            Some(rt) => Some(rt),
-            None => self.vault.refresh_token(account_id).await?,
-        };
+        // Under the account lock, so no other process rotates the token we revoke.
+        let mut held = self.lock_account(account_id).await?;
+        let refresh_token = self.current_refresh_token(&mut held, account_id).await?;
         let mut revoked = false;
         if let (Some(rt), SignInMethod::CognitoApi) = (&refresh_token, record.sign_in) {
             match self.revoke_cognito_api(&provider, rt).await {
@@ -260,7 +258,9 @@ impl Deck {
                 }
             }
         }
-        self.vault.delete_refresh_token(account_id).await?;
+        self.store_refresh_token(&mut held, account_id, None)
+            .await?;
+        drop(held);
         self.forget_session(account_id).await?;
         self.update_config(|file| {
             file.accounts.retain(|a| a.id != account_id);

@@ -168,10 +168,10 @@ impl Deck {
                 .cloned()
         };
         let id = existing.as_ref().map_or_else(new_id, |a| a.id.clone());
-        match refresh_token {
-            Some(rt) => self.vault.set_refresh_token(&id, rt).await?,
-            None => self.vault.delete_refresh_token(&id).await?,
-        }
+        let mut held = self.lock_account(&id).await?;
+        self.store_refresh_token(&mut held, &id, refresh_token)
+            .await?;
+        drop(held);
         crate::faults::crash_point("sign-in:after-refresh-token-saved");
         let record = AccountRecord {
             id,

@@ -1,6 +1,5 @@
 //! Tokens of signed-in accounts: the in-memory sessions, their keyring cache (so restarts and
-//! the CLI need not refresh while tokens are valid), the detail view, copying, and the
-//! cross-process refresh lock.
+//! the CLI need not refresh while tokens are valid), the detail view and copying.
 
 use std::sync::Arc;
 
@@ -157,33 +156,6 @@ impl Deck {
                 })?,
         };
         Ok((token, live.tokens.expires_at))
-    }
-
-    /// Serializes refreshes of one account across processes with an OS file lock.
-    pub(super) async fn lock_account(&self, account_id: &str) -> Result<std::fs::File> {
-        let dir = self.store.dir().join("locks");
-        let path = dir.join(format!("{account_id}.lock"));
-        tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
-            std::fs::create_dir_all(&dir)?;
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)?;
-            file.lock()?;
-            Ok(file)
-        })
-        .await
-        .map_err(|e| Error::Storage {
-            action: "lock",
-            path: "the account lock".into(),
-            reason: e.to_string(),
-        })?
-        .map_err(|e| Error::Storage {
-            action: "lock",
-            path: "the account lock".into(),
-            reason: e.to_string(),
-        })
     }
 
     pub async fn account_detail(&self, account_id: &str) -> Result<AccountDetail> {

@@ -1,5 +1,6 @@
 //! `config.json`: providers, accounts (no tokens) and settings. Written atomically (temp file,
 //! fsync, rename); a file that cannot be read is moved aside with a message, never dropped.
+//! The app and the CLI share the file: changes are read-modify-write under `config.lock`.
 
 use std::fs;
 use std::io::Write;
@@ -12,6 +13,7 @@ use crate::provider::ProviderConfig;
 
 pub const CONFIG_VERSION: u32 = 1;
 const FILE_NAME: &str = "config.json";
+const LOCK_FILE_NAME: &str = "config.lock";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -112,6 +114,23 @@ pub struct Loaded {
     pub notice: Option<String>,
 }
 
+/// What the file holds right now.
+#[derive(Debug)]
+pub enum OnDisk {
+    Missing,
+    Valid(ConfigFile),
+    /// The file could not be used and was moved aside; the message says where.
+    MovedAside {
+        notice: String,
+    },
+}
+
+/// Holds the cross-process config lock until dropped.
+#[derive(Debug)]
+pub struct ConfigLock {
+    _file: fs::File,
+}
+
 #[derive(Debug, Clone)]
 pub struct ConfigStore {
     dir: PathBuf,
@@ -130,16 +149,30 @@ impl ConfigStore {
         self.dir.join(FILE_NAME)
     }
 
+    /// The settings to start with: empty when there is no file or it was moved aside.
     pub fn load(&self) -> Result<Loaded> {
+        Ok(match self.read()? {
+            OnDisk::Missing => Loaded {
+                config: ConfigFile::default(),
+                notice: None,
+            },
+            OnDisk::Valid(config) => Loaded {
+                config,
+                notice: None,
+            },
+            OnDisk::MovedAside { notice } => Loaded {
+                config: ConfigFile::default(),
+                notice: Some(format!("{notice} Tokendeck started with empty settings.")),
+            },
+        })
+    }
+
+    /// Reads the file as it is now. Needs no lock: writes replace the file atomically.
+    pub fn read(&self) -> Result<OnDisk> {
         let path = self.path();
         let bytes = match fs::read(&path) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Loaded {
-                    config: ConfigFile::default(),
-                    notice: None,
-                });
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(OnDisk::Missing),
             Err(e) => return Err(storage("read", &path, e)),
         };
         let problem = match serde_json::from_slice::<serde_json::Value>(&bytes) {
@@ -147,12 +180,7 @@ impl ConfigStore {
             Ok(value) => match value.get("version").and_then(serde_json::Value::as_u64) {
                 Some(v) if v == u64::from(CONFIG_VERSION) => {
                     match serde_json::from_value::<ConfigFile>(value) {
-                        Ok(config) => {
-                            return Ok(Loaded {
-                                config,
-                                notice: None,
-                            });
-                        }
+                        Ok(config) => return Ok(OnDisk::Valid(config)),
                         Err(e) => format!("it does not match the expected layout ({e})"),
                     }
                 }
@@ -164,14 +192,30 @@ impl ConfigStore {
         };
         let aside = self.move_aside(&path)?;
         let notice = format!(
-            "The settings file could not be used: {problem}. It was moved to {} and Tokendeck started with empty settings; your keyring entries were not touched.",
+            "The settings file could not be used: {problem}. It was moved to {}; your keyring entries were not touched.",
             aside.display()
         );
         tracing::warn!(%notice);
-        Ok(Loaded {
-            config: ConfigFile::default(),
-            notice: Some(notice),
-        })
+        Ok(OnDisk::MovedAside { notice })
+    }
+
+    /// Takes the lock that serializes read-modify-write of the file across processes. It
+    /// blocks, but holders keep it only for one read and one write of a small file.
+    pub fn lock(&self) -> Result<ConfigLock> {
+        let path = self.dir.join(LOCK_FILE_NAME);
+        let open = || -> std::io::Result<fs::File> {
+            fs::create_dir_all(&self.dir)?;
+            let file = fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)?;
+            file.lock()?;
+            Ok(file)
+        };
+        open()
+            .map(|file| ConfigLock { _file: file })
+            .map_err(|e| storage("lock", &path, e))
     }
 
     fn move_aside(&self, path: &Path) -> Result<PathBuf> {
