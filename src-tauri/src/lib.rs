@@ -74,10 +74,19 @@ pub fn run() {
             commands::answer_challenge,
             commands::aws_credentials,
         ])
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        tracing::error!(error = %e, "Tokendeck failed to start");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match result {
+        Ok(app) => app.run(|handle, event| {
+            if let tauri::RunEvent::Exit = event
+                && let Some(state) = handle.try_state::<AppState>()
+            {
+                tauri::async_runtime::block_on(state.deck.flush_session_cache());
+            }
+        }),
+        Err(e) => {
+            tracing::error!(error = %e, "Tokendeck failed to start");
+            std::process::exit(1);
+        }
     }
 }
 

@@ -22,9 +22,16 @@ pub async fn run(cli: &Cli) -> Result<()> {
         ConfigStore::new(default_config_dir()?),
         Vault::default(),
     )?;
+    let result = execute(cli, &deck).await;
+    // Tokens cached in the background (after a refresh) must land before the process ends.
+    deck.flush_session_cache().await;
+    result
+}
+
+async fn execute(cli: &Cli, deck: &Deck) -> Result<()> {
     let json = cli.json;
     match &cli.command {
-        Command::List => list(&deck, json).await,
+        Command::List => list(deck, json).await,
         Command::Token {
             account,
             id,
@@ -32,7 +39,7 @@ pub async fn run(cli: &Cli) -> Result<()> {
             header,
             min_ttl,
         } => {
-            let account = find_account(&deck, account).await?;
+            let account = find_account(deck, account).await?;
             let choice = if *id {
                 TokenChoice::Id
             } else {
@@ -60,7 +67,7 @@ pub async fn run(cli: &Cli) -> Result<()> {
             no_srp,
         } => {
             login(
-                &deck,
+                deck,
                 json,
                 target,
                 *password,
@@ -71,7 +78,7 @@ pub async fn run(cli: &Cli) -> Result<()> {
             .await
         }
         Command::Refresh { account } => {
-            let account = find_account(&deck, account).await?;
+            let account = find_account(deck, account).await?;
             let view = deck.refresh(&account.record.id).await?;
             report_account(json, &view, "refreshed");
             Ok(())
@@ -80,9 +87,9 @@ pub async fn run(cli: &Cli) -> Result<()> {
             jwt,
             verify,
             token_use,
-        } => inspect(&deck, json, jwt, verify.as_deref(), *token_use).await,
+        } => inspect(deck, json, jwt, verify.as_deref(), *token_use).await,
         Command::AwsCredentials { account, format } => {
-            let account = find_account(&deck, account).await?;
+            let account = find_account(deck, account).await?;
             let creds = deck.aws_credentials(&account.record.id).await?;
             match format {
                 CredentialFormat::Env => output::line(creds.as_env().trim_end()),
@@ -91,7 +98,7 @@ pub async fn run(cli: &Cli) -> Result<()> {
             Ok(())
         }
         Command::Logout { account, force } => {
-            let account = find_account(&deck, account).await?;
+            let account = find_account(deck, account).await?;
             let out = deck.sign_out(&account.record.id, false, *force).await?;
             if json {
                 output::json(&out);

@@ -164,3 +164,43 @@ async fn when_no_process_changed_the_token_the_keyring_is_not_read_again() {
     cli.sign_out(&account, false, false).await.unwrap();
     assert!(app.refresh(&account).await.is_err());
 }
+
+#[tokio::test]
+async fn refreshed_tokens_reach_the_keyring_cache_and_a_sign_out_is_never_undone() {
+    let fx = Fixture::new().await;
+    let app = fx.open();
+    let provider_id = add_provider(&app, fx.config(NATIVE), None).await;
+    let account = sign_in_account(&app, &provider_id, ALICE).await;
+    let cached_access = || async {
+        fx.vault()
+            .session(&account)
+            .await
+            .unwrap()
+            .map(|s| s.access_token)
+    };
+
+    // Refreshes leave the cache write to the background; back to back, the last one wins.
+    for _ in 0..3 {
+        app.refresh(&account).await.unwrap();
+    }
+    app.flush_session_cache().await;
+    let latest = app.account_detail(&account).await.unwrap().raw_access_token;
+    assert!(latest.is_some());
+    assert_eq!(cached_access().await, latest);
+
+    // Another process starting now gets that token from the cache, with no token request.
+    let requests = fx.provider.counters().await.token;
+    let cli = fx.open();
+    let (token, _) = cli
+        .token(&account, tokendeck_core::deck::TokenChoice::Access, 0)
+        .await
+        .unwrap();
+    assert_eq!(Some(token), latest);
+    assert_eq!(fx.provider.counters().await.token, requests);
+
+    // A sign-out right after a refresh: the pending write must not bring the tokens back.
+    app.refresh(&account).await.unwrap();
+    app.sign_out(&account, false, false).await.unwrap();
+    app.flush_session_cache().await;
+    assert_eq!(cached_access().await, None);
+}

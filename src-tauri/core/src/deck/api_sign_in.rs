@@ -3,6 +3,7 @@
 
 use secrecy::SecretString;
 
+use super::session_cache::CacheWrite;
 use super::{Deck, LiveSession, lock, new_id, views::*};
 use crate::cognito::identity::{self, AwsCredentials};
 use crate::cognito::idp::{AuthStep, Challenge, ChallengeAnswer, CognitoIdp};
@@ -129,6 +130,7 @@ impl Deck {
                 access_verification,
                 requested_scopes: Vec::new(),
             },
+            CacheWrite::Wait,
         )
         .await;
         self.gate(&id).bump();

@@ -6,6 +6,7 @@ mod api_sign_in;
 mod providers;
 mod refresh_tokens;
 mod session;
+mod session_cache;
 mod sign_in;
 mod tokens;
 pub mod views;
@@ -65,6 +66,9 @@ pub struct Deck {
     sessions: Mutex<HashMap<String, LiveSession>>,
     endpoints: tokio::sync::Mutex<HashMap<String, Arc<Endpoints>>>,
     gates: Mutex<HashMap<String, Arc<RefreshGate>>>,
+    cache_slots: Mutex<HashMap<String, Arc<session_cache::CacheSlot>>>,
+    /// Background keyring writes of the session cache (see `flush_session_cache`).
+    cache_writes: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     /// Per account, the lock-file stamp at which our in-memory refresh token was current.
     stamps: Mutex<HashMap<String, String>>,
     challenges: Mutex<HashMap<String, api_sign_in::PendingChallenge>>,
@@ -84,6 +88,8 @@ impl Deck {
             sessions: Mutex::default(),
             endpoints: tokio::sync::Mutex::default(),
             gates: Mutex::default(),
+            cache_slots: Mutex::default(),
+            cache_writes: Mutex::default(),
             stamps: Mutex::default(),
             challenges: Mutex::default(),
             notices: Mutex::new(loaded.notice.into_iter().collect()),

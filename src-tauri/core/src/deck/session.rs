@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::session_cache::CacheWrite;
 use super::{Deck, LiveSession, lock, views::*};
 use crate::error::{Error, ErrorCode, Result};
 use crate::inspect::Verification;
@@ -89,6 +90,7 @@ impl Deck {
                         access_verification,
                         requested_scopes,
                     },
+                    CacheWrite::Background,
                 )
                 .await;
                 if record.status != AccountStatus::Active {

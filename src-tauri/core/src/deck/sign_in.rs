@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::session_cache::CacheWrite;
 use super::{Deck, LiveSession, new_id, views::*};
 use crate::authorize::{AuthorizeOptions, PENDING_TTL};
 use crate::client::SignInResult;
@@ -138,6 +139,7 @@ impl Deck {
                 access_verification: result.access_token,
                 requested_scopes: result.requested_scopes,
             },
+            CacheWrite::Wait,
         )
         .await;
         self.gate(&id).bump();
@@ -264,6 +266,7 @@ impl Deck {
                 access_verification: verdict,
                 requested_scopes: scopes,
             },
+            CacheWrite::Wait,
         )
         .await;
         self.gate(&record.id).bump();

@@ -1,5 +1,5 @@
-//! Tokens of signed-in accounts: the in-memory sessions, their keyring cache (so restarts and
-//! the CLI need not refresh while tokens are valid), the detail view and copying.
+//! Tokens of signed-in accounts: sessions restored from the keyring cache, the detail view,
+//! the token for scripts, and copying.
 
 use std::sync::Arc;
 
@@ -7,7 +7,7 @@ use super::{Deck, LiveSession, lock, views::*};
 use crate::error::{Error, Result};
 use crate::inspect::TokenView;
 use crate::secret::{AccessToken, IdToken};
-use crate::store::{AccountKind, AccountRecord, AccountStatus, CachedSession};
+use crate::store::{AccountKind, AccountRecord, AccountStatus};
 use crate::token::{TokenSet, unix_now};
 
 /// Which token `Deck::token` returns.
@@ -18,30 +18,6 @@ pub enum TokenChoice {
 }
 
 impl Deck {
-    /// Keeps a session in memory and caches its access/ID tokens in the keyring.
-    pub(super) async fn remember(&self, account_id: &str, live: LiveSession) {
-        let cached = CachedSession {
-            access_token: live.tokens.access_token.expose_secret().to_owned(),
-            id_token: live
-                .tokens
-                .id_token
-                .as_ref()
-                .map(|t| t.expose_secret().to_owned()),
-            expires_at: live.tokens.expires_at,
-            scope: live.tokens.scope.clone(),
-            received_at: live.tokens.received_at,
-        };
-        lock(&self.sessions).insert(account_id.to_owned(), live);
-        if let Err(e) = self.vault.set_session(account_id, &cached).await {
-            tracing::warn!(error = %e, "could not cache the session in the keyring");
-        }
-    }
-
-    pub(super) async fn forget_session(&self, account_id: &str) -> Result<()> {
-        lock(&self.sessions).remove(account_id);
-        self.vault.delete_session(account_id).await
-    }
-
     /// The session from memory, else from the keyring cache (re-verified before use).
     pub(super) async fn live_session(&self, record: &AccountRecord) -> Option<LiveSession> {
         if let Some(live) = lock(&self.sessions).get(&record.id).cloned() {

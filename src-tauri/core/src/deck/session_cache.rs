@@ -1,0 +1,89 @@
+//! The keyring cache of each account's access and ID tokens, so a restart or the CLI need not
+//! refresh while they are valid. A keyring write costs ~20 ms on gnome-keyring, serialized in
+//! its daemon, so a refresh can leave the write to run in the background: writes for one
+//! account land in order, a newer write or a delete supersedes an older pending one, and
+//! [`Deck::flush_session_cache`] waits for all of them (the CLI before exiting, the app on exit).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::{Deck, LiveSession, lock};
+use crate::error::Result;
+use crate::store::CachedSession;
+
+/// Whether [`Deck::remember`] waits for the keyring write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CacheWrite {
+    Wait,
+    Background,
+}
+
+/// Orders one account's cache writes: `issued` counts requests; only the newest is written.
+#[derive(Debug, Default)]
+pub(super) struct CacheSlot {
+    issued: AtomicU64,
+    turn: tokio::sync::Mutex<()>,
+}
+
+impl Deck {
+    /// Keeps a session in memory and caches its access/ID tokens in the keyring.
+    pub(super) async fn remember(&self, account_id: &str, live: LiveSession, write: CacheWrite) {
+        let cached = CachedSession {
+            access_token: live.tokens.access_token.expose_secret().to_owned(),
+            id_token: live
+                .tokens
+                .id_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_owned()),
+            expires_at: live.tokens.expires_at,
+            scope: live.tokens.scope.clone(),
+            received_at: live.tokens.received_at,
+        };
+        lock(&self.sessions).insert(account_id.to_owned(), live);
+        let slot = self.cache_slot(account_id);
+        let ticket = slot.issued.fetch_add(1, Ordering::AcqRel) + 1;
+        let vault = self.vault.clone();
+        let account_id = account_id.to_owned();
+        let job = async move {
+            let _turn = slot.turn.lock().await;
+            if slot.issued.load(Ordering::Acquire) != ticket {
+                return; // superseded by a newer write or a delete
+            }
+            if let Err(e) = vault.set_session(&account_id, &cached).await {
+                tracing::warn!(error = %e, "could not cache the session in the keyring");
+            }
+        };
+        match write {
+            CacheWrite::Wait => job.await,
+            CacheWrite::Background => {
+                let mut pending = lock(&self.cache_writes);
+                pending.retain(|task| !task.is_finished());
+                pending.push(tokio::spawn(job));
+            }
+        }
+    }
+
+    /// Drops the session from memory and the keyring cache, cancelling pending writes.
+    pub(super) async fn forget_session(&self, account_id: &str) -> Result<()> {
+        lock(&self.sessions).remove(account_id);
+        let slot = self.cache_slot(account_id);
+        slot.issued.fetch_add(1, Ordering::AcqRel);
+        let _turn = slot.turn.lock().await;
+        self.vault.delete_session(account_id).await
+    }
+
+    /// Waits until every background cache write has landed.
+    pub async fn flush_session_cache(&self) {
+        let pending = std::mem::take(&mut *lock(&self.cache_writes));
+        for task in pending {
+            let _ = task.await;
+        }
+    }
+
+    fn cache_slot(&self, account_id: &str) -> Arc<CacheSlot> {
+        lock(&self.cache_slots)
+            .entry(account_id.to_owned())
+            .or_default()
+            .clone()
+    }
+}
