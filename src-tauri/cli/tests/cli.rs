@@ -12,114 +12,13 @@ mod moto;
 #[path = "../../core/tests/support/mod.rs"]
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+mod home;
 
+use std::path::PathBuf;
+use std::process::Output;
+
+use home::*;
 use support::*;
-use tokendeck_core::OidcClient;
-use tokendeck_core::deck::{Deck, ProviderDraft};
-use tokendeck_core::http::HttpClient;
-use tokendeck_core::provider::ProviderConfig;
-use tokendeck_core::store::{ConfigStore, Vault};
-use tokio::io::AsyncWriteExt;
-
-struct Home {
-    dir: PathBuf,
-}
-
-impl Home {
-    fn new() -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "tokendeck-cli-{}",
-            tokendeck_core::pkce::random_url_safe()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        Self { dir }
-    }
-
-    /// What the app opens: the same files and keyring the CLI reads.
-    fn app_deck(&self) -> Deck {
-        Deck::open(
-            OidcClient::new(HttpClient::new().unwrap()),
-            ConfigStore::new(&self.dir),
-            Vault::default(),
-        )
-        .unwrap()
-    }
-
-    /// Adds a provider the way the app does.
-    async fn add(&self, config: ProviderConfig) -> String {
-        self.app_deck()
-            .save_provider(ProviderDraft {
-                config,
-                client_secret: None,
-            })
-            .await
-            .unwrap()
-            .config
-            .id
-    }
-
-    fn browser_script(&self, user: (&str, &str)) -> PathBuf {
-        let script = self.dir.join("browser.sh");
-        let login = provider_dir().join("browser-login.mjs");
-        std::fs::write(
-            &script,
-            format!(
-                "#!/bin/sh\nexec node '{}' \"$1\" '{}' '{}' 'http://127.0.0.1:' >/dev/null 2>&1\n",
-                login.display(),
-                user.0,
-                user.1
-            ),
-        )
-        .unwrap();
-        std::process::Command::new("chmod")
-            .arg("+x")
-            .arg(&script)
-            .status()
-            .unwrap();
-        script
-    }
-
-    async fn run(&self, args: &[&str]) -> Output {
-        self.run_with(args, None, &[]).await
-    }
-
-    async fn run_with(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &Path)]) -> Output {
-        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_tokendeck"));
-        cmd.args(args)
-            .env("TOKENDECK_CONFIG_DIR", &self.dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().unwrap();
-        let mut input = child.stdin.take().unwrap();
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).await.unwrap();
-        }
-        drop(input);
-        child.wait_with_output().await.unwrap()
-    }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn local(provider: &LocalProvider, client: &str, name: &str) -> ProviderConfig {
-    ProviderConfig {
-        id: String::new(),
-        name: name.into(),
-        ..provider.cognito_config(client)
-    }
-}
 
 #[tokio::test]
 async fn browser_login_then_tokens_refresh_inspect_and_logout() {
