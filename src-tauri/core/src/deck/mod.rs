@@ -106,7 +106,7 @@ impl Deck {
         match self.pick_up_other_writers(&mut config).await {
             Ok(Disk::InStep) => {}
             Ok(Disk::NeedsRewrite) => {
-                let written = match self.lock_config_file().await {
+                let written = match self.store.lock().await {
                     Ok(_held) => self.store.save(&config),
                     Err(e) => Err(e),
                 };
@@ -209,7 +209,7 @@ impl Deck {
         change: impl FnOnce(&mut ConfigFile) -> Result<T>,
     ) -> Result<T> {
         let mut config = self.config.lock().await;
-        let _cross_process = self.lock_config_file().await?;
+        let _cross_process = self.store.lock().await?;
         self.pick_up_other_writers(&mut config).await?;
         let mut next = config.clone();
         let out = change(&mut next)?;
@@ -245,19 +245,6 @@ impl Deck {
                 Ok(Disk::NeedsRewrite)
             }
         }
-    }
-
-    /// The cross-process lock, taken off the async workers: waiting for another process must
-    /// not stall this one's other tasks.
-    async fn lock_config_file(&self) -> Result<crate::store::config::ConfigLock> {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || store.lock())
-            .await
-            .map_err(|e| Error::Storage {
-                action: "lock",
-                path: self.store.dir().display().to_string(),
-                reason: e.to_string(),
-            })?
     }
 
     fn gate(&self, account_id: &str) -> Arc<RefreshGate> {

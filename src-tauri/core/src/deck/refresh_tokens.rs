@@ -43,23 +43,13 @@ impl AccountLock {
 impl Deck {
     /// Serializes refresh-token use and changes of one account across processes.
     pub(super) async fn lock_account(&self, account_id: &str) -> Result<AccountLock> {
-        let dir = self.store.dir().join("locks");
-        let path = dir.join(format!("{account_id}.lock"));
-        tokio::task::spawn_blocking(move || -> std::io::Result<File> {
-            std::fs::create_dir_all(&dir)?;
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .read(true)
-                .write(true)
-                .open(&path)?;
-            file.lock()?;
-            Ok(file)
-        })
-        .await
-        .map_err(lock_error)?
-        .map(|file| AccountLock { file })
-        .map_err(lock_error)
+        let path = self
+            .store
+            .dir()
+            .join("locks")
+            .join(format!("{account_id}.lock"));
+        let file = crate::store::lock_file(path).await?;
+        Ok(AccountLock { file })
     }
 
     /// The stored refresh token: from memory when no process changed it since we last looked,

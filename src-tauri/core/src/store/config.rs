@@ -199,23 +199,11 @@ impl ConfigStore {
         Ok(OnDisk::MovedAside { notice })
     }
 
-    /// Takes the lock that serializes read-modify-write of the file across processes. It
-    /// blocks, but holders keep it only for one read and one write of a small file.
-    pub fn lock(&self) -> Result<ConfigLock> {
-        let path = self.dir.join(LOCK_FILE_NAME);
-        let open = || -> std::io::Result<fs::File> {
-            fs::create_dir_all(&self.dir)?;
-            let file = fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)?;
-            file.lock()?;
-            Ok(file)
-        };
-        open()
-            .map(|file| ConfigLock { _file: file })
-            .map_err(|e| storage("lock", &path, e))
+    /// Takes the lock that serializes read-modify-write of the file across processes.
+    /// Holders keep it only for one read and one write of a small file.
+    pub async fn lock(&self) -> Result<ConfigLock> {
+        let file = super::lock_file(self.dir.join(LOCK_FILE_NAME)).await?;
+        Ok(ConfigLock { _file: file })
     }
 
     fn move_aside(&self, path: &Path) -> Result<PathBuf> {

@@ -23,3 +23,32 @@ pub fn default_config_dir() -> crate::Result<std::path::PathBuf> {
             reason: "no home directory is set".into(),
         })
 }
+
+/// Opens `path` (creating it and its directory) and locks it exclusively against other
+/// processes, waiting off the async workers. The lock lasts as long as the returned file.
+pub async fn lock_file(path: std::path::PathBuf) -> crate::Result<std::fs::File> {
+    let shown = path.display().to_string();
+    let locking = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)?;
+        file.lock()?;
+        Ok(file)
+    });
+    let failed = |reason: String| crate::Error::Storage {
+        action: "lock",
+        path: shown,
+        reason,
+    };
+    match locking.await {
+        Ok(Ok(file)) => Ok(file),
+        Ok(Err(e)) => Err(failed(e.to_string())),
+        Err(e) => Err(failed(e.to_string())),
+    }
+}
