@@ -25,15 +25,8 @@ async fn browser_login_then_tokens_refresh_inspect_and_logout() {
     let provider = LocalProvider::start().await;
     let home = Home::new();
     home.add(local(&provider, NATIVE, "local")).await;
-    let browser = home.browser_script(ALICE);
 
-    let login = home
-        .run_with(
-            &["login", "local"],
-            None,
-            &[("TOKENDECK_BROWSER", &browser)],
-        )
-        .await;
+    let login = home.login("local", ALICE).await;
     assert!(login.status.success(), "{}", stderr(&login));
     assert!(
         stderr(&login).contains("signed in: alice"),
@@ -41,8 +34,7 @@ async fn browser_login_then_tokens_refresh_inspect_and_logout() {
         stderr(&login)
     );
 
-    let list: serde_json::Value =
-        serde_json::from_str(&stdout(&home.run(&["--json", "list"]).await)).unwrap();
+    let list = home.list().await;
     assert_eq!(list["accounts"][0]["label"], "alice");
 
     // A fresh token comes from the keyring cache: no request to the provider.
@@ -97,14 +89,7 @@ async fn concurrent_refreshes_across_processes_keep_a_working_rotated_token() {
     let provider = LocalProvider::start().await;
     let home = Home::new();
     home.add(local(&provider, ROTATING, "rotating")).await;
-    let browser = home.browser_script(BOB);
-    let login = home
-        .run_with(
-            &["login", "rotating"],
-            None,
-            &[("TOKENDECK_BROWSER", &browser)],
-        )
-        .await;
+    let login = home.login("rotating", BOB).await;
     assert!(login.status.success(), "{}", stderr(&login));
     // Four processes refresh at once. Without the cross-process lock they would all spend the
     // same rotated refresh token, and the provider revokes the grant on reuse.
@@ -123,16 +108,12 @@ async fn an_open_app_and_the_cli_keep_each_others_accounts() {
     let provider_id = home.add(local(&provider, NATIVE, "pool")).await;
     // The app loaded the settings before the CLI wrote, and stays open throughout.
     let app = home.app_deck();
-    let browser = home.browser_script(ALICE);
-    let login = home
-        .run_with(&["login", "pool"], None, &[("TOKENDECK_BROWSER", &browser)])
-        .await;
+    let login = home.login("pool", ALICE).await;
     assert!(login.status.success(), "{}", stderr(&login));
 
     // The app's next change starts from the file, not from its stale copy: alice stays.
     sign_in_account(&app, &provider_id, BOB).await;
-    let list: serde_json::Value =
-        serde_json::from_str(&stdout(&home.run(&["--json", "list"]).await)).unwrap();
+    let list = home.list().await;
     let mut labels: Vec<_> = list["accounts"]
         .as_array()
         .unwrap()
@@ -263,18 +244,14 @@ async fn crashes_between_token_response_and_writes_leave_a_consistent_state() {
             !crashed.status.success(),
             "{point}: the process must have been killed"
         );
-        let list: serde_json::Value =
-            serde_json::from_str(&stdout(&home.run(&["--json", "list"]).await)).unwrap();
+        let list = home.list().await;
         assert!(
             list["accounts"].as_array().unwrap().is_empty(),
             "{point}: no half-written account"
         );
-        let login = home
-            .run_with(&["login", "pool"], None, &[("TOKENDECK_BROWSER", &browser)])
-            .await;
+        let login = home.login("pool", ALICE).await;
         assert!(login.status.success(), "{point}: {}", stderr(&login));
-        let list: serde_json::Value =
-            serde_json::from_str(&stdout(&home.run(&["--json", "list"]).await)).unwrap();
+        let list = home.list().await;
         assert_eq!(
             list["accounts"].as_array().unwrap().len(),
             1,
@@ -288,13 +265,7 @@ async fn crashes_between_token_response_and_writes_leave_a_consistent_state() {
 
     let home = Home::new();
     home.add(local(&provider, ROTATING, "pool")).await;
-    let browser = home.browser_script(ALICE);
-    assert!(
-        home.run_with(&["login", "pool"], None, &[("TOKENDECK_BROWSER", &browser)])
-            .await
-            .status
-            .success()
-    );
+    assert!(home.login("pool", ALICE).await.status.success());
     // Rotated at the provider, killed before the new refresh token was saved: the old one is
     // spent, so the account must say "sign in again" rather than break or vanish.
     let crash = PathBuf::from("refresh:after-token-response");
@@ -315,13 +286,10 @@ async fn crashes_between_token_response_and_writes_leave_a_consistent_state() {
         "{}",
         stderr(&after)
     );
-    let list: serde_json::Value =
-        serde_json::from_str(&stdout(&home.run(&["--json", "list"]).await)).unwrap();
+    let list = home.list().await;
     assert_eq!(list["accounts"].as_array().unwrap().len(), 1);
     // Killed just after the rotated token was saved: the next refresh simply works.
-    let relogin = home
-        .run_with(&["login", "pool"], None, &[("TOKENDECK_BROWSER", &browser)])
-        .await;
+    let relogin = home.login("pool", ALICE).await;
     assert!(relogin.status.success(), "{}", stderr(&relogin));
     let crash = PathBuf::from("refresh:after-refresh-token-saved");
     assert!(

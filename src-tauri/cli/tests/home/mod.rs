@@ -71,6 +71,22 @@ impl Home {
         script
     }
 
+    /// `tokendeck login PROVIDER` with `user` typing their password into the (scripted) browser.
+    pub async fn login(&self, provider: &str, user: (&str, &str)) -> Output {
+        let browser = self.browser_script(user);
+        self.run_with(
+            &["login", provider],
+            None,
+            &[("TOKENDECK_BROWSER", &browser)],
+        )
+        .await
+    }
+
+    /// `tokendeck --json list`, parsed.
+    pub async fn list(&self) -> serde_json::Value {
+        serde_json::from_str(&stdout(&self.run(&["--json", "list"]).await)).unwrap()
+    }
+
     pub async fn run(&self, args: &[&str]) -> Output {
         self.run_with(args, None, &[]).await
     }

@@ -117,15 +117,24 @@ impl LocalProvider {
         (Arc::new(config), Arc::new(endpoints))
     }
 
-    pub async fn rotate_keys(&self) -> String {
-        let v: serde_json::Value = reqwest::Client::new()
-            .post(self.url("/__test/rotate-keys"))
+    /// POSTs `body` to one of the provider's `/__test/*` controls; returns its JSON answer.
+    async fn control(&self, name: &str, body: serde_json::Value) -> serde_json::Value {
+        let response = reqwest::Client::new()
+            .post(self.url(&format!("/__test/{name}")))
+            .body(body.to_string())
             .send()
             .await
-            .unwrap()
-            .json()
-            .await
             .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{name}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
+    }
+
+    pub async fn rotate_keys(&self) -> String {
+        let v = self.control("rotate-keys", serde_json::Value::Null).await;
         v["kid"].as_str().unwrap().to_owned()
     }
 
@@ -142,13 +151,7 @@ impl LocalProvider {
     /// (html502, html403, html200, text200, redirect302, invalid_client, stall, down).
     pub async fn fault(&self, target: &str, mode: &str, count: u32) {
         let body = serde_json::json!({"target": target, "mode": mode, "count": count});
-        let r = reqwest::Client::new()
-            .post(self.url("/__test/fault"))
-            .body(body.to_string())
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success());
+        self.control("fault", body).await;
     }
 
     /// A JWT with these claims signed by the provider's current key (`kid: None` omits it).
@@ -158,15 +161,7 @@ impl LocalProvider {
             None => serde_json::Value::Null,
         };
         let body = serde_json::json!({"claims": claims, "kid": kid});
-        let v: serde_json::Value = reqwest::Client::new()
-            .post(self.url("/__test/sign"))
-            .body(body.to_string())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v = self.control("sign", body).await;
         v["jwt"].as_str().unwrap().to_owned()
     }
 
