@@ -130,6 +130,19 @@ pub async fn copy(
     Ok(clear_after)
 }
 
+/// Copies text that is not a secret (a redirect URI to register); it is not cleared.
+#[tauri::command]
+pub fn copy_plain_text(app: AppHandle, text: String) -> Reply<()> {
+    use tauri_plugin_clipboard_manager::ClipboardExt;
+    app.clipboard().write_text(text).map_err(|e| {
+        WireError::from(tokendeck_core::Error::Storage {
+            action: "write",
+            path: "the clipboard".into(),
+            reason: e.to_string(),
+        })
+    })
+}
+
 #[tauri::command]
 pub async fn sign_out(
     app: AppHandle,

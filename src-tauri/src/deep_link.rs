@@ -29,6 +29,10 @@ pub fn install(app: &AppHandle) {
 fn deliver(app: &AppHandle, urls: Vec<Url>) {
     for url in urls.into_iter().filter(|u| u.scheme() == SCHEME) {
         focus_main_window(app);
+        if tokendeck_core::callback::is_sign_out_return(url.as_str()) {
+            tracing::info!("back from the provider's sign-out page");
+            continue;
+        }
         let app = app.clone();
         let callback = CallbackUrl::new(String::from(url));
         tauri::async_runtime::spawn(async move {

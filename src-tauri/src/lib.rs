@@ -66,6 +66,7 @@ pub fn run() {
             commands::refresh_all,
             commands::account_detail,
             commands::copy,
+            commands::copy_plain_text,
             commands::sign_out,
             commands::machine_token,
             commands::inspect,

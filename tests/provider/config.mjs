@@ -2,7 +2,19 @@
 export const API_RESOURCE = 'urn:tokendeck:demo-api';
 export const API_SCOPES = ['openid', 'email', 'profile', 'demo-api/read', 'demo-api/write'];
 
-const nativeRedirects = ['io.github.tokendeck://callback', 'http://127.0.0.1/callback'];
+// Each provider in Tokendeck gets its own redirect URI, io.github.tokendeck://callback/<slug>
+// (and http://127.0.0.1/callback/<slug> for the CLI), made from its name; a user registers
+// exactly these with the app client. Registered here: the slugs of the names the tests and the
+// demo use, plus the shared URI that providers saved before per-provider redirects use.
+const REDIRECT_SLUGS = [
+  'local-demo', 'local-pool', 'local-pool-2', 'local-pool-3', 'local', 'pool', 'rotating',
+  'provider-a', 'provider-b', 'bench-pool',
+];
+const nativeRedirects = [
+  'io.github.tokendeck://callback',
+  'http://127.0.0.1/callback',
+  ...REDIRECT_SLUGS.flatMap((slug) => [`io.github.tokendeck://callback/${slug}`, `http://127.0.0.1/callback/${slug}`]),
+];
 
 export const CLIENTS = [
   {

@@ -92,7 +92,7 @@ async fn execute(cli: &Cli, deck: &Deck) -> Result<()> {
             let account = find_account(deck, account).await?;
             let creds = deck.aws_credentials(&account.record.id).await?;
             match format {
-                CredentialFormat::Env => output::line(creds.as_env().trim_end()),
+                CredentialFormat::Env => output::line(creds.as_env()?.trim_end()),
                 CredentialFormat::CredentialProcess => output::line(&creds.as_credential_process()),
             }
             Ok(())

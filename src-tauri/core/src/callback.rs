@@ -49,6 +49,15 @@ impl Callback {
     }
 }
 
+/// The browser coming back from the provider's sign-out page (Cognito's `/logout` with
+/// `logout_uri`): our redirect URI with no query at all. Not a sign-in response, and not an
+/// error; the caller just shows the window.
+pub fn is_sign_out_return(raw: &str) -> bool {
+    Url::parse(raw.trim()).is_ok_and(|u| {
+        u.query().is_none_or(str::is_empty) && u.fragment().is_none_or(str::is_empty)
+    })
+}
+
 pub fn parse_callback(raw: &str) -> Result<Callback> {
     if raw.len() > MAX_CALLBACK_LEN {
         return Err(Error::bad_callback(format!(
@@ -132,6 +141,18 @@ mod tests {
         assert!(matches!(&cb.outcome, CallbackOutcome::Code(c) if c.expose_secret() == "abc"));
         cb.check_target(&Url::parse("io.github.tokendeck://callback").unwrap())
             .unwrap();
+    }
+
+    #[test]
+    fn a_bare_redirect_is_the_return_from_sign_out() {
+        assert!(is_sign_out_return(
+            "io.github.tokendeck://callback/local-pool"
+        ));
+        assert!(is_sign_out_return("io.github.tokendeck://callback?"));
+        assert!(!is_sign_out_return(
+            "io.github.tokendeck://callback?state=s"
+        ));
+        assert!(!is_sign_out_return("io.github.tokendeck://callback#code=c"));
     }
 
     #[test]

@@ -47,6 +47,16 @@ pub struct SignInResult {
     pub requested_scopes: Vec<String>,
 }
 
+/// A refresh's token response applied to the previous tokens, not yet verified.
+#[derive(Debug)]
+pub struct Renewed {
+    pub tokens: TokenSet,
+    /// The provider issued a new refresh token; the one sent is spent.
+    pub rotated: bool,
+    new_id_token: bool,
+    received_at: u64,
+}
+
 /// The result of a refresh: the updated token set and whether the refresh token rotated
 /// (the caller must persist it before reporting success).
 #[derive(Debug)]
@@ -192,8 +202,9 @@ impl OidcClient {
         })
     }
 
-    /// Refreshes a token set. A new ID token must verify and be about the same user
-    /// (`expected_sub`, OIDC Core §12.2); without one the previous ID token is kept.
+    /// Refreshes a token set and verifies the result ([`Self::refresh_grant`] then
+    /// [`Self::verify_renewed`]). Callers that store refresh tokens call the two steps
+    /// themselves, persisting a rotated refresh token in between.
     #[tracing::instrument(skip_all, err)]
     pub async fn refresh(
         &self,
@@ -206,16 +217,66 @@ impl OidcClient {
             current.refresh_token.as_ref().ok_or(Error::InvalidGrant {
                 detail: "this account has no refresh token".into(),
             })?;
+        let renewed = self
+            .refresh_grant(endpoints, auth, refresh_token, Some(current))
+            .await?;
+        let access_token = self
+            .verify_renewed(endpoints, &auth.client_id, &renewed, expected_sub)
+            .await?;
+        Ok(Refreshed {
+            tokens: renewed.tokens,
+            rotated: renewed.rotated,
+            access_token,
+        })
+    }
+
+    /// The refresh-token grant alone: the new tokens, not yet verified. When `rotated`, the
+    /// old refresh token is spent: persist the new one before anything else can fail.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn refresh_grant(
+        &self,
+        endpoints: &Endpoints,
+        auth: &ClientAuth,
+        refresh_token: &RefreshToken,
+        previous: Option<&TokenSet>,
+    ) -> Result<Renewed> {
         let response = token::refresh(&self.http, &endpoints.token, auth, refresh_token).await?;
         let now = unix_now();
-        let mut tokens = current.clone();
-        let new_id = response.id_token.clone();
+        let new_id_token = response.id_token.is_some();
+        let mut tokens = previous.cloned().unwrap_or_else(|| TokenSet {
+            access_token: AccessToken::new(""),
+            id_token: None,
+            refresh_token: None,
+            expires_at: None,
+            scope: None,
+            received_at: now,
+        });
+        tokens.refresh_token = Some(refresh_token.clone());
         let rotated = tokens.apply_refresh(response, now);
-        if let Some(id) = new_id {
+        Ok(Renewed {
+            tokens,
+            rotated,
+            new_id_token,
+            received_at: now,
+        })
+    }
+
+    /// Verifies what a refresh returned. A new ID token must verify and be about the same
+    /// user, from the same issuer, for the same client (OIDC Core §12.2); without one the
+    /// previous ID token is kept. Returns the access token's verdict.
+    pub async fn verify_renewed(
+        &self,
+        endpoints: &Endpoints,
+        client_id: &str,
+        renewed: &Renewed,
+        expected_sub: Option<&str>,
+    ) -> Result<Verification> {
+        let now = renewed.received_at;
+        if let (true, Some(id)) = (renewed.new_id_token, &renewed.tokens.id_token) {
             let verified = self
                 .verify(
                     endpoints,
-                    &auth.client_id,
+                    client_id,
                     id.expose_secret(),
                     TokenUse::Id,
                     None,
@@ -229,14 +290,8 @@ impl OidcClient {
                 });
             }
         }
-        let access_token = self
-            .check_access_token(endpoints, &auth.client_id, &tokens.access_token, now)
-            .await?;
-        Ok(Refreshed {
-            tokens,
-            rotated,
-            access_token,
-        })
+        self.check_access_token(endpoints, client_id, &renewed.tokens.access_token, now)
+            .await
     }
 
     /// The client-credentials grant (machine-to-machine); the access token is verified like

@@ -103,6 +103,16 @@ pub enum Error {
     )]
     Keyring { reason: String },
 
+    #[error(
+        "another Tokendeck process{holder} has been using {what} for over {seconds} s. Wait for it to finish (or quit it), then try again."
+    )]
+    Busy {
+        what: &'static str,
+        /// " (pid N)" when known.
+        holder: String,
+        seconds: u64,
+    },
+
     #[error("could not {action} {path}: {reason}")]
     Storage {
         action: &'static str,
@@ -180,7 +190,7 @@ impl Error {
             Self::Unsupported { .. } => ErrorCode::Unsupported,
             Self::Keyring { .. } => ErrorCode::KeyringUnavailable,
             Self::NotFound { .. } => ErrorCode::NotFound,
-            Self::Loopback { .. } | Self::Storage { .. } => ErrorCode::Internal,
+            Self::Loopback { .. } | Self::Storage { .. } | Self::Busy { .. } => ErrorCode::Internal,
         }
     }
 

@@ -19,6 +19,7 @@ pub mod pkce;
 pub mod provider;
 pub mod revoke;
 pub mod secret;
+pub mod shell;
 pub mod store;
 pub mod token;
 pub mod userinfo;

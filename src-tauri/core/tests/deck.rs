@@ -303,7 +303,7 @@ async fn copy_texts_are_built_in_rust() {
     assert_eq!(
         curl,
         format!(
-            "curl -H 'Authorization: Bearer {access}' '{}'",
+            "curl -H 'Authorization: Bearer {access}' {}",
             fx.provider.url("/oauth2/userInfo")
         )
     );

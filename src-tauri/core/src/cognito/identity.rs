@@ -32,12 +32,13 @@ impl std::fmt::Debug for AwsCredentials {
 }
 
 impl AwsCredentials {
-    /// `export AWS_ACCESS_KEY_ID=…` lines for a shell.
-    pub fn as_env(&self) -> String {
-        format!(
-            "export AWS_ACCESS_KEY_ID={}\nexport AWS_SECRET_ACCESS_KEY={}\nexport AWS_SESSION_TOKEN={}\n",
-            self.access_key_id, self.secret_access_key, self.session_token
-        )
+    /// `export AWS_ACCESS_KEY_ID=…` lines for a shell, each value quoted.
+    pub fn as_env(&self) -> Result<String> {
+        crate::shell::export_lines(&[
+            ("AWS_ACCESS_KEY_ID", &self.access_key_id),
+            ("AWS_SECRET_ACCESS_KEY", &self.secret_access_key),
+            ("AWS_SESSION_TOKEN", &self.session_token),
+        ])
     }
 
     /// The JSON an AWS CLI/SDK `credential_process` must print.
@@ -203,7 +204,11 @@ mod tests {
         let v: Value = serde_json::from_str(&c.as_credential_process()).unwrap();
         assert_eq!(v["Version"], 1);
         assert_eq!(v["Expiration"], "2026-11-22T06:28:13Z");
-        assert!(c.as_env().contains("export AWS_SESSION_TOKEN=TOKEN\n"));
+        assert!(
+            c.as_env()
+                .unwrap()
+                .contains("export AWS_SESSION_TOKEN=TOKEN\n")
+        );
         assert!(!format!("{c:?}").contains("SECRET"));
     }
 }

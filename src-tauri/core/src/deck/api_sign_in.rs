@@ -192,7 +192,7 @@ impl Deck {
         provider: &ProviderConfig,
         secret: Option<ClientSecret>,
         refresh_token: &RefreshToken,
-    ) -> Result<(TokenSet, bool, Verification, Verification)> {
+    ) -> Result<super::session::Renewal> {
         let (pool, _, _) = provider.cognito_api(secret)?;
         let username = record
             .username
@@ -205,7 +205,12 @@ impl Deck {
         let (id_v, access_v) = self
             .verify_api_tokens(provider, &tokens, record.subject.as_deref())
             .await?;
-        Ok((tokens, false, id_v, access_v))
+        // REFRESH_TOKEN_AUTH never rotates the refresh token: nothing to store first.
+        Ok(super::session::Renewal {
+            tokens,
+            id_verification: id_v,
+            access_verification: access_v,
+        })
     }
 
     pub(super) async fn revoke_cognito_api(
@@ -356,7 +361,7 @@ impl Deck {
     ) -> Result<(crate::secret::AccessToken, AwsCredentialsView)> {
         let creds = self.aws_credentials(account_id).await?;
         let text = match format {
-            AwsCredentialFormat::Env => creds.as_env(),
+            AwsCredentialFormat::Env => creds.as_env()?,
             AwsCredentialFormat::CredentialProcess => creds.as_credential_process(),
         };
         let view = AwsCredentialsView {

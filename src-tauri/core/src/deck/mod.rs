@@ -72,6 +72,8 @@ pub struct Deck {
     /// Per account, the lock-file stamp at which our in-memory refresh token was current.
     stamps: Mutex<HashMap<String, String>>,
     challenges: Mutex<HashMap<String, api_sign_in::PendingChallenge>>,
+    /// Per started loopback sign-in (by `state`), how to stop its listener.
+    loopback_cancels: Mutex<HashMap<String, Arc<tokio::sync::Notify>>>,
     notices: Mutex<Vec<String>>,
 }
 
@@ -92,6 +94,7 @@ impl Deck {
             cache_writes: Mutex::default(),
             stamps: Mutex::default(),
             challenges: Mutex::default(),
+            loopback_cancels: Mutex::default(),
             notices: Mutex::new(loaded.notice.into_iter().collect()),
         })
     }
@@ -116,13 +119,11 @@ impl Deck {
             }
             Err(e) => tracing::warn!(error = %e, "could not re-read the settings file"),
         }
-        let mut providers = Vec::with_capacity(config.providers.len());
-        for p in &config.providers {
-            providers.push(ProviderView {
-                config: p.clone(),
-                has_client_secret: p.confidential,
-            });
-        }
+        let providers = config
+            .providers
+            .iter()
+            .map(|p| providers::provider_view(p, &config.providers))
+            .collect();
         let accounts = config
             .accounts
             .iter()

@@ -9,24 +9,49 @@ use crate::authorize::{AuthorizeOptions, build_authorization_request};
 use crate::error::Result;
 use crate::http::{Body, host_of, send};
 use crate::inspect::TokenView;
-use crate::provider::ProviderConfig;
+use crate::provider::{ProviderConfig, Redirect, per_provider_redirect_uri, slug};
 use crate::secret::ClientSecret;
+use crate::store::AccountStatus;
 use crate::verify::TokenUse;
 
 pub const DEMO_PROVIDER_ID: &str = "local-demo";
+/// The demo pool's redirect: `io.github.tokendeck://callback/local-demo`.
+const DEMO_REDIRECT_SLUG: &str = "local-demo";
 
 impl Deck {
-    /// Creates (empty id) or replaces a provider. The client secret goes to the keyring first,
-    /// so the settings never claim a secret the keyring does not have.
+    /// Creates (empty id) or replaces a provider. A new provider gets its own redirect URI
+    /// unless one is given. The client secret goes to the keyring first, so the settings never
+    /// claim a secret the keyring does not have.
+    ///
+    /// Editing what a provider's sessions are bound to (issuer, endpoints, client id, redirect)
+    /// must not send them to the new place: the accounts are told to sign in again, their
+    /// tokens are deleted, and the client secret is dropped unless it is entered again.
     pub async fn save_provider(&self, draft: ProviderDraft) -> Result<ProviderView> {
         let mut config = draft.config;
         config.name = config.name.trim().to_owned();
         config.client_id = config.client_id.trim().to_owned();
+        if config
+            .redirect_uri
+            .as_deref()
+            .is_some_and(|r| r.trim().is_empty())
+        {
+            config.redirect_uri = None;
+        }
+        let existing = match config.id.is_empty() {
+            true => None,
+            false => self.provider(&config.id).await.ok(),
+        };
+        if existing.is_none() && config.redirect_uri.is_none() {
+            let others = self.config.lock().await.providers.clone();
+            config.redirect_uri = Some(planned_redirect_uri(&config, &others));
+        }
         if config.id.is_empty() {
             config.id = new_id();
         }
         config.validate()?;
-        let existing = self.provider(&config.id).await.ok();
+        let rebound = existing
+            .as_ref()
+            .is_some_and(|old| SessionBinding::of(old) != SessionBinding::of(&config));
         match draft.client_secret.as_deref().map(str::trim) {
             Some("") => {
                 self.vault.delete_client_secret(&config.id).await?;
@@ -38,22 +63,82 @@ impl Deck {
                     .await?;
                 config.confidential = true;
             }
+            None if rebound => {
+                self.vault.delete_client_secret(&config.id).await?;
+                config.confidential = false;
+            }
             None => config.confidential = existing.as_ref().is_some_and(|p| p.confidential),
         }
+        if rebound {
+            self.unbind_sessions(&config).await?;
+        } else {
+            let saved = config.clone();
+            self.update_config(|file| {
+                match file.providers.iter_mut().find(|p| p.id == saved.id) {
+                    Some(slot) => *slot = saved,
+                    None => file.providers.push(saved),
+                }
+                Ok(())
+            })
+            .await?;
+        }
+        self.forget_endpoints(&config.id).await;
+        let providers = self.config.lock().await.providers.clone();
+        Ok(provider_view(&config, &providers))
+    }
+
+    /// Saves `config` (whose sessions are bound to settings that changed) and ends its
+    /// accounts' sessions. Every account lock is held from before the settings change until
+    /// the tokens are gone, so no process (the CLI, a second app) can refresh in between.
+    async fn unbind_sessions(&self, config: &ProviderConfig) -> Result<()> {
+        let account_ids = self.account_ids_of(&config.id).await;
+        let mut held = Vec::with_capacity(account_ids.len());
+        for id in &account_ids {
+            held.push(self.lock_account(id).await?);
+        }
+        let reason = format!(
+            "the provider \"{}\" now points at a different issuer, endpoint, client or redirect URI; its tokens were deleted so they are not sent there. Sign in again.",
+            config.name
+        );
         let saved = config.clone();
         self.update_config(|file| {
             match file.providers.iter_mut().find(|p| p.id == saved.id) {
                 Some(slot) => *slot = saved.clone(),
                 None => file.providers.push(saved.clone()),
             }
+            for account in file
+                .accounts
+                .iter_mut()
+                .filter(|a| a.provider_id == saved.id)
+            {
+                account.status = AccountStatus::SignInAgain {
+                    reason: reason.clone(),
+                };
+            }
             Ok(())
         })
         .await?;
-        self.forget_endpoints(&config.id).await;
-        Ok(ProviderView {
-            has_client_secret: config.confidential,
-            config,
-        })
+        for (id, lock) in account_ids.iter().zip(held.iter_mut()) {
+            self.store_refresh_token(lock, id, None).await?;
+            self.forget_session(id).await?;
+        }
+        if !account_ids.is_empty() {
+            tracing::info!(
+                accounts = account_ids.len(),
+                "provider re-pointed: its sessions were ended"
+            );
+        }
+        Ok(())
+    }
+
+    async fn account_ids_of(&self, provider_id: &str) -> Vec<String> {
+        let config = self.config.lock().await;
+        config
+            .accounts
+            .iter()
+            .filter(|a| a.provider_id == provider_id)
+            .map(|a| a.id.clone())
+            .collect()
     }
 
     /// Adds (or points at a new address) the bundled local demo pool, so a newcomer can sign
@@ -73,7 +158,7 @@ impl Deck {
             client_id: "tokendeck-native".into(),
             confidential: false,
             scopes: vec!["openid".into(), "email".into(), "profile".into()],
-            redirect_uri: None,
+            redirect_uri: Some(per_provider_redirect_uri(DEMO_REDIRECT_SLUG)),
             overrides: crate::provider::EndpointOverrides {
                 issuer: Some(issuer.to_owned()),
                 jwks_uri: Some(format!("{issuer}/.well-known/jwks.json")),
@@ -96,15 +181,7 @@ impl Deck {
     /// here; the UI offers signing out first.
     pub async fn remove_provider(&self, provider_id: &str) -> Result<()> {
         let provider = self.provider(provider_id).await?;
-        let account_ids: Vec<String> = {
-            let config = self.config.lock().await;
-            config
-                .accounts
-                .iter()
-                .filter(|a| a.provider_id == provider.id)
-                .map(|a| a.id.clone())
-                .collect()
-        };
+        let account_ids = self.account_ids_of(&provider.id).await;
         self.update_config(|file| {
             file.providers.retain(|p| p.id != provider.id);
             file.accounts.retain(|a| a.provider_id != provider.id);
@@ -112,9 +189,9 @@ impl Deck {
         })
         .await?;
         for id in &account_ids {
-            super::lock(&self.sessions).remove(id);
             let mut held = self.lock_account(id).await?;
             self.store_refresh_token(&mut held, id, None).await?;
+            self.forget_session(id).await?;
         }
         self.vault.delete_client_secret(&provider.id).await?;
         self.forget_endpoints(&provider.id).await;
@@ -137,6 +214,11 @@ impl Deck {
                 detail,
             });
         };
+        let mut config = config;
+        if config.redirect_uri.is_none() && self.provider(&config.id).await.is_err() {
+            let others = self.config.lock().await.providers.clone();
+            config.redirect_uri = Some(planned_redirect_uri(&config, &others));
+        }
         if let Err(e) = config.validate() {
             push("settings", Err(e.to_string()));
             return CheckReport { ok: false, items };
@@ -228,7 +310,9 @@ impl Deck {
             ));
         }
         if status.is_redirection() || status.is_success() {
-            Ok("the sign-in page opens for this client and redirect URI".into())
+            Ok(format!(
+                "the sign-in page opens for this client and the redirect URI {redirect_text}"
+            ))
         } else {
             Err(format!(
                 "the authorization endpoint answered HTTP {}",
@@ -268,5 +352,111 @@ fn guess_token_use(token: &str) -> TokenUse {
             TokenUse::Access
         }
         None => TokenUse::Id,
+    }
+}
+
+/// What a provider's sessions and secret are bound to. Changing any of it would send existing
+/// refresh tokens, or the client secret, somewhere they were not issued for.
+#[derive(PartialEq)]
+struct SessionBinding<'a> {
+    source: &'a crate::provider::ProviderSource,
+    client_id: &'a str,
+    redirect: Option<String>,
+    overrides: &'a crate::provider::EndpointOverrides,
+}
+
+impl<'a> SessionBinding<'a> {
+    fn of(p: &'a ProviderConfig) -> Self {
+        Self {
+            source: &p.source,
+            client_id: &p.client_id,
+            redirect: p.redirect().ok().map(|r| r.url().to_string()),
+            overrides: &p.overrides,
+        }
+    }
+}
+
+/// The redirect URI a provider without one gets: `io.github.tokendeck://callback/<slug>`, with
+/// a slug from its name that no other provider's redirect uses (in either form, deep link or
+/// loopback).
+pub(super) fn planned_redirect_uri(config: &ProviderConfig, others: &[ProviderConfig]) -> String {
+    let taken: Vec<String> = others
+        .iter()
+        .filter(|p| p.id != config.id)
+        .filter_map(|p| p.redirect().ok())
+        .flat_map(|r| {
+            let loopback = r.as_loopback().ok().map(|l| l.target());
+            std::iter::once(r.target()).chain(loopback)
+        })
+        .collect();
+    let base = slug(&config.name);
+    let mut n = 1;
+    loop {
+        let candidate = match n {
+            1 => per_provider_redirect_uri(&base),
+            _ => per_provider_redirect_uri(&format!("{base}-{n}")),
+        };
+        let clashes = Redirect::parse(&candidate).is_ok_and(|r| {
+            let loopback = r.as_loopback().map(|l| l.target()).unwrap_or_default();
+            taken.contains(&r.target()) || taken.contains(&loopback)
+        });
+        if !clashes {
+            return candidate;
+        }
+        n += 1;
+    }
+}
+
+/// What the provider page shows about the redirect: the exact URIs to register, and whether
+/// responses arriving there can only be this provider's.
+pub(super) fn provider_view(config: &ProviderConfig, all: &[ProviderConfig]) -> ProviderView {
+    ProviderView {
+        config: config.clone(),
+        has_client_secret: config.confidential,
+        redirect: redirect_view(config, all),
+    }
+}
+
+fn redirect_view(config: &ProviderConfig, all: &[ProviderConfig]) -> RedirectView {
+    let Ok(redirect) = config.redirect() else {
+        let uri = config.redirect_uri.clone().unwrap_or_default();
+        return RedirectView {
+            loopback_uri: uri.clone(),
+            uri,
+            mix_up_protected: false,
+            advice: Some("the redirect URI is not valid: edit the provider".into()),
+        };
+    };
+    let loopback = redirect.as_loopback().unwrap_or_else(|_| redirect.clone());
+    let targets = [redirect.target(), loopback.target()];
+    let shared_with = all.iter().filter(|p| p.id != config.id).find(|p| {
+        p.redirect().is_ok_and(|r| {
+            let theirs = r.as_loopback().map(|l| l.target()).unwrap_or_default();
+            targets.contains(&r.target()) || targets.contains(&theirs)
+        })
+    });
+    let suggestion = planned_redirect_uri(config, all);
+    let suggestion_loopback = Redirect::parse(&suggestion)
+        .and_then(|r| r.as_loopback())
+        .map(|r| r.url().to_string())
+        .unwrap_or_default();
+    let advice = if redirect.is_shared_default() {
+        Some(format!(
+            "{} is the redirect URI every provider used before Tokendeck gave each its own, so a sign-in response arriving there does not show which provider sent it (a malicious provider could pass another's response off as its own). Register {suggestion} (and {suggestion_loopback} for the tokendeck command) with this app client, then set it as this provider's redirect URI.",
+            redirect.url()
+        ))
+    } else {
+        shared_with.map(|other| {
+            format!(
+                "the provider \"{}\" uses the same redirect URI, so a sign-in response arriving there does not show which of the two sent it. Give this provider its own: register {suggestion} with the app client and set it here.",
+                other.name
+            )
+        })
+    };
+    RedirectView {
+        uri: redirect.url().to_string(),
+        loopback_uri: loopback.url().to_string(),
+        mix_up_protected: advice.is_none(),
+        advice,
     }
 }

@@ -43,12 +43,8 @@ impl AccountLock {
 impl Deck {
     /// Serializes refresh-token use and changes of one account across processes.
     pub(super) async fn lock_account(&self, account_id: &str) -> Result<AccountLock> {
-        let path = self
-            .store
-            .dir()
-            .join("locks")
-            .join(format!("{account_id}.lock"));
-        let file = crate::store::lock_file(path).await?;
+        crate::store::config::check_id("account", account_id)?;
+        let file = self.store.lock_account(account_id).await?;
         Ok(AccountLock { file })
     }
 

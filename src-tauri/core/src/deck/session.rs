@@ -2,14 +2,40 @@
 
 use std::sync::Arc;
 
+use super::refresh_tokens::AccountLock;
 use super::session_cache::CacheWrite;
 use super::{Deck, LiveSession, lock, views::*};
 use crate::error::{Error, ErrorCode, Result};
 use crate::inspect::Verification;
-use crate::secret::AccessToken;
-use crate::store::{AccountKind, AccountStatus, SignInMethod};
+use crate::provider::ProviderConfig;
+use crate::secret::{ClientSecret, RefreshToken};
+use crate::store::{AccountKind, AccountRecord, AccountStatus, SignInMethod};
 use crate::token::{ClientAuth, TokenSet};
+use crate::verify::VerifyFailure;
 use crate::wire::WireError;
+
+/// A verified refresh; any rotated refresh token is already stored.
+#[derive(Debug)]
+pub(super) struct Renewal {
+    pub(super) tokens: TokenSet,
+    pub(super) id_verification: Verification,
+    pub(super) access_verification: Verification,
+}
+
+/// A refreshed ID token about another user, from another issuer or for another client (OIDC
+/// Core §12.2): the session no longer belongs to this account.
+fn is_identity_change(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::TokenRejected {
+            token: "ID token",
+            failure: VerifyFailure::SubjectChanged
+                | VerifyFailure::IssuerMismatch { .. }
+                | VerifyFailure::AudienceMismatch { .. }
+                | VerifyFailure::AzpMismatch { .. },
+        }
+    )
+}
 
 impl Deck {
     /// Refreshes one account. Concurrent calls for the same account share one request: those
@@ -60,12 +86,14 @@ impl Deck {
             .map_or_else(|| provider.scopes.clone(), |l| l.requested_scopes.clone());
         let outcome = match record.sign_in {
             SignInMethod::Browser => {
+                let previous = previous.map(|l| l.tokens);
                 self.refresh_browser(
+                    &mut held,
+                    &record,
                     &provider,
                     secret,
                     refresh_token,
                     previous,
-                    record.subject.as_deref(),
                 )
                 .await
             }
@@ -75,19 +103,14 @@ impl Deck {
             }
         };
         match outcome {
-            Ok((tokens, rotated, id_verification, access_verification)) => {
-                crate::faults::crash_point("refresh:after-token-response");
-                if rotated && let Some(rt) = &tokens.refresh_token {
-                    self.store_refresh_token(&mut held, account_id, Some(rt))
-                        .await?;
-                }
+            Ok(renewal) => {
                 crate::faults::crash_point("refresh:after-refresh-token-saved");
                 self.remember(
                     account_id,
                     LiveSession {
-                        tokens,
-                        id_verification,
-                        access_verification,
+                        tokens: renewal.tokens,
+                        id_verification: renewal.id_verification,
+                        access_verification: renewal.access_verification,
                         requested_scopes,
                     },
                     CacheWrite::Background,
@@ -100,62 +123,68 @@ impl Deck {
                 Ok(self.account_view(&record))
             }
             Err(e) => {
-                match e.code() {
-                    ErrorCode::SignInAgain => {
-                        self.forget_session(account_id).await?;
-                        self.store_refresh_token(&mut held, account_id, None)
-                            .await?;
-                        self.set_status(
-                            account_id,
-                            AccountStatus::SignInAgain {
-                                reason: e.to_string(),
-                            },
-                        )
+                if e.code() == ErrorCode::SignInAgain || is_identity_change(&e) {
+                    self.forget_session(account_id).await?;
+                    self.store_refresh_token(&mut held, account_id, None)
                         .await?;
-                    }
-                    ErrorCode::InvalidClient => {
-                        self.set_status(
-                            account_id,
-                            AccountStatus::RefreshPaused {
-                                reason: e.to_string(),
-                            },
-                        )
-                        .await?;
-                    }
-                    _ => {}
+                    self.set_status(
+                        account_id,
+                        AccountStatus::SignInAgain {
+                            reason: e.to_string(),
+                        },
+                    )
+                    .await?;
+                } else if e.code() == ErrorCode::InvalidClient {
+                    self.set_status(
+                        account_id,
+                        AccountStatus::RefreshPaused {
+                            reason: e.to_string(),
+                        },
+                    )
+                    .await?;
                 }
                 Err(e)
             }
         }
     }
 
+    /// The refresh-token grant, then verification. A rotated refresh token is stored as soon
+    /// as the response arrives: the old one is spent, so a verification failure after it (keys
+    /// unreachable, say) must not leave the account holding a dead token.
     async fn refresh_browser(
         &self,
-        provider: &crate::provider::ProviderConfig,
-        secret: Option<crate::secret::ClientSecret>,
-        refresh_token: crate::secret::RefreshToken,
-        previous: Option<LiveSession>,
-        subject: Option<&str>,
-    ) -> Result<(TokenSet, bool, Verification, Verification)> {
+        held: &mut AccountLock,
+        record: &AccountRecord,
+        provider: &ProviderConfig,
+        secret: Option<ClientSecret>,
+        refresh_token: RefreshToken,
+        previous: Option<TokenSet>,
+    ) -> Result<Renewal> {
         let endpoints = self.endpoints_for(provider).await?;
         let auth = ClientAuth {
             client_id: provider.client_id.clone(),
             secret,
         };
-        let mut current = previous.map(|l| l.tokens).unwrap_or(TokenSet {
-            access_token: AccessToken::new(""),
-            id_token: None,
-            refresh_token: None,
-            expires_at: None,
-            scope: None,
-            received_at: 0,
-        });
-        current.refresh_token = Some(refresh_token);
-        let refreshed = self
+        let renewed = self
             .oidc
-            .refresh(&endpoints, &auth, &current, subject)
+            .refresh_grant(&endpoints, &auth, &refresh_token, previous.as_ref())
             .await?;
-        let id_verification = match &refreshed.tokens.id_token {
+        crate::faults::crash_point("refresh:after-token-response");
+        if renewed.rotated
+            && let Some(rt) = &renewed.tokens.refresh_token
+        {
+            self.store_refresh_token(held, &record.id, Some(rt)).await?;
+        }
+        let access_verification = self
+            .oidc
+            .verify_renewed(
+                &endpoints,
+                &auth.client_id,
+                &renewed,
+                record.subject.as_deref(),
+            )
+            .await?;
+        let id_verification = match &renewed.tokens.id_token {
             Some(_) => Verification::Verified {
                 issuer: endpoints.issuer.clone(),
             },
@@ -163,12 +192,11 @@ impl Deck {
                 reason: "no ID token".into(),
             },
         };
-        Ok((
-            refreshed.tokens,
-            refreshed.rotated,
+        Ok(Renewal {
+            tokens: renewed.tokens,
             id_verification,
-            refreshed.access_token,
-        ))
+            access_verification,
+        })
     }
 
     async fn set_status(&self, account_id: &str, status: AccountStatus) -> Result<()> {
@@ -226,13 +254,22 @@ impl Deck {
     ) -> Result<SignOutView> {
         let record = self.account(account_id).await?;
         let provider = self.provider(&record.provider_id).await?;
-        let endpoints = match record.sign_in {
-            SignInMethod::Browser => self.endpoints_for(&provider).await.ok(),
-            SignInMethod::CognitoApi => None,
-        };
         // Under the account lock, so no other process rotates the token we revoke.
         let mut held = self.lock_account(account_id).await?;
         let refresh_token = self.current_refresh_token(&mut held, account_id).await?;
+        // Revocation is never skipped silently: a provider we cannot reach is an error unless
+        // the user chose to remove the account without revoking.
+        let endpoints = match (record.sign_in, &refresh_token) {
+            (SignInMethod::CognitoApi, _) => None,
+            (SignInMethod::Browser, _) => match self.endpoints_for(&provider).await {
+                Ok(e) => Some(e),
+                Err(e) if !force && refresh_token.is_some() => return Err(e),
+                Err(e) => {
+                    tracing::warn!(error = %e, "provider unreachable; removing the account without revoking");
+                    None
+                }
+            },
+        };
         let mut revoked = false;
         if let (Some(rt), SignInMethod::CognitoApi) = (&refresh_token, record.sign_in) {
             match self.revoke_cognito_api(&provider, rt).await {

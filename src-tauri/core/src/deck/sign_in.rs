@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::session_cache::CacheWrite;
-use super::{Deck, LiveSession, new_id, views::*};
+use super::{Deck, LiveSession, lock, new_id, views::*};
 use crate::authorize::{AuthorizeOptions, PENDING_TTL};
 use crate::client::SignInResult;
 use crate::error::{Error, Result};
@@ -55,9 +55,9 @@ impl Deck {
         if request.login_hint.is_some() {
             options.login_hint = request.login_hint;
         }
-        let redirect = match (provider.redirect()?, request.loopback.unwrap_or(false)) {
-            (Redirect::CustomScheme(_), true) => Redirect::parse("http://127.0.0.1/callback")?,
-            (redirect, _) => redirect,
+        let redirect = match request.loopback.unwrap_or(false) {
+            true => provider.redirect()?.as_loopback()?,
+            false => provider.redirect()?,
         };
         let (redirect_uri, loopback) = match redirect {
             Redirect::CustomScheme(url) => (url, None),
@@ -70,6 +70,11 @@ impl Deck {
         let started =
             self.oidc
                 .start_sign_in(provider.clone(), endpoints, redirect_uri, secret, &options);
+        let loopback = loopback.map(|mut listener| {
+            listener.expect_state(&started.state);
+            lock(&self.loopback_cancels).insert(started.state.clone(), listener.canceller());
+            listener
+        });
         Ok(SignInStarted {
             view: SignInStartedView {
                 state: started.state,
@@ -92,11 +97,17 @@ impl Deck {
         listener: LoopbackListener,
         timeout: Duration,
     ) -> Result<AccountView> {
-        let callback = listener.wait(timeout).await?;
-        self.complete_sign_in(&callback).await
+        let canceller = listener.canceller();
+        let waited = listener.wait(timeout).await;
+        lock(&self.loopback_cancels).retain(|_, c| !Arc::ptr_eq(c, &canceller));
+        self.complete_sign_in(&waited?).await
     }
 
+    /// Forgets a started sign-in; a loopback listener waiting for it closes its port at once.
     pub fn cancel_sign_in(&self, state: &str) -> bool {
+        if let Some(listener) = lock(&self.loopback_cancels).remove(state) {
+            listener.notify_one();
+        }
         self.oidc.cancel_sign_in(state)
     }
 

@@ -198,7 +198,7 @@ impl Deck {
                     || "https://api.example.com/".to_owned(),
                     ToString::to_string,
                 );
-                format!("curl -H 'Authorization: Bearer {access}' '{target}'")
+                crate::shell::curl_line(access, &target)?
             }
         };
         Ok(AccessToken::new(text))

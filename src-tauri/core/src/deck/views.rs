@@ -24,6 +24,22 @@ pub struct ProviderView {
     pub config: ProviderConfig,
     /// Whether a client secret is stored in the keyring (the secret itself never leaves Rust).
     pub has_client_secret: bool,
+    pub redirect: RedirectView,
+}
+
+/// The redirect URIs to register with the provider's app client, and whether a response
+/// arriving there can only come from this provider (mix-up defence, RFC 9700 §4.4).
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RedirectView {
+    /// Where the app's sign-ins return (deep link or loopback).
+    pub uri: String,
+    /// Where the `tokendeck` command's sign-ins return (always loopback, any port).
+    pub loopback_uri: String,
+    /// False when the redirect is shared with other providers.
+    pub mix_up_protected: bool,
+    /// What to register and set instead, when not protected.
+    pub advice: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]

@@ -5,6 +5,7 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -107,6 +108,52 @@ impl Default for ConfigFile {
     }
 }
 
+impl ConfigFile {
+    /// Ids end up in file names (lock files) and keyring entries: one edited into the file by
+    /// hand, or by someone else, must not reach either.
+    fn check_ids(&self) -> std::result::Result<(), String> {
+        let bad = |what: &str, name: &str, id: &str| {
+            format!(
+                "the {what} \"{name}\" has the id \"{id}\", which is not a Tokendeck id ({ID_RULE})"
+            )
+        };
+        for p in &self.providers {
+            if check_id("provider", &p.id).is_err() {
+                return Err(bad("provider", &p.name, &p.id));
+            }
+        }
+        for a in &self.accounts {
+            if check_id("account", &a.id).is_err() {
+                return Err(bad("account", &a.label, &a.id));
+            }
+            if check_id("provider", &a.provider_id).is_err() {
+                return Err(bad("account's provider", &a.label, &a.provider_id));
+            }
+        }
+        Ok(())
+    }
+}
+
+const ID_RULE: &str = "1 to 64 letters, digits, - or _";
+
+/// Provider and account ids: what Tokendeck generates (base64url) and nothing that could be a
+/// path (`/`, `..`) or anything else.
+pub(crate) fn check_id(what: &'static str, id: &str) -> Result<()> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::config(
+            what,
+            format!("\"{id}\" is not a valid id ({ID_RULE})"),
+        ))
+    }
+}
+
 /// What loading found: the config, and a message when a bad file was moved aside.
 #[derive(Debug)]
 pub struct Loaded {
@@ -131,14 +178,44 @@ pub struct ConfigLock {
     _file: fs::File,
 }
 
+/// How long to wait for another process's lock before saying so: the settings lock is held
+/// for one read and one write; an account lock for a whole refresh (network included).
+const SETTINGS_LOCK_TIMEOUT: Duration = Duration::from_secs(15);
+const ACCOUNT_LOCK_TIMEOUT: Duration = Duration::from_secs(90);
+
 #[derive(Debug, Clone)]
 pub struct ConfigStore {
     dir: PathBuf,
+    settings_lock_timeout: Duration,
+    account_lock_timeout: Duration,
 }
 
 impl ConfigStore {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into() }
+        Self {
+            dir: dir.into(),
+            settings_lock_timeout: SETTINGS_LOCK_TIMEOUT,
+            account_lock_timeout: ACCOUNT_LOCK_TIMEOUT,
+        }
+    }
+
+    /// Waits at most `timeout` for any lock another process holds (tests use a short one).
+    pub fn with_lock_timeout(mut self, timeout: Duration) -> Self {
+        self.settings_lock_timeout = timeout;
+        self.account_lock_timeout = timeout;
+        self
+    }
+
+    /// Locks one account's refresh token across processes (see `deck::refresh_tokens`).
+    pub(crate) async fn lock_account(&self, account_id: &str) -> Result<fs::File> {
+        let path = self.dir.join("locks").join(format!("{account_id}.lock"));
+        super::lock_file(
+            path,
+            "this account",
+            super::LockFile::Stamped,
+            self.account_lock_timeout,
+        )
+        .await
     }
 
     pub fn dir(&self) -> &Path {
@@ -180,7 +257,10 @@ impl ConfigStore {
             Ok(value) => match value.get("version").and_then(serde_json::Value::as_u64) {
                 Some(v) if v == u64::from(CONFIG_VERSION) => {
                     match serde_json::from_value::<ConfigFile>(value) {
-                        Ok(config) => return Ok(OnDisk::Valid(config)),
+                        Ok(config) => match config.check_ids() {
+                            Ok(()) => return Ok(OnDisk::Valid(config)),
+                            Err(problem) => problem,
+                        },
                         Err(e) => format!("it does not match the expected layout ({e})"),
                     }
                 }
@@ -202,7 +282,13 @@ impl ConfigStore {
     /// Takes the lock that serializes read-modify-write of the file across processes.
     /// Holders keep it only for one read and one write of a small file.
     pub async fn lock(&self) -> Result<ConfigLock> {
-        let file = super::lock_file(self.dir.join(LOCK_FILE_NAME)).await?;
+        let file = super::lock_file(
+            self.dir.join(LOCK_FILE_NAME),
+            "the settings file",
+            super::LockFile::RecordsHolder,
+            self.settings_lock_timeout,
+        )
+        .await?;
         Ok(ConfigLock { _file: file })
     }
 
@@ -220,14 +306,19 @@ impl ConfigStore {
 
     /// Writes the whole file atomically: readers see the old or the new file, never a mix.
     pub fn save(&self, config: &ConfigFile) -> Result<()> {
-        fs::create_dir_all(&self.dir).map_err(|e| storage("create", &self.dir, e))?;
+        super::private::create_dir(&self.dir).map_err(|e| storage("create", &self.dir, e))?;
         let path = self.path();
         let tmp = self
             .dir
             .join(format!(".{FILE_NAME}.tmp-{}", std::process::id()));
         let json = serde_json::to_vec_pretty(config).map_err(|e| storage("encode", &path, e))?;
         let write = || -> std::io::Result<()> {
-            let mut file = fs::File::create(&tmp)?;
+            // A stale temp file (a crash) may predate private modes: start afresh.
+            let _ = fs::remove_file(&tmp);
+            let mut file = super::private::open_options()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)?;
             file.write_all(&json)?;
             file.write_all(b"\n")?;
             file.sync_all()?;

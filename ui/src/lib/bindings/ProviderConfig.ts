@@ -8,7 +8,8 @@ export type ProviderConfig = { id: string, name: string, source: ProviderSource,
  */
 confidential: boolean, scopes: Array<string>, 
 /**
- * `None` means [`DEFAULT_REDIRECT_URI`].
+ * `None` means the shared [`DEFAULT_REDIRECT_URI`] (providers saved before per-provider
+ * redirects). A new provider gets its own (see [`per_provider_redirect_uri`]) when saved.
  */
 redirectUri: string | null, overrides: EndpointOverrides, 
 /**

@@ -1,0 +1,311 @@
+//! Tokens and secrets go only to the provider they belong to, and no failure loses a working
+//! session (issue: Trust). Two local providers stand for an honest and a malicious one.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use support::*;
+use tokendeck_core::ErrorCode;
+use tokendeck_core::deck::{ProviderDraft, SignInRequest};
+use tokendeck_core::provider::ProviderConfig;
+use tokendeck_core::secret::CallbackUrl;
+use tokendeck_core::store::AccountStatus;
+use url::Url;
+
+fn named(provider: &LocalProvider, name: &str) -> ProviderConfig {
+    ProviderConfig {
+        id: String::new(),
+        name: name.into(),
+        ..provider.cognito_config(NATIVE)
+    }
+}
+
+/// The callback without RFC 9207 `iss`: Cognito never sends it, so the redirect URI is all
+/// that tells providers apart.
+fn without_iss(callback: &CallbackUrl) -> CallbackUrl {
+    let mut url = Url::parse(callback.expose_secret()).unwrap();
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != "iss")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    url.query_pairs_mut().clear().extend_pairs(kept);
+    CallbackUrl::new(url.to_string())
+}
+
+#[tokio::test]
+async fn new_providers_get_their_own_redirect_uri_and_legacy_ones_are_flagged() {
+    let fx = Fixture::new().await;
+    let deck = fx.open();
+    let a = add_provider(&deck, named(&fx.provider, "Provider A"), None).await;
+    let b = add_provider(&deck, named(&fx.provider, "Provider A"), None).await;
+    let mut legacy = named(&fx.provider, "Old pool");
+    legacy.redirect_uri = None;
+    legacy.id = "legacy-pool".into();
+    // Saved before per-provider redirects existed: written straight to the file.
+    let view = deck.snapshot().await;
+    assert_eq!(view.providers.len(), 2);
+    let by_id = |id: &str| {
+        view.providers
+            .iter()
+            .find(|p| p.config.id == id)
+            .unwrap()
+            .clone()
+    };
+    let (va, vb) = (by_id(&a), by_id(&b));
+    assert_eq!(va.redirect.uri, "io.github.tokendeck://callback/provider-a");
+    assert_eq!(
+        va.redirect.loopback_uri,
+        "http://127.0.0.1/callback/provider-a"
+    );
+    assert_eq!(
+        vb.redirect.uri,
+        "io.github.tokendeck://callback/provider-a-2"
+    );
+    assert!(va.redirect.mix_up_protected && vb.redirect.mix_up_protected);
+
+    let path = fx.dir.join("config.json");
+    let mut file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    file["providers"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::to_value(&legacy).unwrap());
+    std::fs::write(&path, file.to_string()).unwrap();
+    let view = deck.snapshot().await;
+    let old = view
+        .providers
+        .iter()
+        .find(|p| p.config.id == "legacy-pool")
+        .unwrap();
+    assert_eq!(old.redirect.uri, "io.github.tokendeck://callback");
+    assert!(!old.redirect.mix_up_protected);
+    let advice = old.redirect.advice.clone().unwrap();
+    assert!(
+        advice.contains("io.github.tokendeck://callback/old-pool")
+            && advice.contains("http://127.0.0.1/callback/old-pool"),
+        "{advice}"
+    );
+}
+
+/// RFC 9700 §4.4: the user starts a sign-in at A; A sends the browser to B with A's `state`.
+/// B's code comes back on B's own redirect URI, which is not where A's sign-in waits: refused
+/// before any token request, so neither provider's token endpoint hears of it.
+#[tokio::test]
+async fn a_code_from_another_provider_is_refused_before_any_token_request() {
+    let fx = Fixture::new().await;
+    let other = LocalProvider::start().await;
+    let deck = fx.open();
+    let a = add_provider(&deck, named(&fx.provider, "Provider A"), None).await;
+    add_provider(&deck, named(&other, "Provider B"), None).await;
+
+    let started = deck
+        .begin_sign_in(&a, SignInRequest::default())
+        .await
+        .unwrap();
+    let params: Vec<(String, String)> = started
+        .authorization_url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    // The malicious A forwards the request to B, keeping its state, nonce and PKCE challenge
+    // but naming B's registered redirect URI (B would refuse any other).
+    let mut at_b = Url::parse(&other.url("/oauth2/authorize")).unwrap();
+    at_b.query_pairs_mut()
+        .extend_pairs(params.iter().map(|(k, v)| {
+            let v = match k.as_str() {
+                "redirect_uri" => "io.github.tokendeck://callback/provider-b",
+                _ => v.as_str(),
+            };
+            (k.as_str(), v)
+        }));
+    let callback = without_iss(&login_over_http(&at_b, ALICE).await);
+    assert!(
+        callback
+            .expose_secret()
+            .starts_with("io.github.tokendeck://callback/provider-b?")
+    );
+
+    let before_a = fx.provider.counters().await.token;
+    let before_b = other.counters().await.token;
+    let err = deck.complete_sign_in(&callback).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::BadCallback, "{err}");
+    assert!(err.to_string().contains("callback/provider-a"), "{err}");
+    assert_eq!(
+        fx.provider.counters().await.token,
+        before_a,
+        "A's token endpoint got nothing"
+    );
+    assert_eq!(
+        other.counters().await.token,
+        before_b,
+        "B's token endpoint got nothing"
+    );
+
+    // The refused response did not cancel A's real sign-in.
+    let real = login_over_http(&started.authorization_url, ALICE).await;
+    deck.complete_sign_in(&real).await.unwrap();
+}
+
+/// A provider whose discovery promises RFC 9207 `iss` must send it.
+#[tokio::test]
+async fn a_callback_without_iss_is_refused_when_the_provider_promises_it() {
+    let fx = Fixture::new().await;
+    let deck = fx.open();
+    let discovery: serde_json::Value =
+        reqwest::get(fx.provider.url("/.well-known/openid-configuration"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(
+        discovery["authorization_response_iss_parameter_supported"],
+        true
+    );
+    let config = ProviderConfig {
+        id: String::new(),
+        name: "Local pool".into(),
+        source: tokendeck_core::provider::ProviderSource::Oidc {
+            issuer: fx.provider.issuer.clone(),
+        },
+        overrides: Default::default(),
+        ..fx.provider.cognito_config(NATIVE)
+    };
+    let id = add_provider(&deck, config, None).await;
+    let started = deck
+        .begin_sign_in(&id, SignInRequest::default())
+        .await
+        .unwrap();
+    let callback = login_over_http(&started.authorization_url, ALICE).await;
+    assert!(callback.expose_secret().contains("iss="));
+    let before = fx.provider.counters().await.token;
+    let err = deck
+        .complete_sign_in(&without_iss(&callback))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::BadCallback, "{err}");
+    assert!(err.to_string().contains("iss"), "{err}");
+    assert_eq!(fx.provider.counters().await.token, before);
+    deck.complete_sign_in(&callback).await.unwrap();
+}
+
+#[tokio::test]
+async fn re_pointing_a_provider_ends_its_sessions_and_drops_the_secret() {
+    let fx = Fixture::new().await;
+    let elsewhere = LocalProvider::start().await;
+    let deck = fx.open();
+    let mut config = fx.config(CONFIDENTIAL);
+    config.name = "Local pool".into();
+    let id = add_provider(&deck, config, Some(CONFIDENTIAL_SECRET)).await;
+    let account = sign_in_account(&deck, &id, ALICE).await;
+
+    // A harmless edit (name, scopes) keeps everything.
+    let mut saved = deck.snapshot().await.providers[0].config.clone();
+    saved.name = "Renamed pool".into();
+    saved.scopes.push("phone".into());
+    let view = deck
+        .save_provider(ProviderDraft {
+            config: saved.clone(),
+            client_secret: None,
+        })
+        .await
+        .unwrap();
+    assert!(view.has_client_secret);
+    assert!(fx.vault().refresh_token(&account).await.unwrap().is_some());
+    deck.refresh(&account).await.unwrap();
+
+    // Pointing the token endpoint elsewhere must not take the refresh token or secret there.
+    saved.overrides.token = Some(elsewhere.url("/oauth2/token"));
+    let view = deck
+        .save_provider(ProviderDraft {
+            config: saved,
+            client_secret: None,
+        })
+        .await
+        .unwrap();
+    assert!(
+        !view.has_client_secret,
+        "the secret is not kept for the new endpoint"
+    );
+    assert!(fx.vault().client_secret(&id).await.unwrap().is_none());
+    assert!(fx.vault().refresh_token(&account).await.unwrap().is_none());
+    assert!(fx.vault().session(&account).await.unwrap().is_none());
+    let record = deck.snapshot().await.accounts[0].clone();
+    assert!(
+        matches!(record.record.status, AccountStatus::SignInAgain { .. }),
+        "{:?}",
+        record.record.status
+    );
+    assert!(record.session.is_none());
+    let err = deck.refresh(&account).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::SignInAgain, "{err}");
+    assert!(deck.machine_token(&id).await.is_err());
+    assert_eq!(
+        elsewhere.counters().await.token,
+        0,
+        "nothing reached the new endpoint"
+    );
+}
+
+/// A refresh that rotates the refresh token, then cannot verify (keys unreachable): the new
+/// refresh token is already stored, so the next refresh works.
+#[tokio::test]
+async fn a_rotated_refresh_token_survives_a_jwks_outage() {
+    let fx = Fixture::new().await;
+    let deck = fx.open();
+    let id = add_provider(&deck, fx.config(ROTATING), None).await;
+    let account = sign_in_account(&deck, &id, ALICE).await;
+    let first = fx.vault().refresh_token(&account).await.unwrap().unwrap();
+    drop(deck);
+
+    // A restarted app has no keys cached; the JWKS endpoint is down for its first fetch.
+    let restarted = fx.open();
+    fx.provider.fault("jwks", "down", 1).await;
+    let err = restarted.refresh(&account).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Network, "{err}");
+    let second = fx.vault().refresh_token(&account).await.unwrap().unwrap();
+    assert_ne!(
+        first, second,
+        "the rotated token was stored before verification"
+    );
+    assert!(matches!(
+        restarted.snapshot().await.accounts[0].record.status,
+        AccountStatus::Active
+    ));
+
+    restarted.refresh(&account).await.unwrap();
+    let restarted_again = fx.open();
+    restarted_again.refresh(&account).await.unwrap();
+}
+
+/// OIDC Core §12.2: a refreshed ID token about someone else ends the session.
+#[tokio::test]
+async fn a_refreshed_id_token_about_another_user_ends_the_session() {
+    let fx = Fixture::new().await;
+    let deck = fx.open();
+    let id = add_provider(&deck, fx.config(NATIVE), None).await;
+    let account = sign_in_account(&deck, &id, ALICE).await;
+    // The account is recorded as bob (as if the provider had reassigned the grant).
+    let path = fx.dir.join("config.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let alice_sub = "6f1c9a2e-8d44-4b4e-9c1a-0a11ce000001";
+    assert!(text.contains(alice_sub));
+    std::fs::write(&path, text.replace(alice_sub, "someone-else")).unwrap();
+    deck.snapshot().await;
+
+    let err = deck.refresh(&account).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::TokenRejected, "{err}");
+    assert!(fx.vault().refresh_token(&account).await.unwrap().is_none());
+    let view = deck.snapshot().await;
+    assert!(matches!(
+        view.accounts[0].record.status,
+        AccountStatus::SignInAgain { .. }
+    ));
+    assert!(view.accounts[0].session.is_none());
+}
