@@ -22,6 +22,9 @@ pub async fn run(cli: &Cli) -> Result<()> {
         ConfigStore::new(default_config_dir()?),
         Vault::default(),
     )?;
+    for notice in deck.take_notices() {
+        output::note(&format!("tokendeck: {notice}"));
+    }
     let result = execute(cli, &deck).await;
     // Tokens cached in the background (after a refresh) must land before the process ends.
     deck.flush_session_cache().await;

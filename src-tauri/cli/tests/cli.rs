@@ -306,3 +306,40 @@ async fn crashes_between_token_response_and_writes_leave_a_consistent_state() {
     let ok = home.run(&["refresh", "alice"]).await;
     assert!(ok.status.success(), "{}", stderr(&ok));
 }
+
+/// An id edited into config.json (by hand or by someone else) never becomes a path: the file is
+/// set aside with a message naming the id, and nothing outside the config directory is touched.
+#[tokio::test]
+async fn a_tampered_account_id_is_refused_and_never_used_in_a_path() {
+    let provider = LocalProvider::start().await;
+    let home = Home::new();
+    home.add(local(&provider, NATIVE, "local")).await;
+    let login = home.login("local", ALICE).await;
+    assert!(login.status.success(), "{}", stderr(&login));
+    let account = home.list().await["accounts"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // `locks/../../x.lock` would be the directory's parent's `x.lock`.
+    let victim = home.dir.parent().unwrap().join("x.lock");
+    let _ = std::fs::remove_file(&victim);
+    let path = home.dir.join("config.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace(&account, "../../x")).unwrap();
+
+    let out = home.run(&["refresh", "../../x"]).await;
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("\"../../x\", which is not a Tokendeck id") && err.contains("moved to"),
+        "{err}"
+    );
+    assert!(!victim.exists(), "a path was built from the tampered id");
+    let aside: Vec<_> = std::fs::read_dir(&home.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("config.json.unreadable-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "the file is kept for the user to fix");
+}

@@ -309,3 +309,96 @@ async fn a_refreshed_id_token_about_another_user_ends_the_session() {
     ));
     assert!(view.accounts[0].session.is_none());
 }
+
+/// A provider that cannot be reached is not a reason to skip revocation quietly: the user is
+/// told, and only an explicit "remove without revoking" forgets the account.
+#[tokio::test]
+async fn sign_out_does_not_skip_revocation_silently() {
+    let fx = Fixture::new().await;
+    let gone = LocalProvider::start().await;
+    let deck = fx.open();
+    let config = ProviderConfig {
+        source: tokendeck_core::provider::ProviderSource::Oidc {
+            issuer: gone.issuer.clone(),
+        },
+        overrides: Default::default(),
+        ..named(&gone, "Local pool")
+    };
+    let id = add_provider(&deck, config, None).await;
+    let account = sign_in_account(&deck, &id, ALICE).await;
+    drop(deck);
+    drop(gone);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let restarted = fx.open();
+    let err = restarted
+        .sign_out(&account, false, false)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Network, "{err}");
+    assert_eq!(restarted.snapshot().await.accounts.len(), 1, "kept");
+    assert!(fx.vault().refresh_token(&account).await.unwrap().is_some());
+
+    let out = restarted.sign_out(&account, false, true).await.unwrap();
+    assert!(!out.revoked, "the view says it was not revoked");
+    assert!(restarted.snapshot().await.accounts.is_empty());
+    assert!(fx.vault().refresh_token(&account).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn removing_a_provider_deletes_every_keyring_entry_of_its_accounts() {
+    let fx = Fixture::new().await;
+    let deck = fx.open();
+    let id = add_provider(&deck, fx.config(CONFIDENTIAL), Some(CONFIDENTIAL_SECRET)).await;
+    let account = sign_in_account(&deck, &id, ALICE).await;
+    assert!(fx.vault().session(&account).await.unwrap().is_some());
+    deck.remove_provider(&id).await.unwrap();
+    let vault = fx.vault();
+    assert!(vault.refresh_token(&account).await.unwrap().is_none());
+    assert!(vault.session(&account).await.unwrap().is_none());
+    assert!(vault.client_secret(&id).await.unwrap().is_none());
+}
+
+/// Entries left behind by an account that is gone from the settings (say, a crash between the
+/// two) are deleted when the app starts; a sign-in still being finished is left alone.
+#[tokio::test]
+async fn keyring_entries_of_accounts_that_no_longer_exist_are_swept_at_start() {
+    let fx = Fixture::new().await;
+    let deck = fx.open();
+    let id = add_provider(&deck, fx.config(NATIVE), None).await;
+    let kept = sign_in_account(&deck, &id, ALICE).await;
+    let orphan = sign_in_account(&deck, &id, BOB).await;
+    let fresh = sign_in_account(&deck, &id, ("user01", "bench-password")).await;
+    drop(deck);
+    // Both accounts vanish from the file; only the orphan's lock file is old.
+    let path = fx.dir.join("config.json");
+    let mut file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    file["accounts"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|a| a["id"] == kept.as_str());
+    std::fs::write(&path, file.to_string()).unwrap();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(fx.dir.join(format!("locks/{orphan}.lock")))
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+
+    let restarted = fx.open();
+    restarted.restore_sessions().await;
+    let vault = fx.vault();
+    assert!(vault.refresh_token(&orphan).await.unwrap().is_none());
+    assert!(vault.session(&orphan).await.unwrap().is_none());
+    assert!(!fx.dir.join(format!("locks/{orphan}.lock")).exists());
+    assert!(
+        vault.refresh_token(&kept).await.unwrap().is_some(),
+        "an account's own entries stay"
+    );
+    assert!(
+        vault.refresh_token(&fresh).await.unwrap().is_some(),
+        "a recent sign-in may still be finishing in another process"
+    );
+}

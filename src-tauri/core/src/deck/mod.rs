@@ -3,6 +3,7 @@
 //! Each public method is one user action.
 
 mod api_sign_in;
+mod orphans;
 mod providers;
 mod refresh_tokens;
 mod session;
@@ -139,6 +140,11 @@ impl Deck {
 
     pub fn dismiss_notices(&self) {
         lock(&self.notices).clear();
+    }
+
+    /// The notices not yet shown, for a caller that shows each once (the CLI).
+    pub fn take_notices(&self) -> Vec<String> {
+        std::mem::take(&mut *lock(&self.notices))
     }
 
     pub async fn set_clipboard_clear_seconds(&self, seconds: u32) -> Result<()> {

@@ -52,6 +52,9 @@ impl Deck {
     /// After a restart: sessions come back from the keyring cache when still valid, and are
     /// refreshed (concurrently) otherwise.
     pub async fn restore_sessions(self: &Arc<Self>) -> Vec<RefreshOutcome> {
+        if let Err(e) = self.sweep_orphans().await {
+            tracing::warn!(error = %e, "could not delete the keyring entries of removed accounts");
+        }
         let records: Vec<AccountRecord> = {
             let config = self.config.lock().await;
             config

@@ -152,3 +152,37 @@ fn config_json_round_trips_in_camel_case() {
     assert_eq!(json["source"]["domain"]["type"], "prefix");
     assert_eq!(serde_json::from_value::<ProviderConfig>(json).unwrap(), c);
 }
+
+#[test]
+fn slugs_are_path_segments_made_from_names() {
+    assert_eq!(slug("Staging pool (EU)"), "staging-pool-eu");
+    assert_eq!(slug("  Ünïcode — only!! "), "n-code-only");
+    assert_eq!(slug("../../etc"), "etc");
+    assert_eq!(slug("???"), "provider");
+    assert_eq!(slug(&"x".repeat(100)).len(), 40);
+    assert_eq!(
+        per_provider_redirect_uri("staging"),
+        "io.github.tokendeck://callback/staging"
+    );
+}
+
+#[test]
+fn a_per_provider_redirect_keeps_its_name_on_loopback() {
+    let own = Redirect::parse("io.github.tokendeck://callback/staging").unwrap();
+    assert_eq!(
+        own.as_loopback().unwrap().url().as_str(),
+        "http://127.0.0.1/callback/staging"
+    );
+    assert!(!own.is_shared_default());
+    let shared = Redirect::parse(DEFAULT_REDIRECT_URI).unwrap();
+    assert_eq!(
+        shared.as_loopback().unwrap().url().as_str(),
+        "http://127.0.0.1/callback"
+    );
+    assert!(shared.is_shared_default());
+    assert!(shared.as_loopback().unwrap().is_shared_default());
+    let fixed = Redirect::parse("http://localhost:8765/callback/x").unwrap();
+    assert_eq!(fixed.as_loopback().unwrap(), fixed);
+    assert_eq!(fixed.target(), "http://localhost/callback/x");
+    assert!(!fixed.is_shared_default());
+}

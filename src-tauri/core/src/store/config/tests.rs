@@ -75,3 +75,82 @@ fn unknown_version_is_moved_aside_not_misread() {
     assert!(loaded.notice.unwrap().contains("version 99"));
     assert!(!store.path().exists());
 }
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_directory_and_every_file_are_private_from_creation() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = temp_dir();
+    let dir = parent.join("io.github.tokendeck");
+    let store = ConfigStore::new(&dir);
+    store.save(&sample()).unwrap();
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&store.path()), 0o600);
+    let _lock = store.lock().await.unwrap();
+    assert_eq!(mode(&dir.join(LOCK_FILE_NAME)), 0o600);
+    let _account = store.lock_account("a1").await.unwrap();
+    assert_eq!(mode(&dir.join("locks")), 0o700);
+    assert_eq!(mode(&dir.join("locks/a1.lock")), 0o600);
+
+    // A directory left world-readable by an older version is narrowed on the next write; a
+    // stale temp file is replaced, not reused with its old mode.
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+    let stale = dir.join(format!(".{FILE_NAME}.tmp-{}", std::process::id()));
+    fs::write(&stale, "old").unwrap();
+    fs::set_permissions(&stale, fs::Permissions::from_mode(0o644)).unwrap();
+    store.save(&sample()).unwrap();
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&store.path()), 0o600);
+    assert!(!stale.exists());
+}
+
+#[test]
+fn an_id_that_could_be_a_path_is_refused_and_the_file_kept_aside() {
+    let dir = temp_dir();
+    let store = ConfigStore::new(&dir);
+    for bad in ["../../x", "a/b", "", "x.lock", &"a".repeat(65)] {
+        let mut config = sample();
+        config.accounts[0].id = bad.to_owned();
+        fs::write(store.path(), serde_json::to_vec(&config).unwrap()).unwrap();
+        let OnDisk::MovedAside { notice } = store.read().unwrap() else {
+            panic!("{bad:?} was accepted");
+        };
+        assert!(
+            notice.contains("not a Tokendeck id") && notice.contains("alice"),
+            "{notice}"
+        );
+        assert!(!store.path().exists());
+    }
+    let mut config = sample();
+    config.accounts[0].provider_id = "../p".into();
+    fs::write(store.path(), serde_json::to_vec(&config).unwrap()).unwrap();
+    assert!(matches!(store.read().unwrap(), OnDisk::MovedAside { .. }));
+}
+
+#[tokio::test]
+async fn a_lock_held_elsewhere_is_waited_for_a_bounded_time_and_named() {
+    let dir = temp_dir();
+    let store = ConfigStore::new(&dir).with_lock_timeout(std::time::Duration::from_millis(300));
+    let held = store.lock().await.unwrap();
+    let started = std::time::Instant::now();
+    let err = store.lock().await.unwrap_err();
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let text = err.to_string();
+    assert!(
+        text.contains("the settings file") && text.contains(&format!("pid {}", std::process::id())),
+        "{text}"
+    );
+    drop(held);
+    store.lock().await.unwrap();
+
+    let _account = store.lock_account("a1").await.unwrap();
+    let err = store.lock_account("a1").await.unwrap_err();
+    assert!(err.to_string().contains("this account"), "{err}");
+}
