@@ -1,16 +1,20 @@
 //! The providers' signing keys (JWKS), cached per JWKS URL. An unknown `kid` triggers one
 //! refetch (key rotation), rate limited so a flood of forged tokens cannot hammer the
 //! provider. When the endpoint is down, keys already cached keep working.
+//!
+//! No lock is held across a fetch except that URL's own: one provider whose JWKS endpoint
+//! hangs delays only verifications against that provider. After a failed fetch, the next
+//! one waits (1 s, doubling to 60 s); meanwhile cached keys are used, or the failure is
+//! reported at once.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::DecodingKey;
 use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, KeyAlgorithm, PublicKeyUse};
 use serde::Deserialize;
-use tokio::sync::Mutex;
 use url::Url;
 
 use crate::error::{Error, Result};
@@ -19,6 +23,8 @@ use crate::verify::VerifyFailure;
 
 const DEFAULT_MIN_REFETCH: Duration = Duration::from_secs(5);
 const DEFAULT_MAX_AGE: Duration = Duration::from_secs(60 * 60);
+const DEFAULT_FAILURE_BACKOFF: Duration = Duration::from_secs(1);
+const MAX_FAILURE_BACKOFF: Duration = Duration::from_secs(60);
 
 #[derive(Clone)]
 struct UsableKey {
@@ -26,16 +32,34 @@ struct UsableKey {
     key: DecodingKey,
 }
 
+#[derive(Clone)]
 struct CachedSet {
     keys: Arc<[UsableKey]>,
     fetched_at: Instant,
 }
 
+/// The last failed fetch of a set, and how many failed in a row.
+#[derive(Clone)]
+struct Failure {
+    at: Instant,
+    in_a_row: u32,
+    reason: String,
+}
+
+/// One JWKS URL: its keys, its last failure, and the lock that lets one fetch run at a time.
+#[derive(Default)]
+struct SetState {
+    cached: Mutex<Option<CachedSet>>,
+    failure: Mutex<Option<Failure>>,
+    fetching: tokio::sync::Mutex<()>,
+}
+
 pub struct JwksCache {
     http: HttpClient,
-    sets: Mutex<HashMap<Url, CachedSet>>,
+    sets: Mutex<HashMap<Url, Arc<SetState>>>,
     min_refetch: Duration,
     max_age: Duration,
+    failure_backoff: Duration,
     fetches: AtomicU64,
 }
 
@@ -53,6 +77,10 @@ struct RawJwkSet {
     keys: Vec<serde_json::Value>,
 }
 
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 impl JwksCache {
     pub fn new(http: HttpClient) -> Self {
         Self {
@@ -60,6 +88,7 @@ impl JwksCache {
             sets: Mutex::default(),
             min_refetch: DEFAULT_MIN_REFETCH,
             max_age: DEFAULT_MAX_AGE,
+            failure_backoff: DEFAULT_FAILURE_BACKOFF,
             fetches: AtomicU64::new(0),
         }
     }
@@ -77,6 +106,12 @@ impl JwksCache {
         self
     }
 
+    /// The wait after a first failed fetch before the next try (it doubles, up to 60 s).
+    pub fn with_failure_backoff(mut self, backoff: Duration) -> Self {
+        self.failure_backoff = backoff;
+        self
+    }
+
     /// How many times a JWKS was fetched over the network.
     pub fn fetch_count(&self) -> u64 {
         self.fetches.load(Ordering::Relaxed)
@@ -84,14 +119,10 @@ impl JwksCache {
 
     /// Fetches (or refetches) a set now and caches it; returns how many usable keys it has.
     pub async fn fetch_now(&self, jwks_uri: &Url) -> Result<usize> {
-        let keys = self.fetch(jwks_uri).await?;
-        let count = keys.len();
-        let entry = CachedSet {
-            keys,
-            fetched_at: Instant::now(),
-        };
-        self.sets.lock().await.insert(jwks_uri.clone(), entry);
-        Ok(count)
+        let state = self.state(jwks_uri);
+        let _turn = state.fetching.lock().await;
+        let keys = self.fetch_into(&state, jwks_uri).await?;
+        Ok(keys.keys.len())
     }
 
     /// Finds the key for a token's `kid`. The outer error is the JWKS being unreachable; the
@@ -101,54 +132,94 @@ impl JwksCache {
         jwks_uri: &Url,
         kid: Option<&str>,
     ) -> Result<std::result::Result<DecodingKey, VerifyFailure>> {
-        let mut sets = self.sets.lock().await;
-        let stale = sets
-            .get(jwks_uri)
-            .is_none_or(|s| s.fetched_at.elapsed() >= self.max_age);
-        if stale {
-            match self.fetch(jwks_uri).await {
-                Ok(keys) => {
-                    sets.insert(
-                        jwks_uri.clone(),
-                        CachedSet {
-                            keys,
-                            fetched_at: Instant::now(),
-                        },
-                    );
-                }
-                Err(e) if !sets.contains_key(jwks_uri) => return Err(e),
-                Err(e) => tracing::warn!(error = %e, "JWKS refresh failed; using cached keys"),
+        let state = self.state(jwks_uri);
+        let seen = lock(&state.cached).clone();
+        let fresh = seen
+            .as_ref()
+            .filter(|s| s.fetched_at.elapsed() < self.max_age);
+        if let Some(set) = fresh {
+            let found = select(&set.keys, kid);
+            let unknown = matches!(found, Err(VerifyFailure::UnknownKey { .. }));
+            if !unknown || set.fetched_at.elapsed() < self.min_refetch {
+                return Ok(found);
             }
+            tracing::debug!(kid, "unknown kid: refetching JWKS once");
         }
-        let Some(cached) = sets.get(jwks_uri) else {
-            return Err(Error::JwksUnavailable {
-                url: jwks_uri.to_string(),
-                reason: "no keys".into(),
-            });
+        if let Some(wait) = self.backing_off(&state) {
+            return match seen {
+                Some(set) => Ok(select(&set.keys, kid)),
+                None => Err(unavailable(jwks_uri, wait)),
+            };
+        }
+        let _turn = state.fetching.lock().await;
+        // Another caller may have fetched while we waited for the turn.
+        let now_cached = lock(&state.cached).clone();
+        let fetched_meanwhile = match (&now_cached, &seen) {
+            (Some(now), Some(before)) => now.fetched_at > before.fetched_at,
+            (Some(_), None) => true,
+            _ => false,
         };
-        let found = select(&cached.keys, kid);
-        if !matches!(found, Err(VerifyFailure::UnknownKey { .. })) {
-            return Ok(found);
+        if let (true, Some(set)) = (fetched_meanwhile, &now_cached) {
+            return Ok(select(&set.keys, kid));
         }
-        if cached.fetched_at.elapsed() < self.min_refetch {
-            return Ok(found);
+        if let (Some(wait), None) = (self.backing_off(&state), &now_cached) {
+            return Err(unavailable(jwks_uri, wait));
         }
-        tracing::debug!(kid, "unknown kid: refetching JWKS once");
+        match self.fetch_into(&state, jwks_uri).await {
+            Ok(set) => Ok(select(&set.keys, kid)),
+            Err(e) => match now_cached {
+                Some(set) => {
+                    tracing::warn!(error = %e, "JWKS fetch failed; using cached keys");
+                    Ok(select(&set.keys, kid))
+                }
+                None => Err(e),
+            },
+        }
+    }
+
+    fn state(&self, jwks_uri: &Url) -> Arc<SetState> {
+        lock(&self.sets)
+            .entry(jwks_uri.clone())
+            .or_default()
+            .clone()
+    }
+
+    /// The last failure, while its backoff lasts.
+    fn backing_off(&self, state: &SetState) -> Option<Failure> {
+        let failure = lock(&state.failure).clone()?;
+        let doubling = 2u32.saturating_pow(failure.in_a_row.saturating_sub(1).min(16));
+        let backoff = self
+            .failure_backoff
+            .saturating_mul(doubling)
+            .min(MAX_FAILURE_BACKOFF);
+        (failure.at.elapsed() < backoff).then_some(failure)
+    }
+
+    /// Fetches the set and records the outcome (keys, or the failure for backoff).
+    async fn fetch_into(&self, state: &SetState, jwks_uri: &Url) -> Result<CachedSet> {
         match self.fetch(jwks_uri).await {
             Ok(keys) => {
-                let found = select(&keys, kid);
-                sets.insert(
-                    jwks_uri.clone(),
-                    CachedSet {
-                        keys,
-                        fetched_at: Instant::now(),
-                    },
-                );
-                Ok(found)
+                let set = CachedSet {
+                    keys,
+                    fetched_at: Instant::now(),
+                };
+                *lock(&state.cached) = Some(set.clone());
+                *lock(&state.failure) = None;
+                Ok(set)
             }
             Err(e) => {
-                tracing::warn!(error = %e, "JWKS refetch for an unknown kid failed");
-                Ok(found)
+                let mut failure = lock(&state.failure);
+                let in_a_row = failure.as_ref().map_or(0, |f| f.in_a_row) + 1;
+                let reason = match &e {
+                    Error::JwksUnavailable { reason, .. } => reason.clone(),
+                    other => other.to_string(),
+                };
+                *failure = Some(Failure {
+                    at: Instant::now(),
+                    in_a_row,
+                    reason,
+                });
+                Err(e)
             }
         }
     }
@@ -179,6 +250,17 @@ impl JwksCache {
         }
         let keys = parse_jwks(&body.bytes).map_err(unavailable)?;
         Ok(keys.into())
+    }
+}
+
+/// The error for a set that failed recently and has no cached keys to fall back on.
+fn unavailable(jwks_uri: &Url, failure: Failure) -> Error {
+    Error::JwksUnavailable {
+        url: jwks_uri.to_string(),
+        reason: format!(
+            "{} ({} failed attempt(s) in a row; trying again shortly)",
+            failure.reason, failure.in_a_row
+        ),
     }
 }
 

@@ -188,3 +188,102 @@ async fn jwks_down_uses_cached_keys_otherwise_fails_clearly() {
         "{err}"
     );
 }
+
+/// One provider whose JWKS endpoint hangs must not hold up verification against another:
+/// only that URL's fetch waits. A failed fetch is not retried until its backoff has passed.
+#[tokio::test]
+async fn a_stalled_jwks_delays_only_its_own_provider_and_failures_back_off() {
+    let stalled = LocalProvider::start().await;
+    let healthy = LocalProvider::start().await;
+    let signer = OidcClient::new(HttpClient::new().unwrap());
+    let id_token = |p: &LocalProvider| {
+        let (config, endpoints) = p.endpoints(NATIVE);
+        let started = signer.start_sign_in(
+            config,
+            endpoints,
+            url::Url::parse("io.github.tokendeck://callback").unwrap(),
+            None,
+            &Default::default(),
+        );
+        let signer = signer.clone();
+        async move {
+            let callback = login_over_http(&started.authorization_url, ALICE).await;
+            let result = signer.complete_sign_in(&callback).await.unwrap();
+            result.tokens.id_token.unwrap()
+        }
+    };
+    let slow_token = id_token(&stalled).await;
+    let fast_token = id_token(&healthy).await;
+
+    let http = HttpClient::new().unwrap();
+    let jwks =
+        Arc::new(JwksCache::new(http.clone()).with_failure_backoff(Duration::from_millis(300)));
+    let cold = OidcClient::with_parts(http, jwks.clone(), PendingSignIns::default());
+    stalled.fault("jwks", "stall", 1).await;
+    let (_, slow_endpoints) = stalled.endpoints(NATIVE);
+    let (_, fast_endpoints) = healthy.endpoints(NATIVE);
+    let slow = {
+        let cold = cold.clone();
+        let token = slow_token.expose_secret().to_owned();
+        tokio::spawn(async move {
+            cold.verify(
+                &slow_endpoints,
+                NATIVE,
+                &token,
+                TokenUse::Id,
+                None,
+                unix_now(),
+            )
+            .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    cold.verify(
+        &fast_endpoints,
+        NATIVE,
+        fast_token.expose_secret(),
+        TokenUse::Id,
+        None,
+        unix_now(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        !slow.is_finished(),
+        "the healthy provider's token verified while the stalled fetch was still running"
+    );
+    let err = slow.await.unwrap().unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Network, "{err}");
+
+    // Right after the failure: no new fetch, the failure is reported at once.
+    let (_, slow_endpoints) = stalled.endpoints(NATIVE);
+    let fetches = jwks.fetch_count();
+    let again = cold
+        .verify(
+            &slow_endpoints,
+            NATIVE,
+            slow_token.expose_secret(),
+            TokenUse::Id,
+            None,
+            unix_now(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        again.to_string().contains("trying again shortly"),
+        "{again}"
+    );
+    assert_eq!(jwks.fetch_count(), fetches, "backing off: no request");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    cold.verify(
+        &slow_endpoints,
+        NATIVE,
+        slow_token.expose_secret(),
+        TokenUse::Id,
+        None,
+        unix_now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(jwks.fetch_count(), fetches + 1);
+}

@@ -279,6 +279,8 @@ async fn a_rotated_refresh_token_survives_a_jwks_outage() {
         AccountStatus::Active
     ));
 
+    // The keys are fetched again once the failure's backoff (1 s) has passed.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     restarted.refresh(&account).await.unwrap();
     let restarted_again = fx.open();
     restarted_again.refresh(&account).await.unwrap();
