@@ -167,17 +167,20 @@ impl OidcClient {
         let client_id = &pending.provider.client_id;
 
         let id_token = match &tokens.id_token {
-            Some(id) => Some(
-                self.verify(
-                    endpoints,
-                    client_id,
-                    id.expose_secret(),
-                    TokenUse::Id,
-                    Some(&pending.nonce),
-                    now,
-                )
-                .await?,
-            ),
+            Some(id) => {
+                let verified = self
+                    .verify(
+                        endpoints,
+                        client_id,
+                        id.expose_secret(),
+                        TokenUse::Id,
+                        Some(&pending.nonce),
+                        now,
+                    )
+                    .await?;
+                bind_access_token(&verified, &tokens.access_token)?;
+                Some(verified)
+            }
             None if pending.requested_scopes.iter().any(|s| s == "openid") => {
                 return Err(Error::Provider {
                     error: "missing_id_token".into(),
@@ -289,6 +292,7 @@ impl OidcClient {
                     failure: VerifyFailure::SubjectChanged,
                 });
             }
+            bind_access_token(&verified, &renewed.tokens.access_token)?;
         }
         self.check_access_token(endpoints, client_id, &renewed.tokens.access_token, now)
             .await
@@ -422,4 +426,14 @@ impl OidcClient {
         })?;
         crate::userinfo::fetch_userinfo(&self.http, url, access_token, expected_sub).await
     }
+}
+
+/// The ID token's `at_hash`, when present, must match the access token it came with.
+fn bind_access_token(id_token: &VerifiedToken, access_token: &AccessToken) -> Result<()> {
+    crate::verify::check_at_hash(&id_token.claims, access_token.expose_secret()).map_err(
+        |failure| Error::TokenRejected {
+            token: "ID token",
+            failure,
+        },
+    )
 }

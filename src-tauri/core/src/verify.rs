@@ -107,6 +107,8 @@ pub enum VerifyFailure {
     NonceMismatch,
     #[error("it is about a different user (sub) than the account it refreshes")]
     SubjectChanged,
+    #[error("its at_hash does not match the access token issued with it")]
+    AccessTokenHashMismatch,
     #[error("it is an \"{found}\" token (token_use), expected \"{expected}\"")]
     WrongTokenUse { expected: String, found: String },
 }
@@ -149,6 +151,26 @@ pub async fn verify_token(
     let verified = check_signature(token, &key).map_err(reject)?;
     check_claims(&verified.claims, expect).map_err(reject)?;
     Ok(verified)
+}
+
+/// OIDC Core §3.1.3.8: when an ID token carries `at_hash`, it must be the left half of the
+/// SHA-256 of the access token issued with it (base64url), binding the two together.
+pub fn check_at_hash(claims: &Map<String, Value>, access_token: &str) -> Result<(), VerifyFailure> {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    let Some(claimed) = claims.get("at_hash") else {
+        return Ok(());
+    };
+    let digest = Sha256::digest(access_token.as_bytes());
+    let left = digest.get(..digest.len() / 2).unwrap_or_default();
+    let expected = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(left);
+    match claimed.as_str() {
+        Some(claimed) if claimed == expected => Ok(()),
+        Some(_) => Err(VerifyFailure::AccessTokenHashMismatch),
+        None => Err(VerifyFailure::MissingClaim {
+            claim: "at_hash".into(),
+        }),
+    }
 }
 
 fn check_signature(

@@ -153,3 +153,18 @@ fn cognito_token_use_and_client_id() {
         VerifyFailure::WrongTokenUse { .. }
     ));
 }
+
+#[test]
+fn at_hash_binds_the_id_token_to_its_access_token() {
+    // OIDC Core §3.1.3.6: left half of SHA-256 of the access token, base64url. The value below
+    // is computed independently (`printf %s token | openssl dgst -sha256 -binary | head -c 16 |
+    // basenc --base64url | tr -d =`).
+    let claims = with(id_claims(), "at_hash", "uby9Z8Gb_H_x4fPjwNzguw".into());
+    check_at_hash(&claims, "the-access-token").unwrap();
+    assert!(matches!(
+        check_at_hash(&claims, "another-access-token"),
+        Err(VerifyFailure::AccessTokenHashMismatch)
+    ));
+    check_at_hash(&id_claims(), "anything").unwrap();
+    assert!(check_at_hash(&with(id_claims(), "at_hash", 5.into()), "x").is_err());
+}
