@@ -62,6 +62,15 @@ secret_string!(
     /// A full redirect URL as received from the browser: it carries the authorization code.
     CallbackUrl
 );
+secret_string!(
+    /// Cognito's `Session` between an auth call and the answer to its challenge: whoever holds
+    /// it can answer in the user's place.
+    ChallengeSession
+);
+secret_string!(
+    /// A one-time MFA code (TOTP or SMS).
+    MfaCode
+);
 
 #[cfg(test)]
 mod tests;

@@ -271,9 +271,12 @@ async fn mfa_challenges_are_answered_through_respond_to_auth_challenge() {
         &moto,
         &pool,
         &tokens(
-            idp.answer(totp, ChallengeAnswer::MfaCode("123456".into()))
-                .await
-                .unwrap(),
+            idp.answer(
+                totp,
+                ChallengeAnswer::MfaCode(tokendeck_core::secret::MfaCode::new("123456")),
+            )
+            .await
+            .unwrap(),
         ),
     )
     .await;
@@ -296,9 +299,12 @@ async fn mfa_challenges_are_answered_through_respond_to_auth_challenge() {
         &moto,
         &pool,
         &tokens(
-            idp.answer(sms, ChallengeAnswer::MfaCode("654321".into()))
-                .await
-                .unwrap(),
+            idp.answer(
+                sms,
+                ChallengeAnswer::MfaCode(tokendeck_core::secret::MfaCode::new("654321")),
+            )
+            .await
+            .unwrap(),
         ),
     )
     .await;

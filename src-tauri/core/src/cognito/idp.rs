@@ -13,7 +13,7 @@ use url::Url;
 use super::srp::{SrpClient, secret_hash};
 use crate::error::{Error, Result};
 use crate::http::{Body, HttpClient, host_of, send};
-use crate::secret::{AccessToken, ClientSecret, IdToken, RefreshToken};
+use crate::secret::{AccessToken, ChallengeSession, ClientSecret, IdToken, MfaCode, RefreshToken};
 use crate::token::{TokenResponse, TokenSet, unix_now};
 
 /// One app client of one user pool, as the API sees it.
@@ -49,7 +49,7 @@ pub struct Challenge {
     pub name: String,
     /// The username Cognito refers to the user by (SRP's internal name).
     pub username: String,
-    session: Option<String>,
+    session: Option<ChallengeSession>,
     pub parameters: HashMap<String, String>,
 }
 
@@ -57,7 +57,7 @@ pub struct Challenge {
 #[derive(Debug)]
 pub enum ChallengeAnswer {
     NewPassword(SecretString),
-    MfaCode(String),
+    MfaCode(MfaCode),
 }
 
 #[derive(Debug)]
@@ -72,7 +72,7 @@ struct AuthResponse {
     #[serde(default)]
     challenge_name: Option<String>,
     #[serde(default)]
-    session: Option<String>,
+    session: Option<ChallengeSession>,
     #[serde(default)]
     challenge_parameters: HashMap<String, Value>,
     #[serde(default)]
@@ -182,7 +182,14 @@ impl<'a> CognitoIdp<'a> {
             put(&mut responses, "SECRET_HASH", json!(hash));
         }
         let response = self
-            .respond_raw("PASSWORD_VERIFIER", challenge.session.as_deref(), responses)
+            .respond_raw(
+                "PASSWORD_VERIFIER",
+                challenge
+                    .session
+                    .as_ref()
+                    .map(ChallengeSession::expose_secret),
+                responses,
+            )
             .await?;
         self.step(response, &challenge.username)
     }
@@ -210,10 +217,14 @@ impl<'a> CognitoIdp<'a> {
                 put(&mut responses, "NEW_PASSWORD", json!(p.expose_secret()));
             }
             ("SOFTWARE_TOKEN_MFA", ChallengeAnswer::MfaCode(code)) => {
-                put(&mut responses, "SOFTWARE_TOKEN_MFA_CODE", json!(code));
+                put(
+                    &mut responses,
+                    "SOFTWARE_TOKEN_MFA_CODE",
+                    json!(code.expose_secret()),
+                );
             }
             ("SMS_MFA", ChallengeAnswer::MfaCode(code)) => {
-                put(&mut responses, "SMS_MFA_CODE", json!(code));
+                put(&mut responses, "SMS_MFA_CODE", json!(code.expose_secret()));
             }
             (name, _) => {
                 return Err(Error::Unsupported {
@@ -230,7 +241,14 @@ impl<'a> CognitoIdp<'a> {
             put(&mut responses, "SECRET_HASH", json!(hash));
         }
         let response = self
-            .respond_raw(&challenge.name, challenge.session.as_deref(), responses)
+            .respond_raw(
+                &challenge.name,
+                challenge
+                    .session
+                    .as_ref()
+                    .map(ChallengeSession::expose_secret),
+                responses,
+            )
             .await?;
         self.step(response, &challenge.username)
     }

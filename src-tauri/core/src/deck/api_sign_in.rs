@@ -57,7 +57,7 @@ impl Deck {
         let (pool, _, _) = provider.cognito_api(secret)?;
         let answer = match pending.challenge.name.as_str() {
             "NEW_PASSWORD_REQUIRED" => ChallengeAnswer::NewPassword(SecretString::from(answer)),
-            _ => ChallengeAnswer::MfaCode(answer.trim().to_owned()),
+            _ => ChallengeAnswer::MfaCode(crate::secret::MfaCode::new(answer.trim())),
         };
         let step = CognitoIdp::new(self.oidc.http(), &pool)
             .answer(pending.challenge, answer)

@@ -75,13 +75,25 @@ pub struct AccountDetail {
 }
 
 /// A provider as submitted by the add/edit form. `client_secret`: `None` keeps the stored one,
-/// `Some("")` removes it, anything else replaces it.
-#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+/// `Some("")` removes it, anything else replaces it. `Debug` hides the secret.
+#[derive(Clone, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderDraft {
     pub config: ProviderConfig,
     #[ts(optional)]
     pub client_secret: Option<String>,
+}
+
+impl std::fmt::Debug for ProviderDraft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderDraft")
+            .field("config", &self.config)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
