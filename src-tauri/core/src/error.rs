@@ -99,7 +99,8 @@ pub enum Error {
     },
 
     #[error(
-        "the system keyring is not available ({reason}). Tokendeck keeps refresh tokens and client secrets only in the OS keyring: on Linux, install and unlock a Secret Service (gnome-keyring or KWallet) and try again."
+        "the system keyring is not available ({reason}). Tokendeck keeps refresh tokens and client secrets only in the OS keyring: {} and try again.",
+        KEYRING_HINT
     )]
     Keyring { reason: String },
 
@@ -123,6 +124,15 @@ pub enum Error {
     #[error("no {what} with id {id}; it may have been removed")]
     NotFound { what: &'static str, id: String },
 }
+
+#[cfg(target_os = "linux")]
+const KEYRING_HINT: &str = "install and unlock a Secret Service (gnome-keyring or KWallet)";
+#[cfg(target_os = "macos")]
+const KEYRING_HINT: &str = "unlock the login keychain";
+#[cfg(windows)]
+const KEYRING_HINT: &str = "check that Windows Credential Manager is available";
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
+const KEYRING_HINT: &str = "make the platform's keyring service available";
 
 fn detail_suffix(description: &Option<String>) -> String {
     description

@@ -129,3 +129,58 @@ async fn probe_without_bus() {
     assert!(err.to_string().contains("Secret Service"), "{err}");
     println!("PROBE keyring_unavailable");
 }
+
+/// A refresh token longer than one Windows Credential Manager entry holds (2,560 bytes of
+/// UTF-16) is split over several entries and read back whole; shrinking or deleting it leaves
+/// no part behind. Exercised here with Windows' limit on the real Secret Service.
+#[tokio::test]
+async fn long_values_are_split_over_entries_and_leave_nothing_behind() {
+    let service = service();
+    let vault = Vault::new(service.clone()).with_max_entry(2560 / 2);
+    let long: String = (0..4000)
+        .map(|i| char::from(b'A' + u8::try_from(i % 26).unwrap()))
+        .collect();
+    vault
+        .set_refresh_token("acct", &RefreshToken::new(long.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        vault
+            .refresh_token("acct")
+            .await
+            .unwrap()
+            .unwrap()
+            .expose_secret(),
+        long
+    );
+    for n in 1..=4 {
+        let part = secret_tool_lookup(&service, &format!("refresh-token:acct#{n}")).unwrap();
+        assert!(part.encode_utf16().count() * 2 <= 2560, "part {n}");
+    }
+    assert!(secret_tool_lookup(&service, "refresh-token:acct#5").is_none());
+
+    vault
+        .set_refresh_token("acct", &RefreshToken::new("short"))
+        .await
+        .unwrap();
+    assert_eq!(
+        vault
+            .refresh_token("acct")
+            .await
+            .unwrap()
+            .unwrap()
+            .expose_secret(),
+        "short"
+    );
+    assert!(secret_tool_lookup(&service, "refresh-token:acct#1").is_none());
+
+    vault
+        .set_refresh_token("acct", &RefreshToken::new(long.clone()))
+        .await
+        .unwrap();
+    vault.delete_refresh_token("acct").await.unwrap();
+    assert!(vault.refresh_token("acct").await.unwrap().is_none());
+    for n in 1..=4 {
+        assert!(secret_tool_lookup(&service, &format!("refresh-token:acct#{n}")).is_none());
+    }
+}
