@@ -339,7 +339,8 @@ impl OidcClient {
 
     /// Cognito access tokens are JWTs and must verify. Elsewhere an access token is meant for
     /// an API, not for us: a JWT is checked and the verdict shown, an opaque one is reported.
-    async fn check_access_token(
+    /// The one rule for an access token's verdict: after a sign-in, a refresh, or a restart.
+    pub(crate) async fn check_access_token(
         &self,
         endpoints: &Endpoints,
         client_id: &str,

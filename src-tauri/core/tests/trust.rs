@@ -404,3 +404,65 @@ async fn keyring_entries_of_accounts_that_no_longer_exist_are_swept_at_start() {
         "a recent sign-in may still be finishing in another process"
     );
 }
+
+/// An access token's verdict does not depend on when it is asked: right after the sign-in,
+/// after a restart (tokens from the keyring cache) and when pasted into the inspector, one rule
+/// decides, for a provider whose JWT access tokens are meant for an API (not Cognito's rules).
+#[tokio::test]
+async fn an_access_tokens_verdict_is_the_same_after_a_restart() {
+    let fx = Fixture::new().await;
+    let deck = fx.open();
+    let config = ProviderConfig {
+        source: tokendeck_core::provider::ProviderSource::Oidc {
+            issuer: fx.provider.issuer.clone(),
+        },
+        overrides: Default::default(),
+        ..named(&fx.provider, "Local pool")
+    };
+    let id = add_provider(&deck, config, None).await;
+    let account = sign_in_account(&deck, &id, ALICE).await;
+    let verdict = |d: &tokendeck_core::deck::AccountDetail| {
+        serde_json::to_value(&d.access_token.as_ref().unwrap().verification).unwrap()
+    };
+    let before = deck.account_detail(&account).await.unwrap();
+    drop(deck);
+    let after = fx.open().account_detail(&account).await.unwrap();
+    assert_eq!(verdict(&before), verdict(&after));
+
+    // A JWT access token from another issuer, signed with this provider's key (as an
+    // Entra ID v1 token names sts.windows.net): refused the same way on restore as on paste.
+    let foreign = fx
+        .provider
+        .sign(
+            &serde_json::json!({
+                "iss": "https://sts.example.net/", "sub": "x", "client_id": NATIVE,
+                "exp": tokendeck_core::token::unix_now() + 600,
+                "iat": tokendeck_core::token::unix_now(), "scope": "openid"
+            }),
+            Some(&fx.provider.current_kid().await),
+        )
+        .await;
+    let mut cached = fx.vault().session(&account).await.unwrap().unwrap();
+    cached.access_token = foreign.clone();
+    fx.vault().set_session(&account, &cached).await.unwrap();
+    let restarted = fx.open();
+    let restored = restarted.account_detail(&account).await.unwrap();
+    let pasted = restarted
+        .inspect(tokendeck_core::deck::InspectRequest {
+            token: foreign,
+            provider_id: Some(id),
+            token_use: Some(tokendeck_core::verify::TokenUse::Access),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        verdict(&restored),
+        serde_json::to_value(&pasted.verification).unwrap()
+    );
+    assert_eq!(
+        verdict(&restored)["status"],
+        "failed",
+        "{}",
+        verdict(&restored)
+    );
+}

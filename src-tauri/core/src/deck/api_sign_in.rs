@@ -292,23 +292,11 @@ impl Deck {
                 };
                 let access = match self
                     .oidc
-                    .verify(
-                        &endpoints,
-                        &provider.client_id,
-                        tokens.access_token.expose_secret(),
-                        TokenUse::Access,
-                        None,
-                        now,
-                    )
+                    .check_access_token(&endpoints, &provider.client_id, &tokens.access_token, now)
                     .await
                 {
-                    Ok(_) => Verification::Verified {
-                        issuer: endpoints.issuer.clone(),
-                    },
-                    Err(_) if !endpoints.cognito => Verification::NotChecked {
-                        reason: "opaque or foreign access token".into(),
-                    },
-                    Err(e) => failed(e),
+                    Ok(verdict) => verdict,
+                    Err(e) => Verification::of::<()>(&Err(e), &endpoints.issuer),
                 };
                 (id, access)
             }
