@@ -19,7 +19,7 @@ POOL_ID = "eu-west-1_AbCdEf123"
 CLIENT_ID = "3n4b5urk1ft4fl3mg5e62d9ado"
 
 
-def case(name, username, password, when, secret=None, a_high_nibble=None, salt_high=None):
+def case(name, username, password, when, secret=None, a_high_nibble=None, salt_high=None, leading_zeros=False):
     big_n = aws_srp.hex_to_long(aws_srp.N_HEX)
     while True:
         small_a = rng.getrandbits(1024) % big_n
@@ -31,6 +31,14 @@ def case(name, username, password, when, secret=None, a_high_nibble=None, salt_h
         if salt_high is None or (salt[0] in "89abcdef") == salt_high:
             break
     srp_b = aws_srp.long_to_hex(rng.getrandbits(3000) % big_n)
+    # Cognito may send SALT and SRP_B with leading zeros. Amazon's own clients
+    # (amazon-cognito-identity-js, the AWS SDKs) parse both into integers before hashing, so the
+    # zeros do not count. pycognito hashes SALT as the string it is given: it is handed the
+    # integer's own hex, and the challenge Tokendeck sees carries the zeros.
+    sent_salt, sent_b = salt, srp_b
+    if leading_zeros:
+        salt = aws_srp.long_to_hex(aws_srp.hex_to_long(salt) >> 12)  # shorter, like a small value
+        sent_salt, sent_b = "00" + salt.zfill(len(salt) + len(salt) % 2), "00" + srp_b
     secret_block = base64.standard_b64encode(rng.randbytes(48)).decode()
     user_id_for_srp = username
 
@@ -54,8 +62,8 @@ def case(name, username, password, when, secret=None, a_high_nibble=None, salt_h
         "password": password,
         "small_a_hex": aws_srp.long_to_hex(small_a),
         "srp_a_hex": aws_srp.long_to_hex(srp.large_a_value),
-        "salt_hex": salt,
-        "srp_b_hex": srp_b,
+        "salt_hex": sent_salt,
+        "srp_b_hex": sent_b,
         "secret_block": secret_block,
         "unix_time": int(when.replace(tzinfo=datetime.timezone.utc).timestamp()),
         "timestamp": response["TIMESTAMP"],
@@ -69,5 +77,6 @@ cases = [
     case("single-digit day, A with high nibble", "alice", "Correct-Horse-1", datetime.datetime(2026, 3, 5, 7, 4, 9), a_high_nibble=True, salt_high=True),
     case("two-digit day, A with low nibble", "bob@example.com", "pässwörd ünïcode", datetime.datetime(2026, 11, 22, 23, 59, 59), a_high_nibble=False, salt_high=False),
     case("client with secret", "carol", "s3cret!", datetime.datetime(2027, 1, 1, 0, 0, 0), secret="1l2k3j4h5g6f7d8s9a0qwertyuiopasdfghjklzxcvbnm12"),
+    case("salt and B sent with leading zeros", "dave", "zero-padded", datetime.datetime(2027, 2, 9, 8, 7, 6), leading_zeros=True),
 ]
 print(json.dumps({"generator": "pycognito 2024.5.1 (aws_srp.AWSSRP)", "cases": cases}, indent=2, ensure_ascii=False))

@@ -144,10 +144,13 @@ impl SrpClient {
                 description: Some("the server's SRP_B is zero mod N".into()),
             });
         }
+        // B and the salt are hashed by their value, as Amazon's own clients do (they parse
+        // both into integers first): a challenge value sent with leading zeros ("00ab…")
+        // hashes as "ab…" padded, not as sent.
         let u = parse_hex(&hex_hash(&format!(
             "{}{}",
             pad_hex(&hex_of(&self.large_a)),
-            pad_hex(srp_b_hex)
+            pad_hex(&hex_of(&big_b))
         ))?)?;
         if u == BigUint::default() {
             return Err(Error::Provider {
@@ -158,7 +161,8 @@ impl SrpClient {
         let pool_name = pool_id.split_once('_').map_or(pool_id, |(_, name)| name);
         let identity = format!("{pool_name}{user_id_for_srp}:{}", password.expose_secret());
         let identity_hash = format!("{:x}", Sha256::digest(identity.as_bytes()));
-        let x = parse_hex(&hex_hash(&format!("{}{identity_hash}", pad_hex(salt_hex)))?)?;
+        let salt = hex_of(&parse_hex(salt_hex)?);
+        let x = parse_hex(&hex_hash(&format!("{}{identity_hash}", pad_hex(&salt)))?)?;
         let k = parse_hex(&hex_hash(&format!("00{N_HEX}0{G_HEX}"))?)?;
         let g = BigUint::from(2u8);
         // (B - k·g^x) mod N, kept non-negative.
