@@ -81,6 +81,7 @@ pub fn run() {
             if let tauri::RunEvent::Exit = event
                 && let Some(state) = handle.try_state::<AppState>()
             {
+                state.clipboard.clear_on_exit();
                 tauri::async_runtime::block_on(state.deck.flush_session_cache());
             }
         }),

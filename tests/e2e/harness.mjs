@@ -144,9 +144,11 @@ export class App {
   }
 }
 
-export function clipboard() {
+/** The X clipboard's text, or with `target` (e.g. TARGETS) that target's content. */
+export function clipboard(target) {
+  const args = ['-o', '-selection', 'clipboard', ...(target ? ['-t', target] : [])];
   try {
-    return execFileSync('xclip', ['-o', '-selection', 'clipboard'], { encoding: 'utf8', timeout: 5000 });
+    return execFileSync('xclip', args, { encoding: 'utf8', timeout: 5000 });
   } catch {
     return '';
   }
