@@ -15,4 +15,11 @@ describe('ClaimsTable', () => {
     expect(screen.getByText('email')).toBeTruthy();
     expect(screen.getByText('abc')).toBeTruthy();
   });
+
+  it('says plainly when an email or phone number is not verified', () => {
+    // Cognito sends email_verified as a string in some tokens; both forms count.
+    render(ClaimsTable, { claims: { email: 'a@example.com', email_verified: false, phone_number_verified: 'false' } });
+    expect(screen.getAllByTestId('not-verified')).toHaveLength(2);
+    expect(screen.queryByTestId('verified')).toBeNull();
+  });
 });
