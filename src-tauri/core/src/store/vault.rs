@@ -288,7 +288,8 @@ mod tests {
         assert_eq!(split("abc", 3), ["abc"]);
         assert_eq!(split("", 3), [""]);
         let cognito_sized = "x".repeat(1800);
-        assert_eq!(split(&cognito_sized, PLATFORM_MAX_ENTRY.max(1800)).len(), 1);
+        assert_eq!(split(&cognito_sized, 1800).len(), 1);
+        assert_eq!(split(&cognito_sized, 1799).len(), 2);
     }
 
     #[test]
