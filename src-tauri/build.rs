@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "refresh_all",
     "account_detail",
     "copy",
+    "copy_plain_text",
     "sign_out",
     "machine_token",
     "inspect",

@@ -3,6 +3,6 @@ import type { ProviderConfig } from "./ProviderConfig";
 
 /**
  * A provider as submitted by the add/edit form. `client_secret`: `None` keeps the stored one,
- * `Some("")` removes it, anything else replaces it.
+ * `Some("")` removes it, anything else replaces it. `Debug` hides the secret.
  */
 export type ProviderDraft = { config: ProviderConfig, clientSecret?: string, };
