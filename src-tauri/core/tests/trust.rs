@@ -466,3 +466,47 @@ async fn an_access_tokens_verdict_is_the_same_after_a_restart() {
         verdict(&restored)
     );
 }
+
+/// Cancelling a loopback sign-in in the app closes its port at once, not after ten minutes.
+#[tokio::test]
+async fn cancelling_a_loopback_sign_in_closes_its_port_at_once() {
+    let fx = Fixture::new().await;
+    let deck = fx.open();
+    let id = add_provider(&deck, fx.config(NATIVE), None).await;
+    let started = deck
+        .begin_sign_in(
+            &id,
+            SignInRequest {
+                loopback: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let redirect = started
+        .authorization_url
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .map(|(_, v)| Url::parse(&v).unwrap())
+        .unwrap();
+    assert_eq!(redirect.path(), "/callback/local-pool");
+    let port = redirect.port().unwrap();
+    let waiting = {
+        let deck = deck.clone();
+        let listener = started.loopback.unwrap();
+        tokio::spawn(async move { deck.finish_loopback(listener).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(deck.cancel_sign_in(&started.view.state));
+    let err = tokio::time::timeout(std::time::Duration::from_secs(2), waiting)
+        .await
+        .expect("the wait ends at once")
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::AccessDenied, "{err}");
+    assert!(
+        tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+    );
+}
