@@ -68,6 +68,11 @@ test('add the local pool through the form, and check it', async () => {
   await app.screenshot('provider-check');
   await app.click('save-provider');
   await app.find('provider-page');
+  // Its own redirect URI (mix-up defence), shown to be registered, and no warning.
+  assert.equal(await app.text('redirect-uri'), 'io.github.tokendeck://callback/local-pool');
+  assert.equal(await app.text('loopback-redirect-uri'), 'http://127.0.0.1/callback/local-pool');
+  assert.equal((await app.all('mix-up-warning')).length, 0);
+  await app.screenshot('provider-page');
 });
 
 test('sign in through the system browser; the OS delivers the redirect', async () => {
@@ -113,6 +118,11 @@ test('a deep link with an unknown state is refused visibly and changes nothing',
   assert.equal(execFileSync('pgrep', ['-xc', 'tokendeck-app'], { encoding: 'utf8' }).trim(), '1', 'no second app process');
   const toast = await app.find('toast-error');
   assert.match(await toast.getText(), /does not belong to a sign-in started here/);
+  // A burst of them is one toast with a count, not a wall of toasts.
+  deliverDeepLink('io.github.tokendeck://callback?code=forged-2&state=not-ours-2', env);
+  deliverDeepLink('io.github.tokendeck://callback?code=forged-3&state=not-ours-3', env);
+  await app.waitFor(async () => (await app.all('toast-count')).length === 1 && (await app.text('toast-count')) === '×3', 'one toast counting three');
+  assert.equal((await app.all('toast-error')).length, 1);
   await app.screenshot('refused-deep-link');
   assert.deepEqual(accountsInConfig(), before);
   assert.equal((await app.all('account-item')).length, 1);

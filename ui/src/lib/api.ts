@@ -56,6 +56,7 @@ export interface DeckApi {
   refreshAll(): Promise<RefreshOutcome[]>;
   accountDetail(accountId: string): Promise<AccountDetail>;
   copy(accountId: string, kind: CopyKind): Promise<number>;
+  copyPlainText(text: string): Promise<void>;
   signOut(accountId: string, hostedLogout: boolean, force: boolean): Promise<SignOutView>;
   machineToken(providerId: string): Promise<AccountView>;
   inspect(request: InspectRequest): Promise<TokenView>;
@@ -91,6 +92,7 @@ export const tauriApi: DeckApi = {
   refreshAll: () => call('refresh_all'),
   accountDetail: (accountId) => call('account_detail', { accountId }),
   copy: (accountId, kind) => call('copy', { accountId, kind }),
+  copyPlainText: (text) => call('copy_plain_text', { text }),
   signOut: (accountId, hostedLogout, force) => call('sign_out', { accountId, hostedLogout, force }),
   machineToken: (providerId) => call('machine_token', { providerId }),
   inspect: (request) => call('inspect', { request }),

@@ -25,6 +25,8 @@ export interface Toast {
   kind: 'info' | 'error';
   text: string;
   detail?: string;
+  /** How many times this same message came while it was showing. */
+  count: number;
 }
 
 export interface PendingSignIn {
@@ -53,6 +55,8 @@ export class DeckState {
   toasts = $state<Toast[]>([]);
   #api: DeckApi;
   #nextToast = 1;
+  // Timers are bookkeeping, not state the UI renders.
+  #toastTimers: Record<number, ReturnType<typeof setTimeout>> = {};
   #unsubscribe: (() => void) | undefined;
 
   constructor(api: DeckApi) {
@@ -260,14 +264,29 @@ export class DeckState {
     });
   }
 
+  /** Shows a message; the same message again while it shows raises its count instead. */
   toast(kind: Toast['kind'], text: string, detail?: string): void {
-    const id = this.#nextToast++;
-    this.toasts = [...this.toasts, { id, kind, text, detail }];
-    setTimeout(() => this.dismissToast(id), kind === 'error' ? 12000 : 4000);
+    const same = this.toasts.find((t) => t.kind === kind && t.text === text && t.detail === detail);
+    const id = same?.id ?? this.#nextToast++;
+    this.toasts = same
+      ? this.toasts.map((t) => (t.id === id ? { ...t, count: t.count + 1 } : t))
+      : [...this.toasts, { id, kind, text, detail, count: 1 }];
+    clearTimeout(this.#toastTimers[id]);
+    this.#toastTimers[id] = setTimeout(() => this.dismissToast(id), kind === 'error' ? 12000 : 4000);
   }
 
   dismissToast(id: number): void {
+    clearTimeout(this.#toastTimers[id]);
+    delete this.#toastTimers[id];
     this.toasts = this.toasts.filter((t) => t.id !== id);
+  }
+
+  /** Copies text that is not a secret (a redirect URI to register). */
+  async copyPlainText(text: string, label: string): Promise<void> {
+    await this.#run('copyPlain', async () => {
+      await this.#api.copyPlainText(text);
+      this.toast('info', `${label} copied.`);
+    });
   }
 
   isBusy(key: string): boolean {

@@ -27,6 +27,7 @@ function fakeApi(overrides: Partial<DeckApi> = {}): DeckApi & { events: () => De
     refreshAll: vi.fn(async () => []),
     accountDetail: vi.fn(),
     copy: vi.fn(async () => 30),
+    copyPlainText: vi.fn(async () => {}),
     signOut: vi.fn(),
     machineToken: vi.fn(),
     inspect: vi.fn(),
@@ -113,5 +114,19 @@ describe('DeckState', () => {
     expect(deck.toasts.at(-1)).toMatchObject({ kind: 'error', text: 'no account with id a1' });
     expect(api.snapshot).toHaveBeenCalled();
     expect(deck.isBusy('refresh:a1')).toBe(false);
+  });
+
+  it('a burst of refused deep links shows one toast with a count', async () => {
+    const api = fakeApi();
+    const deck = new DeckState(api);
+    await deck.start();
+    for (let i = 0; i < 5; i++) {
+      api.events().authFailed({ state: null, error: { code: 'bad_callback', message: 'this sign-in link does not belong…' } });
+    }
+    const errors = deck.toasts.filter((t) => t.kind === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.count).toBe(5);
+    deck.toast('error', 'something else');
+    expect(deck.toasts.filter((t) => t.kind === 'error')).toHaveLength(2);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyForm, fromConfig, toConfig, validate } from './providerForm';
+import { emptyForm, fromConfig, plannedRedirect, rebinds, redirectSlug, toConfig, validate } from './providerForm';
 
 function cognito() {
   const f = emptyForm();
@@ -60,5 +60,32 @@ describe('provider form', () => {
     const back = fromConfig(config);
     expect(back.prefix).toBe('myapp');
     expect(back.overrides.token).toBe('http://127.0.0.1:1/t');
+  });
+
+  it('names a new provider\'s redirect URI after it, as the Rust side does', () => {
+    expect(redirectSlug('Staging pool (EU)')).toBe('staging-pool-eu');
+    expect(redirectSlug('  Ünïcode — only!! ')).toBe('n-code-only');
+    expect(redirectSlug('../../etc')).toBe('etc');
+    expect(redirectSlug('???')).toBe('provider');
+    expect(redirectSlug('x'.repeat(100))).toHaveLength(40);
+    expect(plannedRedirect('Staging')).toBe('io.github.tokendeck://callback/staging');
+  });
+
+  it('knows which edits end the provider\'s sessions', () => {
+    const saved = toConfig(cognito(), false);
+    const renamed = cognito();
+    renamed.name = 'Renamed';
+    renamed.scopes = 'openid phone';
+    expect(rebinds(saved, toConfig(renamed, false))).toBe(false);
+    for (const change of [
+      (f: ReturnType<typeof cognito>) => (f.clientId = 'other'),
+      (f: ReturnType<typeof cognito>) => (f.overrides.token = 'https://evil.example.com/token'),
+      (f: ReturnType<typeof cognito>) => (f.redirectUri = 'io.github.tokendeck://callback/x'),
+      (f: ReturnType<typeof cognito>) => (f.prefix = 'otherapp'),
+    ]) {
+      const f = cognito();
+      change(f);
+      expect(rebinds(saved, toConfig(f, false))).toBe(true);
+    }
   });
 });

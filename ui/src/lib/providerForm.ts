@@ -86,6 +86,34 @@ export function fromConfig(c: ProviderConfig): ProviderForm {
 
 const blankToNull = (s: string) => (s.trim() === '' ? null : s.trim());
 
+/** The path segment a new provider's redirect URI gets from its name (mirrors Rust's `slug`). */
+export function redirectSlug(name: string): string {
+  let out = '';
+  for (const c of name) {
+    if (/^[A-Za-z0-9]$/.test(c)) out += c.toLowerCase();
+    else if (out && !out.endsWith('-')) out += '-';
+    if (out.length >= 40) break;
+  }
+  out = out.replace(/-+$/, '');
+  return out || 'provider';
+}
+
+/** The redirect URI a new provider without one gets (the Rust side adds -2, -3… if taken). */
+export function plannedRedirect(name: string): string {
+  return `${DEFAULT_REDIRECT}/${redirectSlug(name)}`;
+}
+
+/**
+ * Whether saving `after` over `before` changes what the provider's sessions are bound to
+ * (source, client id, redirect URI, endpoint overrides): the Rust side then ends them.
+ */
+export function rebinds(before: ProviderConfig, after: ProviderConfig): boolean {
+  const binding = (c: ProviderConfig) =>
+    JSON.stringify([c.source, c.clientId, c.redirectUri ?? null, c.overrides]);
+  const normalized = toConfig(fromConfig(before), before.confidential);
+  return binding(normalized) !== binding(after);
+}
+
 export function toConfig(f: ProviderForm, confidential: boolean): ProviderConfig {
   const o = f.overrides;
   return {

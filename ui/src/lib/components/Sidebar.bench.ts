@@ -20,6 +20,12 @@ function fiftyAccounts(): DeckView {
       identityPoolId: null,
     },
     hasClientSecret: false,
+    redirect: {
+      uri: `io.github.tokendeck://callback/pool-${i}`,
+      loopbackUri: `http://127.0.0.1/callback/pool-${i}`,
+      mixUpProtected: true,
+      advice: null,
+    },
   });
   const now = Math.floor(Date.now() / 1000);
   return {
