@@ -123,6 +123,12 @@ test('a deep link with an unknown state is refused visibly and changes nothing',
   deliverDeepLink('io.github.tokendeck://callback?code=forged-3&state=not-ours-3', env);
   await app.waitFor(async () => (await app.all('toast-count')).length === 1 && (await app.text('toast-count')) === '×3', 'one toast counting three');
   assert.equal((await app.all('toast-error')).length, 1);
+  // The browser coming back from the provider's sign-out page (the redirect URI, no query) is
+  // not a refused sign-in.
+  deliverDeepLink('io.github.tokendeck://callback/local-pool', env);
+  await new Promise((ok) => setTimeout(ok, 1500));
+  assert.equal(await app.text('toast-count'), '×3');
+  assert.equal((await app.all('toast-error')).length, 1);
   await app.screenshot('refused-deep-link');
   assert.deepEqual(accountsInConfig(), before);
   assert.equal((await app.all('account-item')).length, 1);
