@@ -4,6 +4,7 @@
 use tauri::{AppHandle, Manager};
 use tauri_plugin_deep_link::DeepLinkExt;
 use tokendeck_core::secret::CallbackUrl;
+use tokendeck_core::ErrorCode;
 use tokendeck_core::wire::WireError;
 use url::Url;
 
@@ -41,7 +42,13 @@ fn deliver(app: &AppHandle, urls: Vec<Url>) {
                 Ok(account) => events::auth_completed(&app, &account),
                 Err(e) => {
                     tracing::warn!(code = ?e.code(), "sign-in redirect refused");
-                    events::auth_failed(&app, None, WireError::from(&e));
+                    // A refused redirect leaves its sign-in (if any) pending: no state then. A
+                    // provider's error (the user cancelled, access denied) ended the sign-in
+                    // it names: the window closes that sign-in's dialog.
+                    let state = (e.code() != ErrorCode::BadCallback)
+                        .then(|| tokendeck_core::callback::state_of(callback.expose_secret()))
+                        .flatten();
+                    events::auth_failed(&app, state, WireError::from(&e));
                 }
             }
             events::accounts_changed(&app);

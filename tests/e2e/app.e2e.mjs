@@ -3,11 +3,11 @@
 // browser. One scenario, step by step, as a user would go.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { By } from 'selenium-webdriver';
+import { By, Key } from 'selenium-webdriver';
 
 import {
   clipboard, deliverDeepLink, keyringSecret, openApp, prepareDesktop, startDriver, startProvider,
@@ -157,4 +157,20 @@ test('sign out revokes: the provider rejects the old refresh token', async () =>
   });
   assert.equal(response.status, 400);
   assert.equal((await response.json()).error, 'invalid_grant');
+});
+
+test('a sign-in the user cancels at the provider closes the wait and says why', async () => {
+  writeFileSync(process.env.E2E_BROWSER_ACTION, 'cancel');
+  try {
+    await app.click('provider-item');
+    await app.click('sign-in');
+    await app.find('signin-failed');
+    assert.match(await app.text('signin-failed-reason'), /cancel/i);
+    assert.equal((await app.all('signin-progress')).length, 0, 'the countdown is gone');
+    await app.screenshot('sign-in-cancelled');
+    await app.session.actions().sendKeys(Key.ESCAPE).perform();
+    await app.waitFor(async () => (await app.all('signin-failed')).length === 0, 'Escape to close the dialog');
+  } finally {
+    rmSync(process.env.E2E_BROWSER_ACTION, { force: true });
+  }
 });

@@ -1,6 +1,7 @@
 // Signs a user in with headless Chromium, the way a person would in the system browser.
 //
 // Usage: node browser-login.mjs AUTHORIZATION_URL USERNAME PASSWORD [REDIRECT_PREFIX]
+// With USERNAME `--cancel`, the user presses Cancel on the login page instead.
 // Opens the URL, fills the provider's login form, submits, and prints the redirect URL the
 // provider sent back (custom scheme or loopback) on stdout. The custom-scheme navigation is
 // seen as a request, which Chromium then aborts (a headless browser has no app to hand it to). With
@@ -29,9 +30,13 @@ try {
     });
   });
   await page.goto(url);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
+  if (username === '--cancel') {
+    await page.click('button[name=cancel]');
+  } else {
+    await page.fill('input[name=username]', username);
+    await page.fill('input[name=password]', password);
+    await page.click('button[type=submit]');
+  }
   let timer;
   const callback = await Promise.race([
     redirect,

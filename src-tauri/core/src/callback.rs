@@ -58,6 +58,12 @@ pub fn is_sign_out_return(raw: &str) -> bool {
     })
 }
 
+/// The `state` a redirect carries, to tell the window which sign-in a provider's error ended.
+/// Only for reporting: a sign-in is matched by [`parse_callback`] and the pending sign-ins.
+pub fn state_of(raw: &str) -> Option<String> {
+    parse_callback(raw).ok().map(|c| c.state)
+}
+
 pub fn parse_callback(raw: &str) -> Result<Callback> {
     if raw.len() > MAX_CALLBACK_LEN {
         return Err(Error::bad_callback(format!(

@@ -29,6 +29,13 @@ export interface Toast {
   count: number;
 }
 
+/** A sign-in the provider ended with an error (the user cancelled, access denied…). */
+export interface FailedSignIn {
+  providerId: string;
+  message: string;
+  detail?: string;
+}
+
 export interface PendingSignIn {
   state: string;
   providerId: string;
@@ -48,6 +55,8 @@ export class DeckState {
   selection = $state<Selection>({ kind: 'welcome' });
   detail = $state<AccountDetail | null>(null);
   pending = $state<PendingSignIn | null>(null);
+  /** Shown in the sign-in dialog in place of the wait, until closed or retried. */
+  failedSignIn = $state<FailedSignIn | null>(null);
   /** A Cognito challenge (new password, MFA code) awaiting the user's answer. */
   challenge = $state<ChallengeView | null>(null);
   awsCredentials = $state<AwsCredentialsView | null>(null);
@@ -126,6 +135,7 @@ export class DeckState {
   }
 
   async signIn(providerId: string, forceLogin?: boolean): Promise<void> {
+    this.failedSignIn = null;
     await this.#run(`signin:${providerId}`, async () => {
       const started = await this.#api.beginSignIn(providerId, { forceLogin });
       this.pending = {
@@ -152,9 +162,20 @@ export class DeckState {
   }
 
   #signInFailed(failure: AuthFailed): void {
-    // A refused deep link (unknown state) must not end a real sign-in that is still pending.
-    if (failure.state !== null && failure.state === this.pending?.state) this.pending = null;
+    // A refused deep link (unknown state) must not end a real sign-in that is still pending;
+    // an error that names the pending sign-in ends it, and the dialog says why.
+    const pending = this.pending;
+    if (failure.state !== null && pending && failure.state === pending.state) {
+      this.pending = null;
+      const error = new AppError(failure.error);
+      this.failedSignIn = { providerId: pending.providerId, message: error.message, detail: advice(error.code) || undefined };
+      return;
+    }
     this.#report(new AppError(failure.error));
+  }
+
+  closeFailedSignIn(): void {
+    this.failedSignIn = null;
   }
 
   async refresh(accountId: string): Promise<void> {

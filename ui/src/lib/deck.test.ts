@@ -80,6 +80,10 @@ describe('DeckState', () => {
     expect(deck.toasts.at(-1)?.detail).toBe('Nothing was changed. Start the sign-in from Tokendeck.');
     api.events().authFailed({ state: 's-1', error: { code: 'access_denied', message: 'cancelled' } });
     expect(deck.pending).toBeNull();
+    // The provider's error ends that sign-in: the dialog shows why, instead of counting down.
+    expect(deck.failedSignIn).toMatchObject({ providerId: 'p1', message: 'cancelled' });
+    deck.closeFailedSignIn();
+    expect(deck.failedSignIn).toBeNull();
   });
 
   it('keeps a Cognito challenge until it is answered', async () => {
