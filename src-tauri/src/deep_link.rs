@@ -3,8 +3,8 @@
 
 use tauri::{AppHandle, Manager};
 use tauri_plugin_deep_link::DeepLinkExt;
-use tokendeck_core::secret::CallbackUrl;
 use tokendeck_core::ErrorCode;
+use tokendeck_core::secret::CallbackUrl;
 use tokendeck_core::wire::WireError;
 use url::Url;
 

@@ -45,6 +45,7 @@ async function rawAccessToken() {
 
 test('set the clipboard to clear after 3 s', async () => {
   await app.find('welcome');
+  await app.click('open-settings');
   await app.type('clipboard-seconds', '3');
   await (await app.find('clipboard-seconds')).sendKeys('\t');
   await app.waitFor(async () => JSON.parse(readFileSync(join(process.env.XDG_CONFIG_HOME, 'io.github.tokendeck/config.json'), 'utf8')).settings.clipboardClearSeconds === 3, 'the setting to be saved');

@@ -304,6 +304,22 @@ impl ProviderConfig {
         Ok(())
     }
 
+    /// Whether Cognito's own API (password sign-in) can serve this pool: a real pool, a pool
+    /// with no hosted UI, or one whose API endpoint is set. A pool whose hosted UI or issuer
+    /// is a local stand-in (a loopback address) is unknown to the real API.
+    pub fn offers_password_sign_in(&self) -> bool {
+        let ProviderSource::Cognito { domain, .. } = &self.source else {
+            return false;
+        };
+        if self.overrides.cognito_idp.is_some() || *domain == CognitoDomain::None {
+            return true;
+        }
+        let on_loopback = |url: &str| Url::parse(url).is_ok_and(|u| is_loopback_host(&u));
+        let local_domain = matches!(domain, CognitoDomain::Custom { url } if on_loopback(url));
+        let local_issuer = self.overrides.issuer.as_deref().is_some_and(on_loopback);
+        !(local_domain || local_issuer)
+    }
+
     pub fn redirect(&self) -> Result<Redirect> {
         Redirect::parse(self.redirect_uri.as_deref().unwrap_or(DEFAULT_REDIRECT_URI))
     }

@@ -18,7 +18,8 @@ export type Selection =
   | { kind: 'account'; id: string }
   | { kind: 'addProvider' }
   | { kind: 'editProvider'; id: string }
-  | { kind: 'inspect' };
+  | { kind: 'inspect' }
+  | { kind: 'settings' };
 
 export interface Toast {
   id: number;
@@ -42,6 +43,9 @@ export interface PendingSignIn {
   startedAt: number;
   expiresIn: number;
 }
+
+/** The bundled local demo pool's id (Rust: `deck::DEMO_PROVIDER_ID`). */
+export const DEMO_PROVIDER_ID = 'local-demo';
 
 const COPY_LABELS: Record<CopyKind, string> = {
   accessToken: 'Access token',

@@ -414,6 +414,7 @@ pub(super) fn provider_view(config: &ProviderConfig, all: &[ProviderConfig]) -> 
         config: config.clone(),
         has_client_secret: config.confidential,
         redirect: redirect_view(config, all),
+        password_sign_in: config.offers_password_sign_in(),
     }
 }
 

@@ -25,6 +25,8 @@ pub struct ProviderView {
     /// Whether a client secret is stored in the keyring (the secret itself never leaves Rust).
     pub has_client_secret: bool,
     pub redirect: RedirectView,
+    /// Cognito's own API can sign users in (see `ProviderConfig::offers_password_sign_in`).
+    pub password_sign_in: bool,
 }
 
 /// The redirect URIs to register with the provider's app client, and whether a response

@@ -186,3 +186,36 @@ fn a_per_provider_redirect_keeps_its_name_on_loopback() {
     assert_eq!(fixed.target(), "http://localhost/callback/x");
     assert!(!fixed.is_shared_default());
 }
+
+#[test]
+fn password_sign_in_is_offered_where_cognitos_api_can_serve_the_pool() {
+    let real = cognito("myapp", "eu-west-1", "eu-west-1_AbC123");
+    assert!(real.offers_password_sign_in());
+    let mut api_only = real.clone();
+    api_only.source = ProviderSource::Cognito {
+        domain: CognitoDomain::None,
+        region: "eu-west-1".into(),
+        user_pool_id: "eu-west-1_AbC123".into(),
+    };
+    assert!(api_only.offers_password_sign_in());
+    // The bundled demo: a local provider standing in for the hosted UI; AWS knows no such pool.
+    let mut local = real.clone();
+    local.source = ProviderSource::Cognito {
+        domain: CognitoDomain::Custom {
+            url: "http://127.0.0.1:9780".into(),
+        },
+        region: "us-east-1".into(),
+        user_pool_id: "us-east-1_TokendeckDemo".into(),
+    };
+    assert!(!local.offers_password_sign_in());
+    local.overrides.cognito_idp = Some("http://127.0.0.1:5000/".into());
+    assert!(
+        local.offers_password_sign_in(),
+        "an emulator's API endpoint (moto)"
+    );
+    let mut oidc = real;
+    oidc.source = ProviderSource::Oidc {
+        issuer: "https://id.example.com".into(),
+    };
+    assert!(!oidc.offers_password_sign_in());
+}

@@ -6,4 +6,8 @@ export type ProviderView = { config: ProviderConfig,
 /**
  * Whether a client secret is stored in the keyring (the secret itself never leaves Rust).
  */
-hasClientSecret: boolean, redirect: RedirectView, };
+hasClientSecret: boolean, redirect: RedirectView, 
+/**
+ * Cognito's own API can sign users in (see `ProviderConfig::offers_password_sign_in`).
+ */
+passwordSignIn: boolean, };

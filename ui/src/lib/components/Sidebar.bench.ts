@@ -26,6 +26,7 @@ function fiftyAccounts(): DeckView {
       mixUpProtected: true,
       advice: null,
     },
+    passwordSignIn: false,
   });
   const now = Math.floor(Date.now() / 1000);
   return {
