@@ -110,6 +110,23 @@ test('copy puts the token on the X clipboard and clears it later', async () => {
   await app.waitFor(() => clipboard() === '', 'the clipboard to be cleared', 10000);
 });
 
+test('the inspector takes a pasted Authorization header and decodes as it is pasted', async () => {
+  const token = await rawAccessToken();
+  await app.session.actions().keyDown(Key.CONTROL).keyDown(Key.SHIFT).sendKeys('i').keyUp(Key.SHIFT).keyUp(Key.CONTROL).perform();
+  await app.find('inspect-page');
+  await app.waitFor(async () => (await (await app.session.switchTo().activeElement()).getAttribute('data-testid')) === 'inspect-input', 'Ctrl+Shift+I to put the cursor in the box');
+  // Pasted the way it comes out of a log or a curl line; no button pressed.
+  await app.session.executeScript(
+    (el, text) => { el.value = text; el.dispatchEvent(new Event('input', { bubbles: true })); },
+    await app.find('inspect-input'),
+    `  "Authorization: Bearer ${token}"\n`,
+  );
+  await app.waitFor(async () => (await app.all('token-panel-inspected')).length === 1, 'the decoded token');
+  assert.match(await app.text('token-panel-inspected'), /token_use/);
+  assert.equal((await app.all('inspect-error')).length, 0);
+  await app.click('account-item');
+});
+
 test('a deep link with an unknown state is refused visibly and changes nothing', async () => {
   const before = accountsInConfig();
   const started = Date.now();

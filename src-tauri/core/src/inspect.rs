@@ -14,6 +14,30 @@ pub const MAX_JWT_LEN: usize = 64 * 1024;
 /// A JSON object: a JWT header or claim set.
 pub type JsonObject = Map<String, Value>;
 
+/// The token in what users paste: surrounding whitespace and quotes, a `Bearer ` prefix, or a
+/// whole `Authorization: Bearer …` header line are taken off (case-insensitively).
+pub fn pasted_token(text: &str) -> &str {
+    let mut t = text.trim();
+    loop {
+        let before = t;
+        for quote in ['"', '\'', '`'] {
+            if t.len() >= 2 && t.starts_with(quote) && t.ends_with(quote) {
+                t = t.get(1..t.len() - 1).unwrap_or(t).trim();
+            }
+        }
+        for prefix in ["authorization:", "bearer "] {
+            if t.get(..prefix.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+            {
+                t = t.get(prefix.len()..).unwrap_or(t).trim();
+            }
+        }
+        if t == before {
+            return t;
+        }
+    }
+}
+
 /// Splits a compact JWS and decodes header and claims as JSON objects, without verifying.
 pub fn decode_unverified(
     token: &str,
@@ -135,6 +159,25 @@ impl TokenView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn takes_the_token_out_of_what_users_paste() {
+        for pasted in [
+            "eyJa.b.c",
+            "  eyJa.b.c\n",
+            "Bearer eyJa.b.c",
+            "bearer   eyJa.b.c",
+            "Authorization: Bearer eyJa.b.c",
+            "authorization:bearer eyJa.b.c",
+            "\"Bearer eyJa.b.c\"",
+            "'eyJa.b.c'",
+            "\"Authorization: Bearer 'eyJa.b.c'\"",
+        ] {
+            assert_eq!(pasted_token(pasted), "eyJa.b.c", "{pasted:?}");
+        }
+        assert_eq!(pasted_token("\""), "\"");
+        assert_eq!(pasted_token(""), "");
+    }
 
     fn jwt(header: &Value, claims: &Value) -> String {
         format!(

@@ -61,6 +61,8 @@ export class DeckState {
   pending = $state<PendingSignIn | null>(null);
   /** Shown in the sign-in dialog in place of the wait, until closed or retried. */
   failedSignIn = $state<FailedSignIn | null>(null);
+  /** Bumped to put the cursor in the inspector's box (Ctrl+Shift+I). */
+  inspectorFocus = $state(0);
   /** A Cognito challenge (new password, MFA code) awaiting the user's answer. */
   challenge = $state<ChallengeView | null>(null);
   awsCredentials = $state<AwsCredentialsView | null>(null);
@@ -125,6 +127,11 @@ export class DeckState {
         this.select({ kind: 'welcome' });
       }
     });
+  }
+
+  openInspector(): void {
+    this.select({ kind: 'inspect' });
+    this.inspectorFocus += 1;
   }
 
   select(selection: Selection): void {

@@ -323,7 +323,7 @@ impl Deck {
 
     /// Decodes a pasted JWT and, with a provider, verifies it against that provider's keys.
     pub async fn inspect(&self, request: InspectRequest) -> Result<TokenView> {
-        let token = request.token.trim();
+        let token = crate::inspect::pasted_token(&request.token);
         let Some(provider_id) = request.provider_id else {
             return self.oidc.inspect(token, None, None).await;
         };
