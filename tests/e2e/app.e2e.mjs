@@ -90,6 +90,7 @@ test('sign in through the system browser; the OS delivers the redirect', async (
   assert.match(await app.text('granted-scopes'), /openid/);
   assert.match(await app.text('access-countdown'), /in (59m|1h)/);
   assert.equal((await app.all('signin-progress')).length, 0, 'the progress dialog closed');
+  assert.equal(await app.text('session-origin'), 'Signed in');
   await app.screenshot('account');
 });
 
@@ -98,6 +99,7 @@ test('refresh changes the access token', async () => {
   await sleep(1100); // a new iat, so a different token
   await app.click('refresh');
   await app.waitFor(async () => (await rawAccessToken()) !== before, 'a new access token');
+  await app.waitFor(async () => (await app.text('session-origin')) === 'Refreshed', 'the summary to say Refreshed');
   await app.screenshot('access-token');
 });
 
@@ -105,6 +107,7 @@ test('copy puts the token on the X clipboard and clears it later', async () => {
   const token = await rawAccessToken();
   await app.click('copy-accessToken');
   await app.waitFor(() => clipboard() === token, 'the token on the clipboard', 5000);
+  assert.equal(await app.text('copy-accessToken'), 'Copied ✓', 'the button confirms the copy');
   // Marked for clipboard managers not to keep it in their history (the KDE/X11 convention).
   assert.match(clipboard('TARGETS'), /x-kde-passwordManagerHint/);
   await app.waitFor(() => clipboard() === '', 'the clipboard to be cleared', 10000);
@@ -165,8 +168,10 @@ test('sign out revokes: the provider rejects the old refresh token', async () =>
   const refreshToken = keyringSecret(`refresh-token:${account.id}`);
   assert.ok(refreshToken.length > 10, 'the refresh token is in the Secret Service');
   await app.click('sign-out');
+  assert.match(await app.text('sign-out-dialog'), /stays valid at the provider until it expires/);
   await app.click('confirm-sign-out');
   await app.waitFor(async () => (await app.all('account-item')).length === 0, 'the account to go');
+  await app.find('provider-page');
   assert.equal(keyringSecret(`refresh-token:${account.id}`), '');
   const response = await fetch(`${provider.issuer}/oauth2/token`, {
     method: 'POST',

@@ -61,6 +61,8 @@ export class DeckState {
   pending = $state<PendingSignIn | null>(null);
   /** Shown in the sign-in dialog in place of the wait, until closed or retried. */
   failedSignIn = $state<FailedSignIn | null>(null);
+  /** The last copy, for the button that made it to confirm it. */
+  lastCopy = $state<{ accountId: string; kind: CopyKind; at: number; clearAfter: number } | null>(null);
   /** Bumped to put the cursor in the inspector's box (Ctrl+Shift+I). */
   inspectorFocus = $state(0);
   /** A Cognito challenge (new password, MFA code) awaiting the user's answer. */
@@ -145,10 +147,10 @@ export class DeckState {
     if (this.selection.kind === 'account' && this.selection.id === accountId) this.detail = detail;
   }
 
-  async signIn(providerId: string, forceLogin?: boolean): Promise<void> {
+  async signIn(providerId: string, forceLogin?: boolean, loginHint?: string): Promise<void> {
     this.failedSignIn = null;
     await this.#run(`signin:${providerId}`, async () => {
-      const started = await this.#api.beginSignIn(providerId, { forceLogin });
+      const started = await this.#api.beginSignIn(providerId, { forceLogin, loginHint });
       this.pending = {
         state: started.state,
         providerId,
@@ -209,18 +211,23 @@ export class DeckState {
     });
   }
 
-  async copy(accountId: string, kind: CopyKind): Promise<void> {
+  /** Copies; the button that did it says so (see `lastCopy`), keyboard copies get a toast. */
+  async copy(accountId: string, kind: CopyKind, from: 'button' | 'keyboard' = 'keyboard'): Promise<void> {
     await this.#run(`copy:${kind}`, async () => {
       const clearAfter = await this.#api.copy(accountId, kind);
-      const tail = clearAfter > 0 ? ` It will be cleared in ${clearAfter} s.` : '';
-      this.toast('info', `${COPY_LABELS[kind]} copied.${tail}`);
+      this.lastCopy = { accountId, kind, at: Date.now() / 1000, clearAfter };
+      if (from === 'keyboard') {
+        const tail = clearAfter > 0 ? ` It will be cleared in ${clearAfter} s.` : '';
+        this.toast('info', `${COPY_LABELS[kind]} copied.${tail}`);
+      }
     });
   }
 
   async signOut(accountId: string, hostedLogout: boolean, force = false): Promise<boolean> {
     return this.#run(`signout:${accountId}`, async () => {
+      const providerId = this.account(accountId)?.record.providerId;
       const out = await this.#api.signOut(accountId, hostedLogout, force);
-      this.select({ kind: 'welcome' });
+      this.select(providerId ? { kind: 'provider', id: providerId } : { kind: 'welcome' });
       await this.reload();
       this.toast('info', out.revoked ? 'Signed out; the refresh token was revoked.' : 'Signed out.');
       return true;

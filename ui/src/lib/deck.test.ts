@@ -58,6 +58,13 @@ describe('DeckState', () => {
     expect(api.snapshot).toHaveBeenCalledTimes(2);
   });
 
+  it('signs in again with the account\'s username as login_hint', async () => {
+    const api = fakeApi();
+    const deck = new DeckState(api);
+    await deck.signIn('p1', true, 'alice');
+    expect(api.beginSignIn).toHaveBeenCalledWith('p1', { forceLogin: true, loginHint: 'alice' });
+  });
+
   it('tracks a pending sign-in and cancels it', async () => {
     const api = fakeApi();
     const deck = new DeckState(api);
@@ -101,10 +108,13 @@ describe('DeckState', () => {
     expect(deck.toasts.at(-1)?.text).toMatch(/too short/);
   });
 
-  it('reports copies with the clear delay', async () => {
+  it('reports keyboard copies with the clear delay; a button copy confirms on the button', async () => {
     const deck = new DeckState(fakeApi());
     await deck.copy('a1', 'authorizationHeader');
     expect(deck.toasts.at(-1)?.text).toBe('Authorization header copied. It will be cleared in 30 s.');
+    await deck.copy('a1', 'accessToken', 'button');
+    expect(deck.toasts).toHaveLength(1);
+    expect(deck.lastCopy).toMatchObject({ accountId: 'a1', kind: 'accessToken', clearAfter: 30 });
   });
 
   it('turns errors into toasts with advice chosen by code, and reloads when something is gone', async () => {

@@ -19,11 +19,19 @@ export function duration(totalSeconds: number): string {
   return `${seconds}s`;
 }
 
-/** Local date and time, to the second, e.g. "2026-11-22 06:40:05". */
+/** Local date and time, to the second, with the time zone: "2026-11-22 06:40:05 UTC". */
 export function timestamp(unixSeconds: number): string {
   const d = new Date(unixSeconds * 1000);
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${zoneName(d)}`;
+}
+
+/** The local time zone's short name at that date ("CET", "GMT+1", "UTC"). */
+function zoneName(d: Date): string {
+  const part = new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' })
+    .formatToParts(d)
+    .find((p) => p.type === 'timeZoneName');
+  return part?.value ?? '';
 }
 
 /** Claims holding Unix times, shown human-readable in claim tables. */

@@ -4,7 +4,7 @@
 use secrecy::SecretString;
 
 use super::session_cache::CacheWrite;
-use super::{Deck, LiveSession, lock, new_id, views::*};
+use super::{Deck, LiveSession, SessionOrigin, lock, new_id, views::*};
 use crate::cognito::identity::{self, AwsCredentials};
 use crate::cognito::idp::{AuthStep, Challenge, ChallengeAnswer, CognitoIdp};
 use crate::error::{Error, Result};
@@ -125,6 +125,7 @@ impl Deck {
         self.remember(
             &id,
             LiveSession {
+                origin: SessionOrigin::SignIn,
                 tokens,
                 id_verification,
                 access_verification,

@@ -36,6 +36,8 @@ pub use views::*;
 #[derive(Debug, Clone)]
 struct LiveSession {
     tokens: TokenSet,
+    /// How these tokens were obtained, for "Signed in" / "Refreshed" in the window.
+    origin: SessionOrigin,
     id_verification: Verification,
     access_verification: Verification,
     requested_scopes: Vec<String>,
@@ -286,6 +288,7 @@ fn summary(live: &LiveSession) -> SessionSummary {
             .and_then(|(_, c)| c.get("exp").and_then(serde_json::Value::as_u64))
     });
     SessionSummary {
+        origin: live.origin,
         access_expires_at: live.tokens.expires_at,
         id_expires_at,
         refreshed_at: live.tokens.received_at,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::refresh_tokens::AccountLock;
 use super::session_cache::CacheWrite;
-use super::{Deck, LiveSession, lock, views::*};
+use super::{Deck, LiveSession, SessionOrigin, lock, views::*};
 use crate::error::{Error, ErrorCode, Result};
 use crate::inspect::Verification;
 use crate::provider::ProviderConfig;
@@ -108,6 +108,7 @@ impl Deck {
                 self.remember(
                     account_id,
                     LiveSession {
+                        origin: SessionOrigin::Refresh,
                         tokens: renewal.tokens,
                         id_verification: renewal.id_verification,
                         access_verification: renewal.access_verification,

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::session_cache::CacheWrite;
-use super::{Deck, LiveSession, lock, new_id, views::*};
+use super::{Deck, LiveSession, SessionOrigin, lock, new_id, views::*};
 use crate::authorize::{AuthorizeOptions, PENDING_TTL};
 use crate::client::SignInResult;
 use crate::error::{Error, Result};
@@ -145,6 +145,7 @@ impl Deck {
         self.remember(
             &id,
             LiveSession {
+                origin: SessionOrigin::SignIn,
                 tokens: result.tokens,
                 id_verification,
                 access_verification: result.access_token,
@@ -270,6 +271,7 @@ impl Deck {
         self.remember(
             &record.id,
             LiveSession {
+                origin: SessionOrigin::SignIn,
                 tokens,
                 id_verification: Verification::NotChecked {
                     reason: "machine tokens have no ID token".into(),

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{Deck, LiveSession, lock, views::*};
+use super::{Deck, LiveSession, SessionOrigin, lock, views::*};
 use crate::error::{Error, Result};
 use crate::inspect::TokenView;
 use crate::secret::{AccessToken, IdToken};
@@ -40,6 +40,7 @@ impl Deck {
             .map(|p| p.scopes)
             .unwrap_or_default();
         let live = LiveSession {
+            origin: SessionOrigin::Restored,
             tokens,
             id_verification,
             access_verification,

@@ -55,6 +55,8 @@ pub struct AccountView {
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionSummary {
+    /// Whether these tokens came from a sign-in, a refresh, or the keyring after a restart.
+    pub origin: SessionOrigin,
     pub access_expires_at: Option<u64>,
     pub id_expires_at: Option<u64>,
     pub refreshed_at: u64,
@@ -62,6 +64,15 @@ pub struct SessionSummary {
     pub granted_scopes: Vec<String>,
     pub requested_scopes: Vec<String>,
     pub verification: Verification,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SessionOrigin {
+    SignIn,
+    Refresh,
+    /// Brought back from the keyring cache (after a restart, or written by the CLI).
+    Restored,
 }
 
 /// Everything the account view shows: decoded tokens with their verdicts and the raw JWTs

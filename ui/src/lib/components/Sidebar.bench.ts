@@ -45,6 +45,7 @@ function fiftyAccounts(): DeckView {
         signIn: 'browser' as const,
       },
       session: {
+        origin: 'refresh' as const,
         accessExpiresAt: now + 3600,
         idExpiresAt: now + 3600,
         refreshedAt: now,
