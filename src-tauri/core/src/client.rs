@@ -368,10 +368,9 @@ impl OidcClient {
                 issuer: endpoints.issuer.clone(),
             }),
             Err(e) if endpoints.cognito => Err(e),
-            Err(Error::TokenRejected { failure, .. }) => Ok(Verification::Failed {
-                reason: failure.to_string(),
-                failure: Some(failure),
-            }),
+            Err(e @ Error::TokenRejected { .. }) => {
+                Ok(Verification::of::<()>(&Err(e), &endpoints.issuer))
+            }
             Err(e) => Err(e),
         }
     }

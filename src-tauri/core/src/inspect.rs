@@ -85,6 +85,9 @@ pub enum Verification {
     },
     /// Shown decoded only (e.g. an opaque or foreign token, or no provider chosen).
     NotChecked { reason: String },
+    /// The check could not be made: the provider's keys are unreachable, or the key the
+    /// token names is no longer published. Neither valid nor invalid.
+    Unverifiable { reason: String },
 }
 
 impl Verification {
@@ -94,9 +97,20 @@ impl Verification {
             Ok(_) => Self::Verified {
                 issuer: issuer.to_owned(),
             },
+            Err(crate::Error::TokenRejected {
+                failure: failure @ VerifyFailure::UnknownKey { .. },
+                ..
+            }) => Self::Unverifiable {
+                reason: format!(
+                    "{failure}: the provider no longer publishes the key it was signed with (rotated away), so it can be neither verified nor refuted"
+                ),
+            },
             Err(crate::Error::TokenRejected { failure, .. }) => Self::Failed {
                 reason: failure.to_string(),
                 failure: Some(failure.clone()),
+            },
+            Err(e) if e.is_transient() => Self::Unverifiable {
+                reason: e.to_string(),
             },
             Err(e) => Self::Failed {
                 reason: e.to_string(),

@@ -428,3 +428,27 @@ async fn pasted_tokens_are_decoded_and_verified_against_a_chosen_provider() {
         v => panic!("{v:?}"),
     }
 }
+
+/// Three outcomes, not two: with the provider's keys unreachable, a restored session is "could
+/// not verify" (amber), not "invalid".
+#[tokio::test]
+async fn a_session_whose_keys_cannot_be_fetched_is_unverifiable_not_invalid() {
+    let fx = Fixture::new().await;
+    let deck = fx.open();
+    let provider_id = add_provider(&deck, fx.config(NATIVE), None).await;
+    let account_id = sign_in_account(&deck, &provider_id, ALICE).await;
+    drop(deck);
+    fx.provider.fault("jwks", "down", 5).await;
+    let restarted = fx.open();
+    let detail = restarted.account_detail(&account_id).await.unwrap();
+    let id = detail.id_token.unwrap().verification;
+    assert!(
+        matches!(&id, Verification::Unverifiable { reason } if reason.contains("signing keys")),
+        "{id:?}"
+    );
+    let summary = detail.account.session.unwrap().verification;
+    assert!(
+        matches!(summary, Verification::Unverifiable { .. }),
+        "{summary:?}"
+    );
+}

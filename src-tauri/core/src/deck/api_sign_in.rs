@@ -254,22 +254,21 @@ impl Deck {
             {
                 Ok(v) => v,
                 Err(e) => (
-                    failed(e),
+                    Verification::of::<()>(&Err(e), ""),
                     Verification::NotChecked {
                         reason: "restored from the keyring".into(),
                     },
                 ),
             },
             SignInMethod::Browser => {
-                let Ok(endpoints) = self.endpoints_for(&provider).await else {
-                    return (
-                        Verification::NotChecked {
-                            reason: "provider unreachable".into(),
-                        },
-                        Verification::NotChecked {
-                            reason: "provider unreachable".into(),
-                        },
-                    );
+                let endpoints = match self.endpoints_for(&provider).await {
+                    Ok(e) => e,
+                    Err(e) => {
+                        let unreachable = Verification::Unverifiable {
+                            reason: e.to_string(),
+                        };
+                        return (unreachable.clone(), unreachable);
+                    }
                 };
                 let now = unix_now();
                 let id = match &tokens.id_token {
