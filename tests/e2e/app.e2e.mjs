@@ -103,6 +103,20 @@ test('refresh changes the access token', async () => {
   await app.screenshot('access-token');
 });
 
+test('a refresh that fails stays visible on the account until a retry works', async () => {
+  // The provider answers the next token request with an HTML error page (a proxy, an outage).
+  await fetch(`${provider.issuer}/__test/fault`, { method: 'POST', body: JSON.stringify({ target: 'token', mode: 'html502', count: 1 }) });
+  await app.click('refresh');
+  const line = await app.find('refresh-failure');
+  assert.match(await line.getText(), /The last refresh failed at .*HTML page/);
+  assert.equal(await app.text('account-state'), 'refresh failed');
+  await app.screenshot('refresh-failed');
+  await app.click('retry-refresh');
+  await app.waitFor(async () => (await app.all('refresh-failure')).length === 0, 'the failure to clear');
+  assert.equal(await app.text('account-state'), 'active');
+  for (const button of await app.all('dismiss-toast')) await button.click();
+});
+
 test('copy puts the token on the X clipboard and clears it later', async () => {
   const token = await rawAccessToken();
   await app.click('copy-accessToken');

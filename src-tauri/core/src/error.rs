@@ -18,7 +18,7 @@ pub enum Error {
     Network { host: String, reason: String },
 
     #[error(
-        "{endpoint} answered HTTP {status} with {body_kind}; expected JSON. This is usually transient: try again. If it persists, check that the {endpoint} URL is the provider's, not a web page."
+        "{endpoint} answered HTTP {status} with {body_kind}; expected JSON. If it persists, check that the URL of {endpoint} is the provider's, not a web page."
     )]
     UnexpectedResponse {
         endpoint: &'static str,

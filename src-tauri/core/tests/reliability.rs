@@ -55,8 +55,18 @@ async fn non_json_answers_are_transient_and_keep_the_refresh_token() {
         deck.refresh(&account).await.unwrap_err()
     };
     assert!(err.to_string().contains("HTML page"), "{err}");
+    // The failure stays on the account (when, and why) until a refresh succeeds.
+    let failed = deck.snapshot().await.accounts[0]
+        .refresh_failure
+        .clone()
+        .unwrap();
+    assert_eq!(failed.error.code, ErrorCode::Network);
+    assert!(failed.error.message.contains("HTML page"));
+    assert!(failed.at > 0);
     // And the next refresh works with the kept token.
-    deck.refresh(&account).await.unwrap();
+    let view = deck.refresh(&account).await.unwrap();
+    assert!(view.refresh_failure.is_none());
+    assert!(deck.snapshot().await.accounts[0].refresh_failure.is_none());
 }
 
 #[tokio::test]

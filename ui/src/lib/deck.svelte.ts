@@ -193,9 +193,13 @@ export class DeckState {
 
   async refresh(accountId: string): Promise<void> {
     await this.#run(`refresh:${accountId}`, async () => {
-      await this.#api.refresh(accountId);
-      await this.reload();
-      this.toast('info', 'Tokens refreshed.');
+      try {
+        await this.#api.refresh(accountId);
+        this.toast('info', 'Tokens refreshed.');
+      } finally {
+        // A failure is kept on the account: show it (and, after a success, that it is gone).
+        await this.reload();
+      }
     });
   }
 
@@ -204,9 +208,13 @@ export class DeckState {
       const outcomes = await this.#api.refreshAll();
       const failed = outcomes.filter((o) => o.error);
       await this.reload();
+      const which = failed
+        .map((o) => `${this.account(o.accountId)?.record.label ?? o.accountId}: ${o.error?.message}`)
+        .join('\n');
       this.toast(
         failed.length ? 'error' : 'info',
-        `Refreshed ${outcomes.length - failed.length} of ${outcomes.length} accounts.`,
+        `Refreshed ${outcomes.length - failed.length} of ${outcomes.length} ${outcomes.length === 1 ? 'account' : 'accounts'}.`,
+        failed.length ? `Failed: ${which}` : undefined,
       );
     });
   }

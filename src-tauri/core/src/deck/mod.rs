@@ -75,6 +75,8 @@ pub struct Deck {
     /// Per account, the lock-file stamp at which our in-memory refresh token was current.
     stamps: Mutex<HashMap<String, String>>,
     challenges: Mutex<HashMap<String, api_sign_in::PendingChallenge>>,
+    /// Per account, the last refresh's failure until a refresh succeeds (shown on the account).
+    refresh_failures: Mutex<HashMap<String, RefreshFailure>>,
     /// Per started loopback sign-in (by `state`), how to stop its listener.
     loopback_cancels: Mutex<HashMap<String, Arc<tokio::sync::Notify>>>,
     notices: Mutex<Vec<String>>,
@@ -98,6 +100,7 @@ impl Deck {
             stamps: Mutex::default(),
             challenges: Mutex::default(),
             loopback_cancels: Mutex::default(),
+            refresh_failures: Mutex::default(),
             notices: Mutex::new(loaded.notice.into_iter().collect()),
         })
     }
@@ -166,6 +169,7 @@ impl Deck {
         AccountView {
             record: record.clone(),
             session,
+            refresh_failure: lock(&self.refresh_failures).get(&record.id).cloned(),
         }
     }
 

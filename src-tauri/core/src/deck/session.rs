@@ -50,10 +50,27 @@ impl Deck {
             return Ok(self.account_view(&record));
         }
         let result = self.refresh_now(account_id).await;
-        if result.is_ok() {
-            gate.bump();
+        match &result {
+            Ok(_) => {
+                gate.bump();
+                lock(&self.refresh_failures).remove(account_id);
+            }
+            Err(e) => {
+                let failure = RefreshFailure {
+                    at: crate::token::unix_now(),
+                    error: WireError::from(e),
+                };
+                lock(&self.refresh_failures).insert(account_id.to_owned(), failure);
+            }
         }
-        result
+        // The view of a success says the failure is gone.
+        match result {
+            Ok(_) => {
+                let record = self.account(account_id).await?;
+                Ok(self.account_view(&record))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     async fn refresh_now(&self, account_id: &str) -> Result<AccountView> {

@@ -40,6 +40,7 @@ impl Deck {
             received_at: live.tokens.received_at,
         };
         lock(&self.sessions).insert(account_id.to_owned(), live);
+        lock(&self.refresh_failures).remove(account_id);
         let slot = self.cache_slot(account_id);
         let ticket = slot.issued.fetch_add(1, Ordering::AcqRel) + 1;
         let vault = self.vault.clone();
@@ -66,6 +67,7 @@ impl Deck {
     /// Drops the session from memory and the keyring cache, cancelling pending writes.
     pub(super) async fn forget_session(&self, account_id: &str) -> Result<()> {
         lock(&self.sessions).remove(account_id);
+        lock(&self.refresh_failures).remove(account_id);
         let slot = self.cache_slot(account_id);
         slot.issued.fetch_add(1, Ordering::AcqRel);
         let _turn = slot.turn.lock().await;

@@ -50,6 +50,16 @@ pub struct AccountView {
     pub record: AccountRecord,
     /// `None` until the session is signed in or restored in this run.
     pub session: Option<SessionSummary>,
+    /// The last refresh in this run failed (and none succeeded since): when, and why.
+    pub refresh_failure: Option<RefreshFailure>,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshFailure {
+    /// Unix seconds.
+    pub at: u64,
+    pub error: crate::wire::WireError,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]

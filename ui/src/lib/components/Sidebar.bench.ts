@@ -54,6 +54,7 @@ function fiftyAccounts(): DeckView {
         requestedScopes: ['openid'],
         verification: { status: 'verified' as const, issuer: 'https://id.example.com' },
       },
+      refreshFailure: null,
     })),
     settings: { clipboardClearSeconds: 30 },
     notices: [],
