@@ -211,3 +211,28 @@ test('a sign-in the user cancels at the provider closes the wait and says why', 
     rmSync(process.env.E2E_BROWSER_ACTION, { force: true });
   }
 });
+
+test('a machine client leads with its token, and its account shows no ID token', async () => {
+  await app.click('add-provider');
+  await app.type('f-name', 'Machine client');
+  await app.click('f-domain-custom');
+  await app.type('f-custom-domain', provider.issuer);
+  await app.type('f-region', 'us-east-1');
+  await app.type('f-pool', 'us-east-1_LocalPool');
+  await app.type('f-client-id', 'tokendeck-m2m');
+  await app.type('f-client-secret', 'm2m-secret-0123456789abcdef');
+  await app.type('f-scopes', 'demo-api/read');
+  await (await app.session.findElement(By.css('details summary'))).click();
+  await app.type('f-override-issuer', provider.issuer);
+  await app.type('f-override-jwksUri', `${provider.issuer}/.well-known/jwks.json`);
+  await app.click('save-provider');
+  await app.find('provider-page');
+  const machine = await app.find('machine-token');
+  assert.match(await machine.getAttribute('class'), /primary/, 'Get machine token comes first');
+  await machine.click();
+  await app.find('account-page');
+  await app.find('token-panel-access');
+  assert.equal((await app.all('tab-id')).length, 0);
+  assert.equal((await app.all('copy-idToken')).length, 0);
+  assert.equal((await app.all('id-countdown')).length, 0);
+});

@@ -93,13 +93,29 @@ pub enum VerifyFailure {
         expected: String,
         found: Option<String>,
     },
-    #[error("it expired at {exp} (now {now}, leeway {leeway} s)")]
+    #[error(
+        "signature valid, but it expired {} ago (exp {}; {leeway} s of clock skew allowed)",
+        human_span(*now, *exp),
+        utc(*exp)
+    )]
     Expired { exp: u64, now: u64, leeway: u64 },
-    #[error("it is not valid before {nbf} (now {now})")]
+    #[error(
+        "signature valid, but it is not valid for another {} (nbf {})",
+        human_span(*nbf, *now),
+        utc(*nbf)
+    )]
     NotYetValid { nbf: u64, now: u64 },
-    #[error("it claims to be issued at {iat}, in the future (now {now})")]
+    #[error(
+        "signature valid, but it claims to be issued {} in the future (iat {}); check this computer's clock",
+        human_span(*iat, *now),
+        utc(*iat)
+    )]
     IssuedInFuture { iat: u64, now: u64 },
-    #[error("it was issued at {iat}, more than a week ago (now {now})")]
+    #[error(
+        "signature valid, but it was issued {} ago (iat {}), more than a week",
+        human_span(*now, *iat),
+        utc(*iat)
+    )]
     IssuedLongAgo { iat: u64, now: u64 },
     #[error("the claim `{claim}` is missing or has the wrong type")]
     MissingClaim { claim: String },
@@ -151,6 +167,32 @@ pub async fn verify_token(
     let verified = check_signature(token, &key).map_err(reject)?;
     check_claims(&verified.claims, expect).map_err(reject)?;
     Ok(verified)
+}
+
+/// "1h 2m" from `earlier` to `later` (whole seconds, at most two units).
+fn human_span(later: u64, earlier: u64) -> String {
+    let secs = later.saturating_sub(earlier);
+    let (d, h, m, s) = (
+        secs / 86400,
+        secs % 86400 / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+    );
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m {s}s"),
+        (0, _, _) => format!("{h}h {m}m"),
+        _ => format!("{d}d {h}h"),
+    }
+}
+
+/// A Unix time as `2026-11-22 15:04:05 UTC`.
+fn utc(unix: u64) -> String {
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(unix);
+    humantime::format_rfc3339_seconds(time)
+        .to_string()
+        .replacen('T', " ", 1)
+        .replace('Z', " UTC")
 }
 
 /// OIDC Core §3.1.3.8: when an ID token carries `at_hash`, it must be the left half of the

@@ -336,6 +336,18 @@ async fn machine_token_with_the_secret_from_the_keyring() {
     let session = account.session.unwrap();
     assert_eq!(session.granted_scopes, ["demo-api/read"]);
     assert!(!session.has_refresh_token);
+    // After a restart the machine session comes back like a user's, with no new request.
+    deck.flush_session_cache().await;
+    let requests = fx.provider.counters().await.token;
+    let restarted = fx.open();
+    let outcomes = restarted.restore_sessions().await;
+    assert!(outcomes.is_empty(), "{outcomes:?}");
+    let restored = restarted.snapshot().await.accounts[0]
+        .session
+        .clone()
+        .unwrap();
+    assert_eq!(restored.access_expires_at, session.access_expires_at);
+    assert_eq!(fx.provider.counters().await.token, requests);
     // Removing the provider removes the secret from the keyring too.
     deck.remove_provider(&provider_id).await.unwrap();
     assert!(

@@ -7,7 +7,7 @@ use super::{Deck, LiveSession, SessionOrigin, lock, views::*};
 use crate::error::{Error, Result};
 use crate::inspect::TokenView;
 use crate::secret::{AccessToken, IdToken};
-use crate::store::{AccountKind, AccountRecord, AccountStatus};
+use crate::store::{AccountRecord, AccountStatus};
 use crate::token::{TokenSet, unix_now};
 
 /// Which token `Deck::token` returns.
@@ -61,7 +61,7 @@ impl Deck {
             config
                 .accounts
                 .iter()
-                .filter(|a| a.kind == AccountKind::User && a.status == AccountStatus::Active)
+                .filter(|a| a.status == AccountStatus::Active)
                 .cloned()
                 .collect()
         };

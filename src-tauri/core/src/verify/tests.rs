@@ -168,3 +168,24 @@ fn at_hash_binds_the_id_token_to_its_access_token() {
     check_at_hash(&id_claims(), "anything").unwrap();
     assert!(check_at_hash(&with(id_claims(), "at_hash", 5.into()), "x").is_err());
 }
+
+#[test]
+fn time_failures_read_as_a_person_would_say_them() {
+    let expired = VerifyFailure::Expired {
+        exp: 1_795_360_000,
+        now: 1_795_363_725,
+        leeway: 60,
+    };
+    assert_eq!(
+        expired.to_string(),
+        "signature valid, but it expired 1h 2m ago (exp 2026-11-22 15:06:40 UTC; 60 s of clock skew allowed)"
+    );
+    let future = VerifyFailure::IssuedInFuture {
+        iat: 1_000_090,
+        now: 1_000_000,
+    };
+    assert!(
+        future.to_string().contains("1m 30s in the future"),
+        "{future}"
+    );
+}

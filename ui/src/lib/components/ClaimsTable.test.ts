@@ -22,4 +22,10 @@ describe('ClaimsTable', () => {
     expect(screen.getAllByTestId('not-verified')).toHaveLength(2);
     expect(screen.queryByTestId('verified')).toBeNull();
   });
+
+  it('says how long ago a token expired, next to exp', () => {
+    const exp = Math.floor(Date.now() / 1000) - 3700;
+    render(ClaimsTable, { claims: { exp } });
+    expect(screen.getAllByTestId('exp-relative').at(-1)?.textContent).toMatch(/^expired 1h \d+m ago$/);
+  });
 });
