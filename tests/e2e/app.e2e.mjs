@@ -56,8 +56,8 @@ test('add the local pool through the form, and check it', async () => {
   await app.type('f-name', 'Local pool');
   await app.click('f-domain-custom');
   await app.type('f-custom-domain', provider.issuer);
-  await app.type('f-region', 'us-east-1');
   await app.type('f-pool', 'us-east-1_LocalPool');
+  assert.equal(await (await app.find('f-region')).getAttribute('value'), 'us-east-1', 'the region comes from the pool id');
   await app.type('f-client-id', 'tokendeck-native');
   await (await app.session.findElement(By.css('details summary'))).click();
   await app.type('f-override-issuer', provider.issuer);
@@ -67,6 +67,11 @@ test('add the local pool through the form, and check it', async () => {
   await app.waitFor(async () => (await report.getText()).includes('the sign-in page opens'), 'the check report');
   assert.ok(!(await report.getText()).includes('✗'), await report.getText());
   await app.screenshot('provider-check');
+  // Changing a field after the check marks its report stale; changing it back does not.
+  await app.type('f-scopes', 'openid email');
+  await app.find('check-stale');
+  await app.type('f-scopes', 'openid email profile');
+  await app.waitFor(async () => (await app.all('check-stale')).length === 0, 'the report to be current again');
   await app.click('save-provider');
   await app.find('provider-page');
   // Its own redirect URI (mix-up defence), shown to be registered, and no warning.

@@ -67,6 +67,15 @@ fn transport_error(e: reqwest::Error, host: &str, endpoint: &'static str) -> Err
         reason.push_str(&s.to_string());
         source = s.source();
     }
+    // Say the common cases as a person would.
+    let lower = reason.to_ascii_lowercase();
+    if lower.contains("dns error") || lower.contains("failed to lookup address") {
+        reason =
+            "could not resolve the host name (no such domain, or no network): check the domain"
+                .into();
+    } else if lower.contains("connection refused") {
+        reason = "nothing is listening there (connection refused): check the host and port".into();
+    }
     Error::Network {
         host: host.to_owned(),
         reason,

@@ -464,3 +464,36 @@ async fn a_session_whose_keys_cannot_be_fetched_is_unverifiable_not_invalid() {
         "{summary:?}"
     );
 }
+
+/// A domain that does not resolve is said as such, not as "endpoints ✓" and a raw error chain.
+#[tokio::test]
+async fn check_says_when_a_host_does_not_resolve() {
+    let fx = Fixture::new().await;
+    let deck = fx.open();
+    let mut config = fx.config(NATIVE);
+    // `.invalid` never resolves (RFC 6761).
+    config.source = tokendeck_core::provider::ProviderSource::Cognito {
+        domain: tokendeck_core::provider::CognitoDomain::Custom {
+            url: "https://auth.tokendeck.invalid".into(),
+        },
+        region: "us-east-1".into(),
+        user_pool_id: "us-east-1_LocalPool".into(),
+    };
+    config.overrides = Default::default();
+    let report = deck.check_provider(config).await;
+    assert!(!report.ok);
+    let endpoints = report.items.iter().find(|i| i.name == "endpoints").unwrap();
+    assert!(endpoints.detail.contains("derived"), "{}", endpoints.detail);
+    let probe = report
+        .items
+        .iter()
+        .find(|i| i.name == "app client and redirect URI")
+        .unwrap();
+    assert!(!probe.ok);
+    assert!(
+        probe.detail.contains("could not resolve the host name")
+            && probe.detail.contains("auth.tokendeck.invalid"),
+        "{}",
+        probe.detail
+    );
+}

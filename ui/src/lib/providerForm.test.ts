@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { emptyForm, fromConfig, plannedRedirect, rebinds, redirectSlug, toConfig, validate } from './providerForm';
+import {
+  autofill, emptyForm, fromConfig, issuerFix, plannedRedirect, rebinds, redirectSlug, regionOfPool, splitCognitoDomain, toConfig, validate,
+} from './providerForm';
 
 function cognito() {
   const f = emptyForm();
@@ -87,5 +89,27 @@ describe('provider form', () => {
       change(f);
       expect(rebinds(saved, toConfig(f, false))).toBe(true);
     }
+  });
+
+  it('fills the region from a pool id and splits a pasted hosted-UI domain', () => {
+    expect(regionOfPool('eu-west-1_AbC123')).toBe('eu-west-1');
+    expect(regionOfPool('nonsense')).toBeNull();
+    expect(splitCognitoDomain('https://myapp.auth.eu-west-1.amazoncognito.com/')).toEqual({ prefix: 'myapp', region: 'eu-west-1' });
+    expect(splitCognitoDomain('myapp')).toBeNull();
+    const f = emptyForm();
+    f.prefix = 'https://MyApp.auth.ap-southeast-2.amazoncognito.com';
+    f.userPoolId = 'ap-southeast-2_Xyz';
+    autofill(f);
+    expect([f.prefix, f.region]).toEqual(['myapp', 'ap-southeast-2']);
+    const g = emptyForm();
+    g.userPoolId = 'us-east-2_Q';
+    autofill(g);
+    expect(g.region).toBe('us-east-2');
+  });
+
+  it('offers a fix for a discovery URL or a trailing slash given as the issuer', () => {
+    expect(issuerFix('https://id.example.com/.well-known/openid-configuration')?.fixed).toBe('https://id.example.com');
+    expect(issuerFix('https://id.example.com/realms/dev/')?.fixed).toBe('https://id.example.com/realms/dev');
+    expect(issuerFix('https://id.example.com')).toBeNull();
   });
 });

@@ -211,3 +211,44 @@ export function validate(f: ProviderForm): FormErrors {
   }
   return e;
 }
+
+/** `eu-west-1_AbC123` → `eu-west-1`: a pool id names its region. */
+export function regionOfPool(poolId: string): string | null {
+  const [region, suffix] = poolId.trim().split('_');
+  return region && suffix && REGION.test(region) ? region : null;
+}
+
+/** A full hosted-UI domain pasted into the prefix field, split into prefix and region. */
+export function splitCognitoDomain(text: string): { prefix: string; region: string } | null {
+  const m = /^(?:https?:\/\/)?([a-z0-9-]+)\.auth\.([a-z0-9-]+)\.amazoncognito\.com\/?$/i.exec(text.trim());
+  return m?.[1] && m[2] && REGION.test(m[2].toLowerCase())
+    ? { prefix: m[1].toLowerCase(), region: m[2].toLowerCase() }
+    : null;
+}
+
+/** A one-click fix for an issuer that is really the discovery URL, or ends with a stray `/`. */
+export function issuerFix(issuer: string): { fixed: string; why: string } | null {
+  const t = issuer.trim();
+  const discovery = '/.well-known/openid-configuration';
+  if (t.endsWith(discovery)) {
+    return { fixed: t.slice(0, -discovery.length), why: 'that is the discovery URL; the issuer is the part before it' };
+  }
+  if (/^https?:\/\/[^/]+\/.+\/$/.test(t) || /^https?:\/\/[^/]+\/$/.test(t)) {
+    return {
+      fixed: t.replace(/\/+$/, ''),
+      why: 'the issuer must match exactly what the provider publishes; most have no trailing slash (Check tells)',
+    };
+  }
+  return null;
+}
+
+/** Applies what a pasted value says about other fields (region from a pool id or a domain). */
+export function autofill(form: ProviderForm): void {
+  const split = splitCognitoDomain(form.prefix);
+  if (split) {
+    form.prefix = split.prefix;
+    form.region = split.region;
+  }
+  const region = regionOfPool(form.userPoolId);
+  if (region && !form.region.trim()) form.region = region;
+}

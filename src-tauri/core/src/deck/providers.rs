@@ -226,7 +226,16 @@ impl Deck {
         push("settings", Ok("all fields are valid".into()));
         let endpoints = match crate::discovery::resolve_endpoints(self.oidc.http(), &config).await {
             Ok(e) => {
-                push("endpoints", Ok(format!("token endpoint {}", e.token)));
+                let how = match config.source {
+                    crate::provider::ProviderSource::Cognito { .. } => {
+                        "derived from the domain and pool (reachability: see below)"
+                    }
+                    crate::provider::ProviderSource::Oidc { .. } => "discovered",
+                };
+                push(
+                    "endpoints",
+                    Ok(format!("{how}; token endpoint {}", e.token)),
+                );
                 Arc::new(e)
             }
             Err(e) => {
