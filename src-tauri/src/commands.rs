@@ -8,7 +8,6 @@ use tokendeck_core::deck::{
     SignInRequest, SignInStartedView, SignOutView,
 };
 use tokendeck_core::inspect::TokenView;
-use tokendeck_core::provider::ProviderConfig;
 use tokendeck_core::wire::WireError;
 
 use crate::{AppState, events};
@@ -41,9 +40,9 @@ pub async fn remove_provider(state: State<'_, AppState>, provider_id: String) ->
 #[tauri::command]
 pub async fn check_provider(
     state: State<'_, AppState>,
-    config: ProviderConfig,
+    draft: ProviderDraft,
 ) -> Reply<CheckReport> {
-    Ok(state.deck.check_provider(config).await)
+    Ok(state.deck.check_provider_draft(draft).await)
 }
 
 /// Starts a sign-in and opens the system browser. A loopback sign-in is finished in the

@@ -230,6 +230,11 @@ test('a machine client leads with its token, and its account shows no ID token',
   await (await app.session.findElement(By.css('details summary'))).click();
   await app.type('f-override-issuer', provider.issuer);
   await app.type('f-override-jwksUri', `${provider.issuer}/.well-known/jwks.json`);
+  await app.click('check-provider');
+  const report = await app.find('check-report');
+  await app.waitFor(async () => (await report.getText()).includes('accepted the client id and secret'), 'the secret to be tested');
+  assert.ok(!(await report.getText()).includes('✗'), await report.getText());
+  assert.match(await report.getText(), /machine client/);
   await app.click('save-provider');
   await app.find('provider-page');
   const machine = await app.find('machine-token');

@@ -497,3 +497,74 @@ async fn check_says_when_a_host_does_not_resolve() {
         probe.detail
     );
 }
+
+/// Check tests the client secret with a client-credentials request, says when it is wrong, skips
+/// redirect advice for a machine client, and never sends a stored secret to a changed endpoint.
+#[tokio::test]
+async fn check_tests_the_client_secret_where_it_belongs() {
+    let fx = Fixture::new().await;
+    let deck = fx.open();
+    let item = |report: &tokendeck_core::deck::CheckReport, name: &str| {
+        report.items.iter().find(|i| i.name == name).cloned()
+    };
+    let draft = |config, secret: &str| tokendeck_core::deck::ProviderDraft {
+        config,
+        client_secret: Some(secret.into()),
+    };
+
+    let mut m2m = fx.config(M2M);
+    m2m.scopes = vec!["demo-api/read".into()];
+    let report = deck
+        .check_provider_draft(draft(m2m.clone(), M2M_SECRET))
+        .await;
+    assert!(report.ok, "{report:?}");
+    assert!(
+        item(&report, "client secret")
+            .unwrap()
+            .detail
+            .contains("accepted the client id and secret")
+    );
+    assert!(
+        item(&report, "app client and redirect URI")
+            .unwrap()
+            .detail
+            .contains("machine client")
+    );
+
+    let report = deck
+        .check_provider_draft(draft(m2m, "not-the-secret"))
+        .await;
+    assert!(!report.ok);
+    let secret = item(&report, "client secret").unwrap();
+    assert!(
+        !secret.ok && secret.detail.contains("refused the client id and secret"),
+        "{secret:?}"
+    );
+
+    // A code-flow client with a secret: the secret is accepted, the sign-in page is checked.
+    let report = deck
+        .check_provider_draft(draft(fx.config(CONFIDENTIAL), CONFIDENTIAL_SECRET))
+        .await;
+    assert!(report.ok, "{report:?}");
+    assert!(item(&report, "client secret").unwrap().ok);
+    assert!(
+        item(&report, "app client and redirect URI")
+            .unwrap()
+            .detail
+            .contains("sign-in page opens")
+    );
+
+    // The stored secret is used for the settings it was stored with, never for a changed
+    // token endpoint.
+    let id = add_provider(&deck, fx.config(CONFIDENTIAL), Some(CONFIDENTIAL_SECRET)).await;
+    let saved = deck.snapshot().await.providers[0].config.clone();
+    let report = deck.check_provider(saved.clone()).await;
+    assert!(item(&report, "client secret").unwrap().ok, "{report:?}");
+    let elsewhere = LocalProvider::start().await;
+    let mut moved = saved;
+    moved.overrides.token = Some(elsewhere.url("/oauth2/token"));
+    let report = deck.check_provider(moved).await;
+    assert!(item(&report, "client secret").is_none(), "{report:?}");
+    assert_eq!(elsewhere.counters().await.token, 0);
+    assert!(!id.is_empty());
+}

@@ -13,7 +13,6 @@ import type { DeckView } from './bindings/DeckView';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { InspectRequest } from './bindings/InspectRequest';
 import type { PasswordSignIn } from './bindings/PasswordSignIn';
-import type { ProviderConfig } from './bindings/ProviderConfig';
 import type { ProviderDraft } from './bindings/ProviderDraft';
 import type { ProviderView } from './bindings/ProviderView';
 import type { RefreshOutcome } from './bindings/RefreshOutcome';
@@ -49,7 +48,7 @@ export interface DeckApi {
   dismissNotices(): Promise<void>;
   saveProvider(draft: ProviderDraft): Promise<ProviderView>;
   removeProvider(providerId: string): Promise<void>;
-  checkProvider(config: ProviderConfig): Promise<CheckReport>;
+  checkProvider(draft: ProviderDraft): Promise<CheckReport>;
   beginSignIn(providerId: string, request: SignInRequest): Promise<SignInStartedView>;
   cancelSignIn(state: string): Promise<boolean>;
   refresh(accountId: string): Promise<AccountView>;
@@ -85,7 +84,7 @@ export const tauriApi: DeckApi = {
   dismissNotices: () => call('dismiss_notices'),
   saveProvider: (draft) => call('save_provider', { draft }),
   removeProvider: (providerId) => call('remove_provider', { providerId }),
-  checkProvider: (config) => call('check_provider', { config }),
+  checkProvider: (draft) => call('check_provider', { draft }),
   beginSignIn: (providerId, request) => call('begin_sign_in', { providerId, request }),
   cancelSignIn: (state) => call('cancel_sign_in', { signInState: state }),
   refresh: (accountId) => call('refresh', { accountId }),

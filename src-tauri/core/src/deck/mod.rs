@@ -3,6 +3,7 @@
 //! Each public method is one user action.
 
 mod api_sign_in;
+mod check;
 mod orphans;
 mod providers;
 mod refresh_tokens;

@@ -1,13 +1,8 @@
-//! Adding, editing, removing and checking providers; inspecting pasted tokens.
-
-use std::sync::Arc;
-
-use reqwest::StatusCode;
+//! Adding, editing and removing providers (checking them is in `check`); inspecting pasted
+//! tokens.
 
 use super::{Deck, new_id, views::*};
-use crate::authorize::{AuthorizeOptions, build_authorization_request};
 use crate::error::Result;
-use crate::http::{Body, host_of, send};
 use crate::inspect::TokenView;
 use crate::provider::{ProviderConfig, Redirect, per_provider_redirect_uri, slug};
 use crate::secret::ClientSecret;
@@ -198,138 +193,6 @@ impl Deck {
         Ok(())
     }
 
-    /// Fetches what a sign-in will need and explains each problem found: endpoints
-    /// (discovery), signing keys, and whether the authorization endpoint accepts this client
-    /// and redirect URI.
-    pub async fn check_provider(&self, config: ProviderConfig) -> CheckReport {
-        let mut items = Vec::new();
-        let mut push = |name: &str, outcome: std::result::Result<String, String>| {
-            let (ok, detail) = match outcome {
-                Ok(d) => (true, d),
-                Err(d) => (false, d),
-            };
-            items.push(CheckItem {
-                name: name.to_owned(),
-                ok,
-                detail,
-            });
-        };
-        let mut config = config;
-        if config.redirect_uri.is_none() && self.provider(&config.id).await.is_err() {
-            let others = self.config.lock().await.providers.clone();
-            config.redirect_uri = Some(planned_redirect_uri(&config, &others));
-        }
-        if let Err(e) = config.validate() {
-            push("settings", Err(e.to_string()));
-            return CheckReport { ok: false, items };
-        }
-        push("settings", Ok("all fields are valid".into()));
-        let endpoints = match crate::discovery::resolve_endpoints(self.oidc.http(), &config).await {
-            Ok(e) => {
-                let how = match config.source {
-                    crate::provider::ProviderSource::Cognito { .. } => {
-                        "derived from the domain and pool (reachability: see below)"
-                    }
-                    crate::provider::ProviderSource::Oidc { .. } => "discovered",
-                };
-                push(
-                    "endpoints",
-                    Ok(format!("{how}; token endpoint {}", e.token)),
-                );
-                Arc::new(e)
-            }
-            Err(e) => {
-                push("endpoints", Err(e.to_string()));
-                return CheckReport { ok: false, items };
-            }
-        };
-        push(
-            "signing keys",
-            match self.oidc.jwks().fetch_now(&endpoints.jwks_uri).await {
-                Ok(n) => Ok(format!(
-                    "{n} RS256 signing key(s) at {}",
-                    endpoints.jwks_uri
-                )),
-                Err(e) => Err(e.to_string()),
-            },
-        );
-        let redirect = config.redirect().map(|r| r.url().clone());
-        let authorize = match redirect {
-            Ok(redirect) => {
-                self.probe_authorize(Arc::new(config), endpoints, redirect)
-                    .await
-            }
-            Err(e) => Err(e.to_string()),
-        };
-        push("app client and redirect URI", authorize);
-        let ok = items.iter().all(|i| i.ok);
-        CheckReport { ok, items }
-    }
-
-    /// Asks the authorization endpoint for a sign-in page without signing in. Cognito and
-    /// most providers answer a bad client id or an unregistered redirect URI with an error
-    /// right away, which is the most common setup mistake.
-    async fn probe_authorize(
-        &self,
-        config: Arc<ProviderConfig>,
-        endpoints: Arc<crate::provider::Endpoints>,
-        redirect: url::Url,
-    ) -> std::result::Result<String, String> {
-        let redirect_text = redirect.to_string();
-        let client_id = config.client_id.clone();
-        let (url, _, _) =
-            build_authorization_request(config, endpoints, redirect, &AuthorizeOptions::default());
-        let host = host_of(&url);
-        let response = send(
-            self.oidc.http().client().get(url),
-            &host,
-            "the authorization endpoint",
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-        let location = response
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .unwrap_or_default();
-        let status = response.status();
-        let body = if status.is_redirection() {
-            String::new()
-        } else {
-            Body::read(response, &host, "the authorization endpoint")
-                .await
-                .map(|b| String::from_utf8_lossy(&b.bytes).into_owned())
-                .unwrap_or_default()
-        };
-        let text = format!("{location} {body}").to_ascii_lowercase();
-        let redirect_problem = text.contains("redirect_mismatch")
-            || text.contains("invalid_redirect_uri")
-            || (text.contains("redirect_uri") && !status.is_redirection());
-        if redirect_problem {
-            return Err(format!(
-                "the provider refused the redirect URI: add {redirect_text} to the app client's allowed callback URLs"
-            ));
-        }
-        if text.contains("invalid_client")
-            || text.contains("client_id") && status == StatusCode::BAD_REQUEST
-        {
-            return Err(format!(
-                "the provider does not know the app client {client_id}: check the client id"
-            ));
-        }
-        if status.is_redirection() || status.is_success() {
-            Ok(format!(
-                "the sign-in page opens for this client and the redirect URI {redirect_text}"
-            ))
-        } else {
-            Err(format!(
-                "the authorization endpoint answered HTTP {}",
-                status.as_u16()
-            ))
-        }
-    }
-
     /// Decodes a pasted JWT and, with a provider, verifies it against that provider's keys.
     pub async fn inspect(&self, request: InspectRequest) -> Result<TokenView> {
         let token = crate::inspect::pasted_token(&request.token);
@@ -367,7 +230,7 @@ fn guess_token_use(token: &str) -> TokenUse {
 /// What a provider's sessions and secret are bound to. Changing any of it would send existing
 /// refresh tokens, or the client secret, somewhere they were not issued for.
 #[derive(PartialEq)]
-struct SessionBinding<'a> {
+pub(super) struct SessionBinding<'a> {
     source: &'a crate::provider::ProviderSource,
     client_id: &'a str,
     redirect: Option<String>,
@@ -375,7 +238,7 @@ struct SessionBinding<'a> {
 }
 
 impl<'a> SessionBinding<'a> {
-    fn of(p: &'a ProviderConfig) -> Self {
+    pub(super) fn of(p: &'a ProviderConfig) -> Self {
         Self {
             source: &p.source,
             client_id: &p.client_id,
