@@ -115,6 +115,12 @@ test('a refresh that fails stays visible on the account until a retry works', as
   const line = await app.find('refresh-failure');
   assert.match(await line.getText(), /The last refresh failed at .*HTML page/);
   assert.equal(await app.text('account-state'), 'refresh failed');
+  // The error toast: one sentence, and it stays clear of the action bar and the claims.
+  const toast = await app.find('toast-error');
+  const rect = await toast.getRect();
+  const main = await (await app.session.findElement(By.css('main'))).getRect();
+  assert.ok(rect.x + rect.width <= main.x, `toast ${JSON.stringify(rect)} overlaps main ${JSON.stringify(main)}`);
+  assert.doesNotMatch(await toast.getText(), /If it persists/, 'details are folded');
   await app.screenshot('refresh-failed');
   await app.click('retry-refresh');
   await app.waitFor(async () => (await app.all('refresh-failure')).length === 0, 'the failure to clear');
