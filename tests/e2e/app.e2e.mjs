@@ -45,6 +45,7 @@ async function rawAccessToken() {
 
 test('set the clipboard to clear after 3 s', async () => {
   await app.find('welcome');
+  assert.equal(await (await app.find('refresh-all')).isEnabled(), false, 'nothing to refresh yet');
   await app.click('open-settings');
   await app.type('clipboard-seconds', '3');
   await (await app.find('clipboard-seconds')).sendKeys('\t');
@@ -78,6 +79,7 @@ test('add the local pool through the form, and check it', async () => {
   assert.equal(await app.text('redirect-uri'), 'io.github.tokendeck://callback/local-pool');
   assert.equal(await app.text('loopback-redirect-uri'), 'http://127.0.0.1/callback/local-pool');
   assert.equal((await app.all('mix-up-warning')).length, 0);
+  assert.equal(await (await app.find('provider-name')).getAttribute('title'), 'Local pool', 'a long name can be read in full');
   await app.screenshot('provider-page');
 });
 
@@ -96,6 +98,8 @@ test('sign in through the system browser; the OS delivers the redirect', async (
   assert.match(await app.text('access-countdown'), /in (59m|1h)/);
   assert.equal((await app.all('signin-progress')).length, 0, 'the progress dialog closed');
   assert.equal(await app.text('session-origin'), 'Signed in');
+  assert.match(await app.text('exp-relative'), /^in (59m|1h)/);
+  assert.match(text, /\d{2}:\d{2}:\d{2} \S+ \d+/, 'times carry their zone');
   await app.screenshot('account');
 });
 
@@ -182,10 +186,16 @@ test('a deep link with an unknown state is refused visibly and changes nothing',
 
 test('after a restart the session comes back from the keyring', async () => {
   await app.quit();
+  // The provider's keys cannot be fetched right after the restart: "could not verify" (amber),
+  // not "invalid", on the page and in the sidebar alike.
+  await fetch(`${provider.issuer}/__test/fault`, { method: 'POST', body: JSON.stringify({ target: 'jwks', mode: 'down', count: 1 }) });
   app = await openApp(driver.url);
   await app.click('account-item');
   const idPanel = await app.find('token-panel-id');
   await app.waitFor(async () => (await idPanel.getText()).includes('alice'), 'the restored claims');
+  await app.find('verify-unverifiable');
+  assert.equal(await app.text('account-state'), 'unverified');
+  await app.screenshot('could-not-verify');
 });
 
 test('sign out revokes: the provider rejects the old refresh token', async () => {
