@@ -167,20 +167,17 @@ impl OidcClient {
         let client_id = &pending.provider.client_id;
 
         let id_token = match &tokens.id_token {
-            Some(id) => {
-                let verified = self
-                    .verify(
-                        endpoints,
-                        client_id,
-                        id.expose_secret(),
-                        TokenUse::Id,
-                        Some(&pending.nonce),
-                        now,
-                    )
-                    .await?;
-                bind_access_token(&verified, &tokens.access_token)?;
-                Some(verified)
-            }
+            Some(id) => Some(
+                self.verify_id_token(
+                    endpoints,
+                    client_id,
+                    id,
+                    &tokens.access_token,
+                    Some(&pending.nonce),
+                    now,
+                )
+                .await?,
+            ),
             None if pending.requested_scopes.iter().any(|s| s == "openid") => {
                 return Err(Error::Provider {
                     error: "missing_id_token".into(),
@@ -276,15 +273,9 @@ impl OidcClient {
     ) -> Result<Verification> {
         let now = renewed.received_at;
         if let (true, Some(id)) = (renewed.new_id_token, &renewed.tokens.id_token) {
+            let access = &renewed.tokens.access_token;
             let verified = self
-                .verify(
-                    endpoints,
-                    client_id,
-                    id.expose_secret(),
-                    TokenUse::Id,
-                    None,
-                    now,
-                )
+                .verify_id_token(endpoints, client_id, id, access, None, now)
                 .await?;
             if expected_sub.is_some() && expected_sub != verified.sub() {
                 return Err(Error::TokenRejected {
@@ -292,7 +283,6 @@ impl OidcClient {
                     failure: VerifyFailure::SubjectChanged,
                 });
             }
-            bind_access_token(&verified, &renewed.tokens.access_token)?;
         }
         self.check_access_token(endpoints, client_id, &renewed.tokens.access_token, now)
             .await
@@ -428,12 +418,34 @@ impl OidcClient {
     }
 }
 
-/// The ID token's `at_hash`, when present, must match the access token it came with.
-fn bind_access_token(id_token: &VerifiedToken, access_token: &AccessToken) -> Result<()> {
-    crate::verify::check_at_hash(&id_token.claims, access_token.expose_secret()).map_err(
-        |failure| Error::TokenRejected {
-            token: "ID token",
-            failure,
-        },
-    )
+impl OidcClient {
+    /// An ID token from the token endpoint: signature and claims, and its `at_hash`, when
+    /// present, must match the access token it came with.
+    async fn verify_id_token(
+        &self,
+        endpoints: &Endpoints,
+        client_id: &str,
+        id_token: &crate::secret::IdToken,
+        access_token: &AccessToken,
+        nonce: Option<&str>,
+        now: u64,
+    ) -> Result<VerifiedToken> {
+        let verified = self
+            .verify(
+                endpoints,
+                client_id,
+                id_token.expose_secret(),
+                TokenUse::Id,
+                nonce,
+                now,
+            )
+            .await?;
+        crate::verify::check_at_hash(&verified.claims, access_token.expose_secret()).map_err(
+            |failure| Error::TokenRejected {
+                token: "ID token",
+                failure,
+            },
+        )?;
+        Ok(verified)
+    }
 }
