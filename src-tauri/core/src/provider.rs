@@ -88,6 +88,20 @@ fn default_scopes() -> Vec<String> {
     DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect()
 }
 
+/// A user pool's own API, and what its tokens are verified against.
+#[derive(Debug)]
+pub struct CognitoApi {
+    pub pool: crate::cognito::idp::PoolClient,
+    /// The exact `iss` of the pool's tokens.
+    pub issuer: String,
+    pub jwks_uri: Url,
+}
+
+/// `https://cognito-idp.<region>.amazonaws.com/<pool id>`: a user pool's issuer.
+pub fn cognito_issuer(region: &str, user_pool_id: &str) -> String {
+    format!("https://cognito-idp.{region}.amazonaws.com/{user_pool_id}")
+}
+
 /// The URLs a sign-in needs, after derivation/discovery and overrides.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
@@ -211,7 +225,7 @@ impl ProviderConfig {
         }
         let base = cognito_domain_base(domain, region)?;
         let join = |path: &str| join_path(&base, path);
-        let issuer = format!("https://cognito-idp.{region}.amazonaws.com/{user_pool_id}");
+        let issuer = cognito_issuer(region, user_pool_id);
         let derived = Endpoints {
             jwks_uri: parse_endpoint("issuer", &format!("{issuer}/.well-known/jwks.json"))?,
             issuer,
@@ -231,7 +245,7 @@ impl ProviderConfig {
     pub fn cognito_api(
         &self,
         client_secret: Option<crate::secret::ClientSecret>,
-    ) -> Result<(crate::cognito::idp::PoolClient, String, Url)> {
+    ) -> Result<CognitoApi> {
         let ProviderSource::Cognito {
             region,
             user_pool_id,
@@ -248,18 +262,12 @@ impl ProviderConfig {
             Some(url) => parse_endpoint("Cognito API endpoint", url)?,
             None => crate::cognito::idp::PoolClient::default_endpoint(region)?,
         };
-        let issuer = self.overrides.issuer.clone().unwrap_or_else(|| {
-            format!("https://cognito-idp.{region}.amazonaws.com/{user_pool_id}")
-        });
-        let jwks = match &self.overrides.jwks_uri {
+        let pool_issuer = cognito_issuer(region, user_pool_id);
+        let jwks_uri = match &self.overrides.jwks_uri {
             Some(url) => parse_endpoint("JWKS URI", url)?,
-            None => parse_endpoint(
-                "JWKS URI",
-                &format!(
-                    "https://cognito-idp.{region}.amazonaws.com/{user_pool_id}/.well-known/jwks.json"
-                ),
-            )?,
+            None => parse_endpoint("JWKS URI", &format!("{pool_issuer}/.well-known/jwks.json"))?,
         };
+        let issuer = self.overrides.issuer.clone().unwrap_or(pool_issuer);
         let pool = crate::cognito::idp::PoolClient {
             region: region.clone(),
             user_pool_id: user_pool_id.clone(),
@@ -267,7 +275,11 @@ impl ProviderConfig {
             client_secret,
             endpoint,
         };
-        Ok((pool, issuer, jwks))
+        Ok(CognitoApi {
+            pool,
+            issuer,
+            jwks_uri,
+        })
     }
 
     pub(crate) fn apply_overrides(&self, mut e: Endpoints) -> Result<Endpoints> {

@@ -111,7 +111,9 @@ pub async fn credentials_for(
     user_pool_id: &str,
     id_token: &IdToken,
 ) -> Result<AwsCredentials> {
-    let login_key = format!("cognito-idp.{region}.amazonaws.com/{user_pool_id}");
+    // The logins map names the pool by its issuer without the scheme.
+    let issuer = crate::provider::cognito_issuer(region, user_pool_id);
+    let login_key = issuer.trim_start_matches("https://");
     let logins = json!({ login_key: id_token.expose_secret() });
     let id: GetIdResponse = call(
         http,

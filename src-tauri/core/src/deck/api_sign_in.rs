@@ -34,7 +34,7 @@ impl Deck {
     ) -> Result<PasswordSignIn> {
         let provider = self.provider(provider_id).await?;
         let secret = self.client_secret_of(&provider).await?;
-        let (pool, _, _) = provider.cognito_api(secret)?;
+        let pool = provider.cognito_api(secret)?.pool;
         let idp = CognitoIdp::new(self.oidc.http(), &pool);
         let step = if srp {
             idp.sign_in_srp(username.trim(), &password).await?
@@ -54,7 +54,7 @@ impl Deck {
             .ok_or(Error::ExpiredState { minutes: 3 })?;
         let provider = self.provider(&pending.provider_id).await?;
         let secret = self.client_secret_of(&provider).await?;
-        let (pool, _, _) = provider.cognito_api(secret)?;
+        let pool = provider.cognito_api(secret)?.pool;
         let answer = match pending.challenge.name.as_str() {
             "NEW_PASSWORD_REQUIRED" => ChallengeAnswer::NewPassword(SecretString::from(answer)),
             _ => ChallengeAnswer::MfaCode(crate::secret::MfaCode::new(answer.trim())),
@@ -146,7 +146,9 @@ impl Deck {
         tokens: &TokenSet,
         expected_sub: Option<&str>,
     ) -> Result<(Verification, Verification)> {
-        let (_, issuer, jwks_uri) = provider.cognito_api(None)?;
+        let crate::provider::CognitoApi {
+            issuer, jwks_uri, ..
+        } = provider.cognito_api(None)?;
         let now = unix_now();
         let expect = |token_use| Expectations {
             issuer: &issuer,
@@ -194,7 +196,7 @@ impl Deck {
         secret: Option<ClientSecret>,
         refresh_token: &RefreshToken,
     ) -> Result<super::session::Renewal> {
-        let (pool, _, _) = provider.cognito_api(secret)?;
+        let pool = provider.cognito_api(secret)?.pool;
         let username = record
             .username
             .as_deref()
@@ -220,7 +222,7 @@ impl Deck {
         refresh_token: &RefreshToken,
     ) -> Result<()> {
         let secret = self.client_secret_of(provider).await?;
-        let (pool, _, _) = provider.cognito_api(secret)?;
+        let pool = provider.cognito_api(secret)?.pool;
         CognitoIdp::new(self.oidc.http(), &pool)
             .revoke(refresh_token)
             .await
@@ -360,7 +362,11 @@ impl Deck {
         Ok((crate::secret::AccessToken::new(text), view))
     }
 
-    async fn client_secret_of(&self, provider: &ProviderConfig) -> Result<Option<ClientSecret>> {
+    /// The client secret a confidential provider's requests carry (`None` for a public client).
+    pub(super) async fn client_secret_of(
+        &self,
+        provider: &ProviderConfig,
+    ) -> Result<Option<ClientSecret>> {
         if provider.confidential {
             self.vault.client_secret(&provider.id).await
         } else {

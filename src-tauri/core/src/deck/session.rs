@@ -93,10 +93,7 @@ impl Deck {
             return Err(Error::InvalidGrant { detail: reason });
         };
         let provider = self.provider(&record.provider_id).await?;
-        let secret = match provider.confidential {
-            true => self.vault.client_secret(&provider.id).await?,
-            false => None,
-        };
+        let secret = self.client_secret_of(&provider).await?;
         let previous = lock(&self.sessions).get(account_id).cloned();
         let requested_scopes = previous
             .as_ref()
@@ -299,10 +296,7 @@ impl Deck {
             }
         }
         if let (Some(rt), Some(endpoints)) = (&refresh_token, &endpoints) {
-            let secret = match provider.confidential {
-                true => self.vault.client_secret(&provider.id).await?,
-                false => None,
-            };
+            let secret = self.client_secret_of(&provider).await?;
             let auth = ClientAuth {
                 client_id: provider.client_id.clone(),
                 secret,

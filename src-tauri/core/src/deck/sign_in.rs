@@ -34,12 +34,17 @@ impl Deck {
     ) -> Result<SignInStarted> {
         let provider = self.provider(provider_id).await?;
         let endpoints = self.endpoints_for(&provider).await?;
-        let secret = if provider.confidential {
-            Some(self.vault.client_secret(&provider.id).await?.ok_or_else(|| {
-                Error::config("client secret", "this provider is marked as having a client secret, but the keyring has none: enter it again in the provider settings")
-            })?)
-        } else {
-            None
+        let secret = match (
+            provider.confidential,
+            self.client_secret_of(&provider).await?,
+        ) {
+            (true, None) => {
+                return Err(Error::config(
+                    "client secret",
+                    "this provider is marked as having a client secret, but the keyring has none: enter it again in the provider settings",
+                ));
+            }
+            (_, secret) => secret,
         };
         let has_users = {
             let config = self.config.lock().await;
