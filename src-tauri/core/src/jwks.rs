@@ -162,8 +162,12 @@ impl JwksCache {
         if let (true, Some(set)) = (fetched_meanwhile, &now_cached) {
             return Ok(select(&set.keys, kid));
         }
-        if let (Some(wait), None) = (self.backing_off(&state), &now_cached) {
-            return Err(unavailable(jwks_uri, wait));
+        // A fetch that failed while we waited for the turn: back off like everyone else.
+        if let Some(wait) = self.backing_off(&state) {
+            return match now_cached {
+                Some(set) => Ok(select(&set.keys, kid)),
+                None => Err(unavailable(jwks_uri, wait)),
+            };
         }
         match self.fetch_into(&state, jwks_uri).await {
             Ok(set) => Ok(select(&set.keys, kid)),

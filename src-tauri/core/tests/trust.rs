@@ -510,3 +510,41 @@ async fn cancelling_a_loopback_sign_in_closes_its_port_at_once() {
             .is_err()
     );
 }
+
+/// A settings file that cannot be read (moved aside) makes no account look orphaned: the sweep
+/// deletes nothing, and the sessions are there once the file is restored.
+#[tokio::test]
+async fn an_unreadable_settings_file_never_sweeps_the_keyring() {
+    let fx = Fixture::new().await;
+    let deck = fx.open();
+    let id = add_provider(&deck, fx.config(NATIVE), None).await;
+    let account = sign_in_account(&deck, &id, ALICE).await;
+    drop(deck);
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(fx.dir.join(format!("locks/{account}.lock")))
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let path = fx.dir.join("config.json");
+    let good = std::fs::read(&path).unwrap();
+    std::fs::write(&path, b"{ not json").unwrap();
+
+    let restarted = fx.open();
+    assert_eq!(restarted.sweep_orphans().await.unwrap(), 0);
+    restarted.restore_sessions().await;
+    assert!(fx.vault().refresh_token(&account).await.unwrap().is_some());
+    assert!(fx.vault().session(&account).await.unwrap().is_some());
+    drop(restarted);
+    std::fs::write(&path, good).unwrap();
+    assert!(
+        fx.open()
+            .account_detail(&account)
+            .await
+            .unwrap()
+            .account
+            .session
+            .is_some()
+    );
+}

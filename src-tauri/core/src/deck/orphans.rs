@@ -15,9 +15,13 @@ impl Deck {
     /// Deletes the refresh token, cached session and lock file of every account id that has a
     /// lock file but no account. Returns how many were swept.
     pub async fn sweep_orphans(&self) -> Result<usize> {
-        let known: Vec<String> = {
-            let config = self.config.lock().await;
-            config.accounts.iter().map(|a| a.id.clone()).collect()
+        // Only against the settings as they are on disk now, and only when they are readable: a
+        // missing or broken file (moved aside) must never make every account look orphaned.
+        let known: Vec<String> = match self.store.read()? {
+            crate::store::config::OnDisk::Valid(config) => {
+                config.accounts.iter().map(|a| a.id.clone()).collect()
+            }
+            _ => return Ok(0),
         };
         let dir = self.store.dir().join("locks");
         let Ok(entries) = std::fs::read_dir(&dir) else {
