@@ -5,8 +5,9 @@ use tauri_plugin_opener::OpenerExt;
 use tokendeck_core::deck::{
     AccountDetail, AccountView, AwsCredentialFormat, AwsCredentialsView, CheckReport, CopyKind,
     DeckView, InspectRequest, PasswordSignIn, ProviderDraft, ProviderView, RefreshOutcome,
-    SignInRequest, SignInStartedView, SignOutView,
+    SignInEnd, SignInRequest, SignInStartedView, SignOutView,
 };
+use tokendeck_core::ids::{AccountId, ProviderId};
 use tokendeck_core::inspect::TokenView;
 use tokendeck_core::wire::WireError;
 
@@ -33,7 +34,7 @@ pub async fn save_provider(
 }
 
 #[tauri::command]
-pub async fn remove_provider(state: State<'_, AppState>, provider_id: String) -> Reply<()> {
+pub async fn remove_provider(state: State<'_, AppState>, provider_id: ProviderId) -> Reply<()> {
     Ok(state.deck.remove_provider(&provider_id).await?)
 }
 
@@ -45,13 +46,13 @@ pub async fn check_provider(
     Ok(state.deck.check_provider_draft(draft).await)
 }
 
-/// Starts a sign-in and opens the system browser. A loopback sign-in is finished in the
-/// background; a deep-link one when the OS delivers the redirect (see `deep_link`).
+/// Starts a sign-in and opens the system browser; the sign-in ends in the background (see
+/// `Deck::await_sign_in`), or through a deep link (see `deep_link`).
 #[tauri::command]
 pub async fn begin_sign_in(
     app: AppHandle,
     state: State<'_, AppState>,
-    provider_id: String,
+    provider_id: ProviderId,
     request: SignInRequest,
 ) -> Reply<SignInStartedView> {
     let started = state.deck.begin_sign_in(&provider_id, request).await?;
@@ -68,28 +69,16 @@ pub async fn begin_sign_in(
         .with_detail(&e.to_string()));
     }
     let deck = state.deck.clone();
-    let state_id = view.state.clone();
+    let sign_in_state = view.state.clone();
     tauri::async_runtime::spawn(async move {
-        let outcome = match started.loopback {
-            Some(listener) => deck.finish_loopback(listener).await,
-            None => {
-                // Deep-link sign-ins: report the timeout if the browser never came back.
-                tokio::time::sleep(std::time::Duration::from_secs(view.expires_in)).await;
-                if !deck.cancel_sign_in(&state_id) {
-                    return;
-                }
-                Err(tokendeck_core::Error::ExpiredState {
-                    minutes: view.expires_in / 60,
-                })
-            }
-        };
-        match outcome {
-            Ok(account) => events::auth_completed(&app, &account),
-            Err(e) => events::auth_failed(&app, Some(state_id), WireError::from(&e)),
+        match deck.await_sign_in(started.wait).await {
+            Ok(SignInEnd::SignedIn(account)) => events::auth_completed(&app, &account),
+            Ok(SignInEnd::Elsewhere) => return,
+            Err(e) => events::auth_failed(&app, Some(sign_in_state), WireError::from(&e)),
         }
         events::accounts_changed(&app);
     });
-    Ok(started.view)
+    Ok(view)
 }
 
 #[tauri::command]
@@ -98,7 +87,7 @@ pub fn cancel_sign_in(state: State<'_, AppState>, sign_in_state: String) -> bool
 }
 
 #[tauri::command]
-pub async fn refresh(state: State<'_, AppState>, account_id: String) -> Reply<AccountView> {
+pub async fn refresh(state: State<'_, AppState>, account_id: AccountId) -> Reply<AccountView> {
     Ok(state.deck.refresh(&account_id).await?)
 }
 
@@ -110,7 +99,7 @@ pub async fn refresh_all(state: State<'_, AppState>) -> Reply<Vec<RefreshOutcome
 #[tauri::command]
 pub async fn account_detail(
     state: State<'_, AppState>,
-    account_id: String,
+    account_id: AccountId,
 ) -> Reply<AccountDetail> {
     Ok(state.deck.account_detail(&account_id).await?)
 }
@@ -120,7 +109,7 @@ pub async fn account_detail(
 pub async fn copy(
     app: AppHandle,
     state: State<'_, AppState>,
-    account_id: String,
+    account_id: AccountId,
     kind: CopyKind,
 ) -> Reply<u32> {
     let text = state.deck.copy_text(&account_id, kind).await?;
@@ -146,7 +135,7 @@ pub fn copy_plain_text(app: AppHandle, text: String) -> Reply<()> {
 pub async fn sign_out(
     app: AppHandle,
     state: State<'_, AppState>,
-    account_id: String,
+    account_id: AccountId,
     hosted_logout: bool,
     force: bool,
 ) -> Reply<SignOutView> {
@@ -161,7 +150,10 @@ pub async fn sign_out(
 }
 
 #[tauri::command]
-pub async fn machine_token(state: State<'_, AppState>, provider_id: String) -> Reply<AccountView> {
+pub async fn machine_token(
+    state: State<'_, AppState>,
+    provider_id: ProviderId,
+) -> Reply<AccountView> {
     Ok(state.deck.machine_token(&provider_id).await?)
 }
 
@@ -179,7 +171,7 @@ pub async fn set_clipboard_clear_seconds(state: State<'_, AppState>, seconds: u3
 #[tauri::command]
 pub async fn sign_in_with_password(
     state: State<'_, AppState>,
-    provider_id: String,
+    provider_id: ProviderId,
     username: String,
     password: String,
     srp: bool,
@@ -206,11 +198,11 @@ pub async fn answer_challenge(
 pub async fn aws_credentials(
     app: AppHandle,
     state: State<'_, AppState>,
-    account_id: String,
+    account_id: AccountId,
     format: AwsCredentialFormat,
 ) -> Reply<AwsCredentialsView> {
-    let (text, view) = state.deck.aws_credentials_text(&account_id, format).await?;
+    let credentials = state.deck.aws_credentials_text(&account_id, format).await?;
     let clear_after = state.deck.clipboard_clear_seconds().await;
-    state.clipboard.copy(&app, &text, clear_after)?;
-    Ok(view)
+    state.clipboard.copy(&app, &credentials.text, clear_after)?;
+    Ok(credentials.view)
 }

@@ -36,24 +36,7 @@ pub fn run() {
                 tracing::info!(after_ms = started.elapsed().as_millis(), "page loaded");
             }
         })
-        .setup(|app| {
-            let state = open_state()?;
-            let deck = state.deck.clone();
-            app.manage(state);
-            deep_link::install(app.handle());
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                if let Ok(issuer) = std::env::var("TOKENDECK_DEMO_ISSUER")
-                    && let Err(e) = deck.ensure_demo_provider(&issuer).await
-                {
-                    tracing::warn!(error = %e, "could not add the demo provider");
-                }
-                events::accounts_changed(&handle);
-                deck.restore_sessions().await;
-                events::accounts_changed(&handle);
-            });
-            Ok(())
-        })
+        .setup(setup)
         .invoke_handler(tauri::generate_handler![
             commands::snapshot,
             commands::dismiss_notices,
@@ -77,18 +60,41 @@ pub fn run() {
         ])
         .build(tauri::generate_context!());
     match result {
-        Ok(app) => app.run(|handle, event| {
-            if let tauri::RunEvent::Exit = event
-                && let Some(state) = handle.try_state::<AppState>()
-            {
-                state.clipboard.clear_on_exit();
-                tauri::async_runtime::block_on(state.deck.flush_session_cache());
-            }
-        }),
+        Ok(app) => app.run(on_run_event),
         Err(e) => {
             tracing::error!(error = %e, "Tokendeck failed to start");
             std::process::exit(1);
         }
+    }
+}
+
+/// Opens the accounts, listens for deep links, and brings sessions back in the background.
+fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
+    let state = open_state()?;
+    let deck = state.deck.clone();
+    app.manage(state);
+    deep_link::install(app.handle());
+    let handle = app.handle().clone();
+    tauri::async_runtime::spawn(async move {
+        if let Ok(issuer) = std::env::var("TOKENDECK_DEMO_ISSUER")
+            && let Err(e) = deck.ensure_demo_provider(&issuer).await
+        {
+            tracing::warn!(error = %e, "could not add the demo provider");
+        }
+        events::accounts_changed(&handle);
+        deck.restore_sessions().await;
+        events::accounts_changed(&handle);
+    });
+    Ok(())
+}
+
+/// On exit: clear a copied token from the clipboard, and let cached sessions land.
+fn on_run_event(handle: &tauri::AppHandle, event: tauri::RunEvent) {
+    if let tauri::RunEvent::Exit = event
+        && let Some(state) = handle.try_state::<AppState>()
+    {
+        state.clipboard.clear_on_exit();
+        tauri::async_runtime::block_on(state.deck.flush_session_cache());
     }
 }
 

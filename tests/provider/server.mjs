@@ -29,6 +29,8 @@ const counters = { token: 0, jwks: 0 };
 // Test controls can make the next N token or JWKS responses misbehave the way proxies, load
 // balancers and outages do (HTML error pages, redirects, stalls).
 const faults = { token: [], jwks: [] };
+// Off: like providers that issue a refresh token only at first consent (test control).
+let issueRefreshTokens = true;
 let provider;
 let issuer;
 
@@ -98,7 +100,7 @@ function buildProvider() {
       }
       return claims;
     },
-    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    issueRefreshToken: async (_ctx, client) => issueRefreshTokens && client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: (ctx) => Boolean(ctx.oidc.client?.rotateRefreshTokens),
     extraClientMetadata: { properties: ['rotateRefreshTokens'] },
     expiresWithSession: async () => false,
@@ -294,6 +296,10 @@ async function testControl(req, res, path) {
     if (kid !== null) header.kid = kid ?? key.kid;
     const jwt = await new SignJWT(claims).setProtectedHeader(header).sign(await importJWK(key, 'RS256'));
     return send(res, 200, 'application/json', JSON.stringify({ jwt }));
+  }
+  if (path === '/__test/issue-refresh-tokens' && req.method === 'POST') {
+    issueRefreshTokens = Boolean(JSON.parse(await readBody(req)).on);
+    return send(res, 200, 'application/json', '{}');
   }
   if (path === '/__test/counters') return send(res, 200, 'application/json', JSON.stringify(counters));
   return send(res, 404, 'text/plain', 'unknown control');

@@ -16,7 +16,7 @@ mod support;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::{ALICE, LocalProvider, NATIVE, add_provider, sign_in_account};
+use support::{ALICE, LocalProvider, NATIVE, add_provider, median, sign_in_account};
 use tokendeck_core::OidcClient;
 use tokendeck_core::deck::Deck;
 use tokendeck_core::http::HttpClient;
@@ -24,11 +24,6 @@ use tokendeck_core::provider::ProviderConfig;
 use tokendeck_core::store::{ConfigStore, Vault};
 
 const RUNS: usize = 30;
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
 
 fn time(mut cmd: Command) -> Duration {
     let t = Instant::now();
@@ -59,7 +54,7 @@ async fn main() {
     )
     .unwrap();
     let config = ProviderConfig {
-        id: String::new(),
+        id: "".into(),
         ..provider.cognito_config(NATIVE)
     };
     let id = add_provider(&deck, config, None).await;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "EXIT CODES:
   0  success
@@ -31,64 +31,84 @@ pub enum Command {
     /// List providers and accounts.
     List,
     /// Print a valid token, refreshing first if it expires within --min-ttl.
-    Token {
-        account: String,
-        /// The ID token instead of the access token.
-        #[arg(long, conflicts_with = "access")]
-        id: bool,
-        /// The access token (the default).
-        #[arg(long)]
-        access: bool,
-        /// Print `Authorization: Bearer <token>`.
-        #[arg(long)]
-        header: bool,
-        /// Refresh if the token expires sooner than this (e.g. 30s, 5m, 1h).
-        #[arg(long, value_parser = humantime::parse_duration, default_value = "60s")]
-        min_ttl: Duration,
-    },
+    Token(TokenArgs),
     /// Sign in: through the browser (loopback redirect), or with a password (Cognito SRP).
-    Login {
-        /// A provider (id or name) or an existing account to sign in again.
-        target: String,
-        /// Sign in with username and password through Cognito's API (SRP); prompts for it.
-        #[arg(long)]
-        password: bool,
-        /// The username (defaults to the account's when signing an account in again).
-        #[arg(long)]
-        username: Option<String>,
-        /// Read the password from standard input instead of prompting.
-        #[arg(long, requires = "password")]
-        password_stdin: bool,
-        /// Send the password itself (USER_PASSWORD_AUTH) instead of an SRP proof.
-        #[arg(long, requires = "password")]
-        no_srp: bool,
-    },
+    Login(LoginArgs),
     /// Refresh an account's tokens now.
-    Refresh { account: String },
+    Refresh(AccountArg),
     /// Decode a JWT and, with --verify, check it against a provider's keys (offline jwt.io).
-    Inspect {
-        /// The token, or `-` to read it from standard input.
-        jwt: String,
-        /// Provider (id or name) whose keys and rules to verify against.
-        #[arg(long)]
-        verify: Option<String>,
-        /// Verify as this kind of token (detected by default).
-        #[arg(long = "as", value_enum)]
-        token_use: Option<TokenKind>,
-    },
+    Inspect(InspectArgs),
     /// Temporary AWS credentials from the provider's identity pool.
-    AwsCredentials {
-        account: String,
-        #[arg(long, value_enum, default_value = "env")]
-        format: CredentialFormat,
-    },
+    AwsCredentials(AwsCredentialsArgs),
     /// Revoke the refresh token and forget the account.
-    Logout {
-        account: String,
-        /// Forget the account even if the provider cannot revoke.
-        #[arg(long)]
-        force: bool,
-    },
+    Logout(LogoutArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AccountArg {
+    pub account: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    pub account: String,
+    /// The ID token instead of the access token.
+    #[arg(long, conflicts_with = "access")]
+    pub id: bool,
+    /// The access token (the default).
+    #[arg(long)]
+    pub access: bool,
+    /// Print `Authorization: Bearer <token>`.
+    #[arg(long)]
+    pub header: bool,
+    /// Refresh if the token expires sooner than this (e.g. 30s, 5m, 1h).
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "60s")]
+    pub min_ttl: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// A provider (id or name) or an existing account to sign in again.
+    pub target: String,
+    /// Sign in with username and password through Cognito's API (SRP); prompts for it.
+    #[arg(long)]
+    pub password: bool,
+    /// The username (defaults to the account's when signing an account in again).
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Read the password from standard input instead of prompting.
+    #[arg(long, requires = "password")]
+    pub password_stdin: bool,
+    /// Send the password itself (USER_PASSWORD_AUTH) instead of an SRP proof.
+    #[arg(long, requires = "password")]
+    pub no_srp: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The token, or `-` to read it from standard input.
+    pub jwt: String,
+    /// Provider (id or name) whose keys and rules to verify against.
+    #[arg(long)]
+    pub verify: Option<String>,
+    /// Verify as this kind of token (detected by default).
+    #[arg(long = "as", value_enum)]
+    pub token_use: Option<TokenKind>,
+}
+
+#[derive(Debug, Args)]
+pub struct AwsCredentialsArgs {
+    pub account: String,
+    #[arg(long, value_enum, default_value = "env")]
+    pub format: CredentialFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    pub account: String,
+    /// Forget the account even if the provider cannot revoke.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -4,7 +4,10 @@
 
 mod args;
 mod commands;
+mod inspect;
+mod login;
 mod output;
+mod resolve;
 
 use std::process::ExitCode;
 

@@ -13,9 +13,9 @@
 mod support;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use support::{LocalProvider, NATIVE, add_provider, sign_in_account};
+use support::{LocalProvider, NATIVE, add_provider, median, sign_in_account};
 use tokendeck_core::OidcClient;
 use tokendeck_core::deck::Deck;
 use tokendeck_core::http::HttpClient;
@@ -24,11 +24,6 @@ use tokendeck_core::store::{ConfigStore, Vault};
 
 const RUNS: usize = 7;
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
 async fn deck_with_accounts(provider: &LocalProvider, n: usize) -> Arc<Deck> {
     let tag = tokendeck_core::pkce::random_url_safe();
     let dir = std::env::temp_dir().join(format!("tokendeck-bench-{tag}"));
@@ -36,7 +31,7 @@ async fn deck_with_accounts(provider: &LocalProvider, n: usize) -> Arc<Deck> {
     let oidc = OidcClient::new(HttpClient::new().unwrap());
     let deck = Arc::new(Deck::open(oidc, ConfigStore::new(dir), vault).unwrap());
     let config = ProviderConfig {
-        id: String::new(),
+        id: "".into(),
         ..provider.cognito_config(NATIVE)
     };
     let id = add_provider(&deck, config, None).await;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::error::{Error, Result};
+use crate::ids::ProviderId;
 use crate::pkce::{CHALLENGE_METHOD, PkceVerifier, random_url_safe};
 use crate::provider::{Endpoints, ProviderConfig};
 use crate::secret::ClientSecret;
@@ -157,6 +158,20 @@ impl PendingSignIns {
     /// Drops a sign-in the user cancelled.
     pub fn cancel(&self, state: &str) -> bool {
         self.lock().remove(state).is_some()
+    }
+
+    /// Drops every sign-in started with this provider; returns their states.
+    pub fn cancel_provider(&self, provider_id: &ProviderId) -> Vec<String> {
+        let mut map = self.lock();
+        let states: Vec<String> = map
+            .iter()
+            .filter(|(_, p)| p.provider.id == *provider_id)
+            .map(|(state, _)| state.clone())
+            .collect();
+        for state in &states {
+            map.remove(state);
+        }
+        states
     }
 
     pub fn len(&self) -> usize {

@@ -10,6 +10,7 @@ use crate::authorize::{AuthorizeOptions, PendingSignIns, build_authorization_req
 use crate::callback::{CallbackOutcome, parse_callback};
 use crate::error::{Error, Result};
 use crate::http::HttpClient;
+use crate::ids::ProviderId;
 use crate::inspect::{TokenView, Verification, decode_unverified};
 use crate::jwks::JwksCache;
 use crate::provider::{Endpoints, ProviderConfig};
@@ -38,7 +39,8 @@ pub struct StartedSignIn {
 /// A finished sign-in: tokens, and what was verified about them.
 #[derive(Debug)]
 pub struct SignInResult {
-    pub provider_id: String,
+    /// The provider as it was when the sign-in started.
+    pub provider: Arc<ProviderConfig>,
     /// The issuer the ID token was verified against.
     pub issuer: String,
     pub tokens: TokenSet,
@@ -120,6 +122,12 @@ impl OidcClient {
         self.pending.cancel(state)
     }
 
+    /// Cancels every sign-in started with this provider (its settings changed); returns their
+    /// states.
+    pub fn cancel_sign_ins_of(&self, provider_id: &ProviderId) -> Vec<String> {
+        self.pending.cancel_provider(provider_id)
+    }
+
     /// Finishes a sign-in from the redirect URL. Everything that can be refused is refused
     /// before the one network call (the code exchange, never retried).
     #[tracing::instrument(skip_all, err)]
@@ -193,7 +201,7 @@ impl OidcClient {
             .await?;
         tracing::info!("sign-in completed");
         Ok(SignInResult {
-            provider_id: pending.provider.id.clone(),
+            provider: pending.provider.clone(),
             issuer: endpoints.issuer.clone(),
             tokens,
             id_token,
@@ -243,16 +251,8 @@ impl OidcClient {
         let response = token::refresh(&self.http, &endpoints.token, auth, refresh_token).await?;
         let now = unix_now();
         let new_id_token = response.id_token.is_some();
-        let mut tokens = previous.cloned().unwrap_or_else(|| TokenSet {
-            access_token: AccessToken::new(""),
-            id_token: None,
-            refresh_token: None,
-            expires_at: None,
-            scope: None,
-            received_at: now,
-        });
-        tokens.refresh_token = Some(refresh_token.clone());
-        let rotated = tokens.apply_refresh(response, now);
+        let mut tokens = TokenSet::from_response(response, now);
+        let rotated = tokens.keep_missing_from(refresh_token, previous);
         Ok(Renewed {
             tokens,
             rotated,

@@ -12,7 +12,9 @@ pub mod error;
 #[doc(hidden)]
 pub mod faults;
 pub mod http;
+pub mod ids;
 pub mod inspect;
+pub mod ipc;
 pub mod jwks;
 pub mod loopback;
 pub mod pkce;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::error::{Error, Result};
+use crate::ids::ProviderId;
 
 mod redirect;
 pub use redirect::{
@@ -64,7 +65,8 @@ pub struct EndpointOverrides {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderConfig {
-    pub id: String,
+    /// Empty in a draft for a new provider; `Deck::save_provider` assigns one.
+    pub id: ProviderId,
     pub name: String,
     pub source: ProviderSource,
     pub client_id: String,

@@ -1,13 +1,21 @@
 //! Text meant to be pasted into a POSIX shell (sh, bash, zsh). Every value from outside (a
 //! token, a discovered URL, AWS credentials) is quoted as one word, so it can carry `'`, `;` or
-//! `$(…)` and still run nothing. A value no shell can hold (a NUL byte) is refused.
+//! `$(…)` and still run nothing. A value with a control character is refused.
 
 use std::borrow::Cow;
 
 use crate::error::{Error, Result};
 
-/// `value` as one shell word.
+/// `value` as one shell word. Control characters are refused, not quoted: quoting makes
+/// them inert for `sh -c`, but text pasted into an interactive terminal can still act on an
+/// escape sequence (ending bracketed paste) or a newline.
 pub fn quote(value: &str) -> Result<Cow<'_, str>> {
+    if value.chars().any(char::is_control) {
+        return Err(Error::Unsupported {
+            what: "text for a shell",
+            hint: "a value holds a control character (a newline, an escape sequence or a NUL byte), which Tokendeck does not put into text meant for a terminal",
+        });
+    }
     shlex::try_quote(value).map_err(|_| Error::Unsupported {
         what: "text for a shell",
         hint: "a value contains a NUL byte, which no shell command can carry",

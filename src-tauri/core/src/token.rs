@@ -71,6 +71,39 @@ pub struct TokenResponse {
     pub scope: Option<String>,
 }
 
+impl TokenResponse {
+    /// Tokens are visible ASCII (RFC 6749 Appendix A: `1*VSCHAR`; a JWT is narrower still).
+    /// Anything else, a control character above all, is refused: tokens end up in headers,
+    /// on terminals and in text pasted into shells, where an escape sequence or a newline in
+    /// a token a provider made up could act.
+    pub fn check_characters(&self) -> Result<()> {
+        let fields = [
+            ("access_token", Some(self.access_token.expose_secret())),
+            (
+                "refresh_token",
+                self.refresh_token.as_ref().map(RefreshToken::expose_secret),
+            ),
+            (
+                "id_token",
+                self.id_token.as_ref().map(IdToken::expose_secret),
+            ),
+        ];
+        for (name, value) in fields {
+            if let Some(value) = value
+                && (value.is_empty() || !value.bytes().all(|b| (0x20..=0x7e).contains(&b)))
+            {
+                return Err(Error::Provider {
+                    error: "invalid_token_response".into(),
+                    description: Some(format!(
+                        "its {name} is empty or holds characters a token cannot have (only visible ASCII is allowed)"
+                    )),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct ErrorResponse {
     error: String,
@@ -117,18 +150,16 @@ impl TokenSet {
         }
     }
 
-    /// Applies a refresh response. A response without a refresh token keeps the current one
-    /// (Cognito never rotates); a new one replaces it. Returns whether it rotated.
-    pub fn apply_refresh(&mut self, response: TokenResponse, now: u64) -> bool {
-        let previous_refresh = self.refresh_token.take();
-        let previous_id = self.id_token.take();
-        let previous_scope = self.scope.take();
-        let mut next = Self::from_response(response, now);
-        let rotated = next.refresh_token.is_some() && next.refresh_token != previous_refresh;
-        next.refresh_token = next.refresh_token.or(previous_refresh);
-        next.id_token = next.id_token.or(previous_id);
-        next.scope = next.scope.or(previous_scope);
-        *self = next;
+    /// Completes the tokens of a refresh response with what it left out: the refresh token
+    /// that was sent when none came back (Cognito never rotates), and the previous ID token
+    /// and scope. Returns whether the refresh token rotated (the one sent is then spent).
+    pub fn keep_missing_from(&mut self, sent: &RefreshToken, previous: Option<&TokenSet>) -> bool {
+        let rotated = self.refresh_token.as_ref().is_some_and(|new| new != sent);
+        self.refresh_token.get_or_insert_with(|| sent.clone());
+        if let Some(previous) = previous {
+            self.id_token = self.id_token.take().or_else(|| previous.id_token.clone());
+            self.scope = self.scope.take().or_else(|| previous.scope.clone());
+        }
         rotated
     }
 }
@@ -210,6 +241,7 @@ async fn token_request(
     let body = Body::read(response, &host, "the token endpoint").await?;
     if body.status.is_success() {
         let tokens: TokenResponse = body.json("the token endpoint")?;
+        tokens.check_characters()?;
         if !tokens.token_type.eq_ignore_ascii_case("bearer") {
             return Err(Error::Provider {
                 error: "unsupported_token_type".into(),

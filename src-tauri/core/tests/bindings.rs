@@ -18,8 +18,11 @@ use tokendeck_core::deck::{
     SignInStartedView, SignOutView,
 };
 use tokendeck_core::inspect::TokenView;
+use tokendeck_core::ipc::AppEvent;
 use tokendeck_core::wire::WireError;
 use ts_rs::{Config, TS};
+
+mod ipc;
 
 fn export_all(dir: &Path) {
     let cfg = Config::new().with_out_dir(dir).with_large_int("number");
@@ -38,6 +41,27 @@ fn export_all(dir: &Path) {
     PasswordSignIn::export_all(&cfg).unwrap();
     AwsCredentialFormat::export_all(&cfg).unwrap();
     AwsCredentialsView::export_all(&cfg).unwrap();
+    AppEvent::export_all(&cfg).unwrap();
+    ipc::write_commands_ts(dir);
+}
+
+/// The commands the window may call, the ones the shell registers and the ones `build.rs`
+/// declares (and so capabilities can grant) are the same set.
+#[test]
+fn every_command_is_registered_and_declared() {
+    let defined: std::collections::BTreeSet<String> =
+        ipc::read_commands().into_iter().map(|c| c.name).collect();
+    assert!(defined.contains("snapshot"), "{defined:?}");
+    assert_eq!(
+        defined,
+        ipc::registered_commands(),
+        "commands.rs vs generate_handler! in lib.rs"
+    );
+    assert_eq!(
+        defined,
+        ipc::declared_commands(),
+        "commands.rs vs COMMANDS in build.rs"
+    );
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

@@ -14,7 +14,9 @@ use moto::{Moto, Pool};
 use secrecy::SecretString;
 use tokendeck_core::ErrorCode;
 use tokendeck_core::cognito::identity;
-use tokendeck_core::cognito::idp::{AuthStep, ChallengeAnswer, CognitoIdp, PoolClient};
+use tokendeck_core::cognito::idp::{
+    AuthStep, ChallengeAnswer, ChallengeName, CognitoIdp, PoolClient,
+};
 use tokendeck_core::http::HttpClient;
 use tokendeck_core::jwks::JwksCache;
 use tokendeck_core::secret::ClientSecret;
@@ -35,7 +37,7 @@ fn client(moto: &Moto, pool: &Pool) -> PoolClient {
 fn tokens(step: AuthStep) -> TokenSet {
     match step {
         AuthStep::Tokens(t) => t,
-        AuthStep::Challenge(c) => panic!("unexpected challenge {}", c.name),
+        AuthStep::Challenge(c) => panic!("unexpected challenge {}", c.name.as_str()),
     }
 }
 
@@ -155,7 +157,7 @@ async fn password_sign_in_wrong_password_and_new_password_required() {
     else {
         panic!("expected NEW_PASSWORD_REQUIRED");
     };
-    assert_eq!(challenge.name, "NEW_PASSWORD_REQUIRED");
+    assert_eq!(challenge.name, ChallengeName::NewPasswordRequired);
     let done = idp
         .answer(
             challenge,
@@ -260,7 +262,7 @@ async fn mfa_challenges_are_answered_through_respond_to_auth_challenge() {
     else {
         panic!("expected SOFTWARE_TOKEN_MFA")
     };
-    assert_eq!(totp.name, "SOFTWARE_TOKEN_MFA");
+    assert_eq!(totp.name, ChallengeName::SoftwareTokenMfa);
     // The wrong kind of answer is refused locally.
     let err = idp
         .answer(totp.clone(), ChallengeAnswer::NewPassword(password("x")))
@@ -294,7 +296,7 @@ async fn mfa_challenges_are_answered_through_respond_to_auth_challenge() {
     else {
         panic!("expected SMS_MFA")
     };
-    assert_eq!(sms.name, "SMS_MFA");
+    assert_eq!(sms.name, ChallengeName::SmsMfa);
     verified(
         &moto,
         &pool,

@@ -40,14 +40,9 @@ async fn sign_in_persists_account_and_keyring_and_survives_a_restart() {
     ));
     assert!(session.granted_scopes.contains(&"openid".to_owned()));
 
-    let refresh_token = fx
-        .vault()
-        .refresh_token(&account_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let refresh_token = fx.stored_refresh_token(&account_id).await.unwrap();
     let file = std::fs::read_to_string(fx.dir.join("config.json")).unwrap();
-    assert!(file.contains(&account_id));
+    assert!(file.contains(account_id.as_str()));
     assert!(
         !file.contains(refresh_token.expose_secret()),
         "no refresh token in the settings file"
@@ -165,19 +160,9 @@ async fn rotated_refresh_token_is_in_the_keyring_when_refresh_returns() {
     let deck = fx.open();
     let provider_id = add_provider(&deck, fx.config(ROTATING), None).await;
     let account_id = sign_in_account(&deck, &provider_id, ALICE).await;
-    let first = fx
-        .vault()
-        .refresh_token(&account_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let first = fx.stored_refresh_token(&account_id).await.unwrap();
     deck.refresh(&account_id).await.unwrap();
-    let second = fx
-        .vault()
-        .refresh_token(&account_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let second = fx.stored_refresh_token(&account_id).await.unwrap();
     assert_ne!(first, second);
     // A restart works from the stored (rotated) token.
     let restarted = fx.open();
@@ -190,12 +175,7 @@ async fn sign_out_revokes_at_the_provider_and_forgets_everything() {
     let deck = fx.open();
     let provider_id = add_provider(&deck, fx.config(NATIVE), None).await;
     let account_id = sign_in_account(&deck, &provider_id, ALICE).await;
-    let refresh_token = fx
-        .vault()
-        .refresh_token(&account_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let refresh_token = fx.stored_refresh_token(&account_id).await.unwrap();
     let out = deck.sign_out(&account_id, true, false).await.unwrap();
     assert!(out.revoked);
     let logout = out.logout_url.unwrap();
@@ -206,13 +186,7 @@ async fn sign_out_revokes_at_the_provider_and_forgets_everything() {
         ),
         "{logout}"
     );
-    assert!(
-        fx.vault()
-            .refresh_token(&account_id)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(fx.stored_refresh_token(&account_id).await.is_none());
     assert!(deck.snapshot().await.accounts.is_empty());
     let token_url = url::Url::parse(&fx.provider.url("/oauth2/token")).unwrap();
     let err = token::refresh(
@@ -236,12 +210,7 @@ async fn a_dead_refresh_token_marks_the_account_sign_in_again() {
     let deck = fx.open();
     let provider_id = add_provider(&deck, fx.config(NATIVE), None).await;
     let account_id = sign_in_account(&deck, &provider_id, ALICE).await;
-    let refresh_token = fx
-        .vault()
-        .refresh_token(&account_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let refresh_token = fx.stored_refresh_token(&account_id).await.unwrap();
     // Revoked behind the app's back (e.g. an admin signed the user out everywhere).
     let (_, endpoints) = fx.provider.endpoints(NATIVE);
     deck.oidc()
@@ -256,13 +225,7 @@ async fn a_dead_refresh_token_marks_the_account_sign_in_again() {
         AccountStatus::SignInAgain { .. }
     ));
     assert!(account.session.is_none());
-    assert!(
-        fx.vault()
-            .refresh_token(&account_id)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(fx.stored_refresh_token(&account_id).await.is_none());
     // Signing in again brings it back to active under the same id.
     assert_eq!(
         sign_in_account(&deck, &provider_id, ALICE).await,
@@ -566,5 +529,5 @@ async fn check_tests_the_client_secret_where_it_belongs() {
     let report = deck.check_provider(moved).await;
     assert!(item(&report, "client secret").is_none(), "{report:?}");
     assert_eq!(elsewhere.counters().await.token, 0);
-    assert!(!id.is_empty());
+    assert!(!id.as_str().is_empty());
 }

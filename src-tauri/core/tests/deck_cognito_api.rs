@@ -76,13 +76,17 @@ async fn srp_account_refreshes_through_the_api_and_gets_aws_credentials() {
     assert_eq!(account.record.sign_in, SignInMethod::CognitoApi);
     assert_eq!(account.record.label, "alice");
     let id = account.record.id.clone();
-    let before = deck.token(&id, TokenChoice::Access, 0).await.unwrap().0;
+    let before = deck.token(&id, TokenChoice::Access, 0).await.unwrap().token;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     deck.refresh(&id).await.unwrap();
-    let after = deck.token(&id, TokenChoice::Access, 0).await.unwrap().0;
+    let after = deck.token(&id, TokenChoice::Access, 0).await.unwrap().token;
     assert_ne!(before, after);
     // A token that must live longer than the session forces a refresh.
-    let (_, expires) = deck.token(&id, TokenChoice::Id, 3000).await.unwrap();
+    let expires = deck
+        .token(&id, TokenChoice::Id, 3000)
+        .await
+        .unwrap()
+        .expires_at;
     assert!(expires.unwrap() > tokendeck_core::token::unix_now() + 3000);
 
     let creds = deck.aws_credentials(&id).await.unwrap();

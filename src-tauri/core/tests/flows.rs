@@ -21,15 +21,6 @@ use tokendeck_core::provider::{ProviderConfig, ProviderSource};
 use tokendeck_core::secret::{CallbackUrl, ClientSecret};
 use tokendeck_core::token::ClientAuth;
 use tokendeck_core::{Error, ErrorCode, OidcClient};
-use url::Url;
-
-fn client() -> OidcClient {
-    OidcClient::new(HttpClient::new().unwrap())
-}
-
-fn deep_link() -> Url {
-    Url::parse("io.github.tokendeck://callback").unwrap()
-}
 
 async fn sign_in(
     provider: &LocalProvider,
@@ -70,7 +61,7 @@ async fn full_sign_in_through_the_custom_scheme_yields_verified_tokens() {
     assert!(matches!(result.access_token, Verification::Verified { .. }));
     assert!(result.tokens.refresh_token.is_some());
     assert!(result.tokens.expires_at.unwrap() > result.tokens.received_at);
-    assert_eq!(result.provider_id, format!("local-{NATIVE}"));
+    assert_eq!(result.provider.id, format!("local-{NATIVE}").as_str());
 
     let view = oidc
         .inspect(result.tokens.access_token.expose_secret(), None, None)

@@ -76,10 +76,8 @@ async fn no_secret_reaches_logs_errors_or_ui_payloads() {
     let account = deck.complete_sign_in(&callback).await.unwrap();
     let id = account.record.id.clone();
     let refresh_token = fx
-        .vault()
-        .refresh_token(&id)
+        .stored_refresh_token(&id)
         .await
-        .unwrap()
         .unwrap()
         .expose_secret()
         .to_owned();

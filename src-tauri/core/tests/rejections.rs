@@ -26,14 +26,6 @@ use tokendeck_core::verify::{TokenUse, VerifyFailure};
 use tokendeck_core::{Error, ErrorCode, OidcClient, SignInResult};
 use url::Url;
 
-fn client() -> OidcClient {
-    OidcClient::new(HttpClient::new().unwrap())
-}
-
-fn deep_link() -> Url {
-    Url::parse("io.github.tokendeck://callback").unwrap()
-}
-
 fn start(provider: &LocalProvider, oidc: &OidcClient) -> tokendeck_core::client::StartedSignIn {
     let (config, endpoints) = provider.endpoints(NATIVE);
     oidc.start_sign_in(

@@ -23,7 +23,7 @@ use tokendeck_core::token::unix_now;
 use tokendeck_core::verify::TokenUse;
 use tokendeck_core::{ErrorCode, OidcClient};
 
-async fn signed_in(fx: &Fixture, deck: &Deck, client: &str) -> String {
+async fn signed_in(fx: &Fixture, deck: &Deck, client: &str) -> tokendeck_core::ids::AccountId {
     let provider = add_provider(deck, fx.config(client), None).await;
     sign_in_account(deck, &provider, ALICE).await
 }
@@ -33,14 +33,14 @@ async fn non_json_answers_are_transient_and_keep_the_refresh_token() {
     let fx = Fixture::new().await;
     let deck = fx.open();
     let account = signed_in(&fx, &deck, NATIVE).await;
-    let refresh_token = fx.vault().refresh_token(&account).await.unwrap().unwrap();
+    let refresh_token = fx.stored_refresh_token(&account).await.unwrap();
     for mode in ["html502", "html403", "html200", "text200"] {
         fx.provider.fault("token", mode, 1).await;
         let err = deck.refresh(&account).await.unwrap_err();
         assert_eq!(err.code(), ErrorCode::Network, "{mode}: {err}");
         assert!(err.is_transient());
         assert_eq!(
-            fx.vault().refresh_token(&account).await.unwrap().as_ref(),
+            fx.stored_refresh_token(&account).await.as_ref(),
             Some(&refresh_token),
             "{mode}"
         );
@@ -77,7 +77,7 @@ async fn a_redirect_from_the_token_endpoint_is_an_error_not_followed() {
     fx.provider.fault("token", "redirect302", 1).await;
     let err = deck.refresh(&account).await.unwrap_err();
     assert!(err.to_string().contains("redirect (HTTP 302)"), "{err}");
-    assert!(fx.vault().refresh_token(&account).await.unwrap().is_some());
+    assert!(fx.stored_refresh_token(&account).await.is_some());
 }
 
 #[tokio::test]
@@ -93,7 +93,7 @@ async fn invalid_client_pauses_refresh_and_keeps_the_token() {
         matches!(record.status, AccountStatus::RefreshPaused { .. }),
         "{record:?}"
     );
-    assert!(fx.vault().refresh_token(&account).await.unwrap().is_some());
+    assert!(fx.stored_refresh_token(&account).await.is_some());
     // Refreshing again (settings fixed, or a transient provider fault) resumes the account.
     deck.refresh(&account).await.unwrap();
     assert_eq!(

@@ -122,12 +122,12 @@ async fn a_token_rotated_by_another_process_is_picked_up_not_reused() {
     // Another process rotates the token the app holds in memory.
     let cli = fx.open();
     cli.refresh(&account).await.unwrap();
-    let rotated = fx.vault().refresh_token(&account).await.unwrap().unwrap();
+    let rotated = fx.stored_refresh_token(&account).await.unwrap();
 
     // The provider revokes the whole grant if a rotated-away token is reused, so this
     // succeeds only if the app noticed the change and used the stored token.
     app.refresh(&account).await.unwrap();
-    let latest = fx.vault().refresh_token(&account).await.unwrap().unwrap();
+    let latest = fx.stored_refresh_token(&account).await.unwrap();
     assert_ne!(latest.expose_secret(), rotated.expose_secret());
     let token_url = url::Url::parse(&fx.provider.url("/oauth2/token")).unwrap();
     let response = token::refresh(
@@ -151,7 +151,7 @@ async fn when_no_process_changed_the_token_the_keyring_is_not_read_again() {
     // Test-only tampering: remove the entry behind the Deck's back, without the account lock
     // and stamp that every Tokendeck write goes through. Refreshing still works, which shows
     // the in-memory token was used instead of a keyring read (~10 ms each on gnome-keyring).
-    let saved = fx.vault().refresh_token(&account).await.unwrap().unwrap();
+    let saved = fx.stored_refresh_token(&account).await.unwrap();
     fx.vault().delete_refresh_token(&account).await.unwrap();
     app.refresh(&account).await.unwrap();
 
@@ -191,10 +191,11 @@ async fn refreshed_tokens_reach_the_keyring_cache_and_a_sign_out_is_never_undone
     // Another process starting now gets that token from the cache, with no token request.
     let requests = fx.provider.counters().await.token;
     let cli = fx.open();
-    let (token, _) = cli
+    let token = cli
         .token(&account, tokendeck_core::deck::TokenChoice::Access, 0)
         .await
-        .unwrap();
+        .unwrap()
+        .token;
     assert_eq!(Some(token), latest);
     assert_eq!(fx.provider.counters().await.token, requests);
 

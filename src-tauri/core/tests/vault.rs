@@ -8,6 +8,7 @@
 )]
 
 use tokendeck_core::ErrorCode;
+use tokendeck_core::ids::{AccountId, ProviderId};
 use tokendeck_core::secret::{ClientSecret, RefreshToken};
 use tokendeck_core::store::Vault;
 
@@ -32,14 +33,20 @@ fn service() -> String {
 async fn refresh_tokens_live_in_the_real_secret_service() {
     let service = service();
     let vault = Vault::new(service.clone());
-    assert!(vault.refresh_token("acct-1").await.unwrap().is_none());
+    assert!(
+        vault
+            .refresh_token(&AccountId::from("acct-1"))
+            .await
+            .unwrap()
+            .is_none()
+    );
     vault
-        .set_refresh_token("acct-1", &RefreshToken::new("rt-value-1"))
+        .set_refresh_token(&AccountId::from("acct-1"), &RefreshToken::new("rt-value-1"))
         .await
         .unwrap();
     assert_eq!(
         vault
-            .refresh_token("acct-1")
+            .refresh_token(&AccountId::from("acct-1"))
             .await
             .unwrap()
             .unwrap()
@@ -53,49 +60,70 @@ async fn refresh_tokens_live_in_the_real_secret_service() {
     );
 
     vault
-        .set_refresh_token("acct-1", &RefreshToken::new("rt-value-2"))
+        .set_refresh_token(&AccountId::from("acct-1"), &RefreshToken::new("rt-value-2"))
         .await
         .unwrap();
     assert_eq!(
         vault
-            .refresh_token("acct-1")
+            .refresh_token(&AccountId::from("acct-1"))
             .await
             .unwrap()
             .unwrap()
             .expose_secret(),
         "rt-value-2"
     );
-    vault.delete_refresh_token("acct-1").await.unwrap();
-    assert!(vault.refresh_token("acct-1").await.unwrap().is_none());
+    vault
+        .delete_refresh_token(&AccountId::from("acct-1"))
+        .await
+        .unwrap();
+    assert!(
+        vault
+            .refresh_token(&AccountId::from("acct-1"))
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(secret_tool_lookup(&service, "refresh-token:acct-1").is_none());
-    vault.delete_refresh_token("acct-1").await.unwrap(); // deleting twice is fine
+    vault
+        .delete_refresh_token(&AccountId::from("acct-1"))
+        .await
+        .unwrap(); // deleting twice is fine
 }
 
 #[tokio::test]
 async fn client_secrets_are_kept_per_provider() {
     let vault = Vault::new(service());
     vault
-        .set_client_secret("p1", &ClientSecret::new("s1"))
+        .set_client_secret(&ProviderId::from("p1"), &ClientSecret::new("s1"))
         .await
         .unwrap();
     vault
-        .set_client_secret("p2", &ClientSecret::new("s2"))
+        .set_client_secret(&ProviderId::from("p2"), &ClientSecret::new("s2"))
         .await
         .unwrap();
     assert_eq!(
         vault
-            .client_secret("p1")
+            .client_secret(&ProviderId::from("p1"))
             .await
             .unwrap()
             .unwrap()
             .expose_secret(),
         "s1"
     );
-    vault.delete_client_secret("p1").await.unwrap();
-    assert!(vault.client_secret("p1").await.unwrap().is_none());
+    vault
+        .delete_client_secret(&ProviderId::from("p1"))
+        .await
+        .unwrap();
+    assert!(
+        vault
+            .client_secret(&ProviderId::from("p1"))
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(
         vault
-            .client_secret("p2")
+            .client_secret(&ProviderId::from("p2"))
             .await
             .unwrap()
             .unwrap()
@@ -122,7 +150,7 @@ async fn no_secret_service_is_a_clear_error_not_a_plaintext_fallback() {
 #[ignore = "helper for no_secret_service_is_a_clear_error_not_a_plaintext_fallback"]
 async fn probe_without_bus() {
     let err = Vault::new(service())
-        .set_refresh_token("x", &RefreshToken::new("v"))
+        .set_refresh_token(&AccountId::from("x"), &RefreshToken::new("v"))
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::KeyringUnavailable);
@@ -141,12 +169,12 @@ async fn long_values_are_split_over_entries_and_leave_nothing_behind() {
         .map(|i| char::from(b'A' + u8::try_from(i % 26).unwrap()))
         .collect();
     vault
-        .set_refresh_token("acct", &RefreshToken::new(long.clone()))
+        .set_refresh_token(&AccountId::from("acct"), &RefreshToken::new(long.clone()))
         .await
         .unwrap();
     assert_eq!(
         vault
-            .refresh_token("acct")
+            .refresh_token(&AccountId::from("acct"))
             .await
             .unwrap()
             .unwrap()
@@ -160,12 +188,12 @@ async fn long_values_are_split_over_entries_and_leave_nothing_behind() {
     assert!(secret_tool_lookup(&service, "refresh-token:acct#5").is_none());
 
     vault
-        .set_refresh_token("acct", &RefreshToken::new("short"))
+        .set_refresh_token(&AccountId::from("acct"), &RefreshToken::new("short"))
         .await
         .unwrap();
     assert_eq!(
         vault
-            .refresh_token("acct")
+            .refresh_token(&AccountId::from("acct"))
             .await
             .unwrap()
             .unwrap()
@@ -175,11 +203,20 @@ async fn long_values_are_split_over_entries_and_leave_nothing_behind() {
     assert!(secret_tool_lookup(&service, "refresh-token:acct#1").is_none());
 
     vault
-        .set_refresh_token("acct", &RefreshToken::new(long.clone()))
+        .set_refresh_token(&AccountId::from("acct"), &RefreshToken::new(long.clone()))
         .await
         .unwrap();
-    vault.delete_refresh_token("acct").await.unwrap();
-    assert!(vault.refresh_token("acct").await.unwrap().is_none());
+    vault
+        .delete_refresh_token(&AccountId::from("acct"))
+        .await
+        .unwrap();
+    assert!(
+        vault
+            .refresh_token(&AccountId::from("acct"))
+            .await
+            .unwrap()
+            .is_none()
+    );
     for n in 1..=4 {
         assert!(secret_tool_lookup(&service, &format!("refresh-token:acct#{n}")).is_none());
     }

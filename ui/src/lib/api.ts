@@ -4,6 +4,9 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 
 import type { AccountDetail } from './bindings/AccountDetail';
+import type { AppEvent } from './bindings/AppEvent';
+import type { AuthFailed } from './bindings/AuthFailed';
+import type { Commands } from './bindings/commands';
 import type { AccountView } from './bindings/AccountView';
 import type { AwsCredentialFormat } from './bindings/AwsCredentialFormat';
 import type { AwsCredentialsView } from './bindings/AwsCredentialsView';
@@ -31,10 +34,7 @@ export class AppError extends Error {
   }
 }
 
-export interface AuthFailed {
-  state: string | null;
-  error: WireError;
-}
+export type { AuthFailed };
 
 export interface DeckEvents {
   accountsChanged(): void;
@@ -70,25 +70,34 @@ function isWireError(e: unknown): e is WireError {
   return typeof e === 'object' && e !== null && 'code' in e && 'message' in e;
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+/** A command by name, with the arguments and reply its Rust signature has (bindings/commands.ts). */
+async function call<C extends keyof Commands>(command: C, args: Commands[C]['args']): Promise<Commands[C]['reply']> {
   try {
-    return await invoke<T>(command, args);
+    return await invoke<Commands[C]['reply']>(command, args);
   } catch (e) {
     if (isWireError(e)) throw new AppError(e);
     throw new AppError({ code: 'internal', message: String(e) });
   }
 }
 
+type EventName = AppEvent['name'];
+type PayloadOf<N extends EventName> = Extract<AppEvent, { name: N }> extends { payload: infer P } ? P : null;
+
+/** Listens for an app event by name, with the payload Rust sends with it (bindings/AppEvent.ts). */
+function on<N extends EventName>(name: N, handler: (payload: PayloadOf<N>) => void): Promise<UnlistenFn> {
+  return listen<PayloadOf<N>>(name, (e) => handler(e.payload));
+}
+
 export const tauriApi: DeckApi = {
-  snapshot: () => call('snapshot'),
-  dismissNotices: () => call('dismiss_notices'),
+  snapshot: () => call('snapshot', {}),
+  dismissNotices: () => call('dismiss_notices', {}),
   saveProvider: (draft) => call('save_provider', { draft }),
   removeProvider: (providerId) => call('remove_provider', { providerId }),
   checkProvider: (draft) => call('check_provider', { draft }),
   beginSignIn: (providerId, request) => call('begin_sign_in', { providerId, request }),
   cancelSignIn: (state) => call('cancel_sign_in', { signInState: state }),
   refresh: (accountId) => call('refresh', { accountId }),
-  refreshAll: () => call('refresh_all'),
+  refreshAll: () => call('refresh_all', {}),
   accountDetail: (accountId) => call('account_detail', { accountId }),
   copy: (accountId, kind) => call('copy', { accountId, kind }),
   copyPlainText: (text) => call('copy_plain_text', { text }),
@@ -102,10 +111,10 @@ export const tauriApi: DeckApi = {
   awsCredentials: (accountId, format) => call('aws_credentials', { accountId, format }),
   async subscribe(events) {
     const unlisten: UnlistenFn[] = await Promise.all([
-      listen('accounts:changed', () => events.accountsChanged()),
-      listen<AccountView>('auth:completed', (e) => events.authCompleted(e.payload)),
-      listen<AuthFailed>('auth:failed', (e) => events.authFailed(e.payload)),
-      listen('clipboard:cleared', () => events.clipboardCleared()),
+      on('accounts:changed', () => events.accountsChanged()),
+      on('auth:completed', (account) => events.authCompleted(account)),
+      on('auth:failed', (failure) => events.authFailed(failure)),
+      on('clipboard:cleared', () => events.clipboardCleared()),
     ]);
     return () => unlisten.forEach((u) => u());
   },

@@ -1,4 +1,5 @@
-// Application state (Svelte 5 runes). All calls go through a `DeckApi`.
+// Application state (Svelte 5 runes). All calls go through a `DeckApi`, which components reach
+// only through `DeckState`.
 import { AppError, type AuthFailed, type DeckApi } from './api';
 import type { AccountDetail } from './bindings/AccountDetail';
 import type { AccountView } from './bindings/AccountView';
@@ -10,6 +11,9 @@ import type { ChallengeView } from './bindings/ChallengeView';
 import type { AwsCredentialFormat } from './bindings/AwsCredentialFormat';
 import type { AwsCredentialsView } from './bindings/AwsCredentialsView';
 import type { ProviderView } from './bindings/ProviderView';
+import type { CheckReport } from './bindings/CheckReport';
+import type { InspectRequest } from './bindings/InspectRequest';
+import type { TokenView } from './bindings/TokenView';
 import { advice } from './errors';
 
 export type Selection =
@@ -47,6 +51,33 @@ export interface PendingSignIn {
 /** The bundled local demo pool's id (Rust: `deck::DEMO_PROVIDER_ID`). */
 export const DEMO_PROVIDER_ID = 'local-demo';
 
+declare const busyKey: unique symbol;
+/** A key of a running action; only `busy` makes one, so a misspelt key does not compile. */
+export type BusyKey = string & { readonly [busyKey]: true };
+const key = (k: string) => k as BusyKey;
+
+/** The busy keys, for `DeckState.isBusy`. */
+export const busy = {
+  reload: key('reload'),
+  detail: key('detail'),
+  cancelSignIn: key('cancel'),
+  refreshAll: key('refreshAll'),
+  saveProvider: key('saveProvider'),
+  checkProvider: key('checkProvider'),
+  removeProvider: key('removeProvider'),
+  challenge: key('challenge'),
+  settings: key('settings'),
+  notices: key('notices'),
+  copyPlain: key('copyPlain'),
+  signIn: (providerId: string) => key(`signin:${providerId}`),
+  password: (providerId: string) => key(`password:${providerId}`),
+  machineToken: (providerId: string) => key(`machine:${providerId}`),
+  refresh: (accountId: string) => key(`refresh:${accountId}`),
+  signOut: (accountId: string) => key(`signout:${accountId}`),
+  aws: (accountId: string) => key(`aws:${accountId}`),
+  copy: (kind: CopyKind) => key(`copy:${kind}`),
+} as const;
+
 const COPY_LABELS: Record<CopyKind, string> = {
   accessToken: 'Access token',
   idToken: 'ID token',
@@ -68,7 +99,7 @@ export class DeckState {
   /** A Cognito challenge (new password, MFA code) awaiting the user's answer. */
   challenge = $state<ChallengeView | null>(null);
   awsCredentials = $state<AwsCredentialsView | null>(null);
-  busy = $state<Record<string, boolean>>({});
+  #busy = $state<Record<string, boolean>>({});
   toasts = $state<Toast[]>([]);
   #api: DeckApi;
   #nextToast = 1;
@@ -78,10 +109,6 @@ export class DeckState {
 
   constructor(api: DeckApi) {
     this.#api = api;
-  }
-
-  get api(): DeckApi {
-    return this.#api;
   }
 
   async start(): Promise<void> {
@@ -118,7 +145,7 @@ export class DeckState {
   }
 
   async reload(): Promise<void> {
-    await this.#run('reload', async () => {
+    await this.#run(busy.reload, async () => {
       this.view = await this.#api.snapshot();
       const sel = this.selection;
       if (sel.kind === 'account') {
@@ -139,7 +166,7 @@ export class DeckState {
   select(selection: Selection): void {
     this.selection = selection;
     this.detail = null;
-    if (selection.kind === 'account') void this.#run('detail', () => this.#loadDetail(selection.id));
+    if (selection.kind === 'account') void this.#run(busy.detail, () => this.#loadDetail(selection.id));
   }
 
   async #loadDetail(accountId: string): Promise<void> {
@@ -149,7 +176,7 @@ export class DeckState {
 
   async signIn(providerId: string, forceLogin?: boolean, loginHint?: string): Promise<void> {
     this.failedSignIn = null;
-    await this.#run(`signin:${providerId}`, async () => {
+    await this.#run(busy.signIn(providerId), async () => {
       const started = await this.#api.beginSignIn(providerId, { forceLogin, loginHint });
       this.pending = {
         state: started.state,
@@ -164,7 +191,7 @@ export class DeckState {
     const pending = this.pending;
     if (!pending) return;
     this.pending = null;
-    await this.#run('cancel', () => this.#api.cancelSignIn(pending.state));
+    await this.#run(busy.cancelSignIn, () => this.#api.cancelSignIn(pending.state));
     this.toast('info', 'Sign-in cancelled.');
   }
 
@@ -192,7 +219,7 @@ export class DeckState {
   }
 
   async refresh(accountId: string): Promise<void> {
-    await this.#run(`refresh:${accountId}`, async () => {
+    await this.#run(busy.refresh(accountId), async () => {
       try {
         await this.#api.refresh(accountId);
         this.toast('info', 'Tokens refreshed.');
@@ -204,7 +231,7 @@ export class DeckState {
   }
 
   async refreshAll(): Promise<void> {
-    await this.#run('refreshAll', async () => {
+    await this.#run(busy.refreshAll, async () => {
       const outcomes = await this.#api.refreshAll();
       const failed = outcomes.filter((o) => o.error);
       await this.reload();
@@ -221,7 +248,7 @@ export class DeckState {
 
   /** Copies; the button that did it says so (see `lastCopy`), keyboard copies get a toast. */
   async copy(accountId: string, kind: CopyKind, from: 'button' | 'keyboard' = 'keyboard'): Promise<void> {
-    await this.#run(`copy:${kind}`, async () => {
+    await this.#run(busy.copy(kind), async () => {
       const clearAfter = await this.#api.copy(accountId, kind);
       this.lastCopy = { accountId, kind, at: Date.now() / 1000, clearAfter };
       if (from === 'keyboard') {
@@ -232,7 +259,7 @@ export class DeckState {
   }
 
   async signOut(accountId: string, hostedLogout: boolean, force = false): Promise<boolean> {
-    return this.#run(`signout:${accountId}`, async () => {
+    return this.#run(busy.signOut(accountId), async () => {
       const providerId = this.account(accountId)?.record.providerId;
       const out = await this.#api.signOut(accountId, hostedLogout, force);
       this.select(providerId ? { kind: 'provider', id: providerId } : { kind: 'welcome' });
@@ -242,8 +269,9 @@ export class DeckState {
     }).then((ok) => ok ?? false);
   }
 
-  async saveProvider(draft: ProviderDraft): Promise<ProviderView | undefined> {
-    return this.#run('saveProvider', async () => {
+  /** Saves and selects the saved provider. Throws: the form shows the error next to its fields. */
+  async saveProvider(draft: ProviderDraft): Promise<ProviderView> {
+    return this.#whileBusy(busy.saveProvider, async () => {
       const saved = await this.#api.saveProvider(draft);
       await this.reload();
       this.select({ kind: 'provider', id: saved.config.id });
@@ -251,8 +279,17 @@ export class DeckState {
     });
   }
 
+  async checkProvider(draft: ProviderDraft): Promise<CheckReport | undefined> {
+    return this.#run(busy.checkProvider, () => this.#api.checkProvider(draft));
+  }
+
+  /** Decodes (and verifies) a pasted token. Throws: the inspector shows the error in place. */
+  async inspect(request: InspectRequest): Promise<TokenView> {
+    return this.#api.inspect(request);
+  }
+
   async removeProvider(providerId: string): Promise<void> {
-    await this.#run('removeProvider', async () => {
+    await this.#run(busy.removeProvider, async () => {
       await this.#api.removeProvider(providerId);
       this.select({ kind: 'welcome' });
       await this.reload();
@@ -260,7 +297,7 @@ export class DeckState {
   }
 
   async machineToken(providerId: string): Promise<void> {
-    await this.#run(`machine:${providerId}`, async () => {
+    await this.#run(busy.machineToken(providerId), async () => {
       const account = await this.#api.machineToken(providerId);
       await this.reload();
       this.select({ kind: 'account', id: account.record.id });
@@ -268,7 +305,7 @@ export class DeckState {
   }
 
   async signInWithPassword(providerId: string, username: string, password: string, srp = true): Promise<void> {
-    await this.#run(`password:${providerId}`, async () => {
+    await this.#run(busy.password(providerId), async () => {
       this.#afterPasswordStep(await this.#api.signInWithPassword(providerId, username, password, srp));
     });
   }
@@ -276,7 +313,7 @@ export class DeckState {
   async answerChallenge(answer: string): Promise<void> {
     const challenge = this.challenge;
     if (!challenge) return;
-    await this.#run('challenge', async () => {
+    await this.#run(busy.challenge, async () => {
       this.challenge = null;
       this.#afterPasswordStep(await this.#api.answerChallenge(challenge.id, answer));
     });
@@ -291,21 +328,21 @@ export class DeckState {
   }
 
   async copyAwsCredentials(accountId: string, format: AwsCredentialFormat): Promise<void> {
-    await this.#run(`aws:${accountId}`, async () => {
+    await this.#run(busy.aws(accountId), async () => {
       this.awsCredentials = await this.#api.awsCredentials(accountId, format);
       this.toast('info', format === 'env' ? 'AWS credentials copied as environment variables.' : 'AWS credentials copied as credential_process JSON.');
     });
   }
 
   async setClipboardClearSeconds(seconds: number): Promise<void> {
-    await this.#run('settings', async () => {
+    await this.#run(busy.settings, async () => {
       await this.#api.setClipboardClearSeconds(seconds);
       await this.reload();
     });
   }
 
   async dismissNotices(): Promise<void> {
-    await this.#run('notices', async () => {
+    await this.#run(busy.notices, async () => {
       await this.#api.dismissNotices();
       await this.reload();
     });
@@ -330,28 +367,35 @@ export class DeckState {
 
   /** Copies text that is not a secret (a redirect URI to register). */
   async copyPlainText(text: string, label: string): Promise<void> {
-    await this.#run('copyPlain', async () => {
+    await this.#run(busy.copyPlain, async () => {
       await this.#api.copyPlainText(text);
       this.toast('info', `${label} copied.`);
     });
   }
 
-  isBusy(key: string): boolean {
-    return this.busy[key] === true;
+  isBusy(key: BusyKey): boolean {
+    return this.#busy[key] === true;
   }
 
   /** Runs an action with a busy flag; errors become toasts with what to do. */
-  async #run<T>(key: string, action: () => Promise<T>): Promise<T | undefined> {
-    this.busy = { ...this.busy, [key]: true };
+  async #run<T>(key: BusyKey, action: () => Promise<T>): Promise<T | undefined> {
     try {
-      return await action();
+      return await this.#whileBusy(key, action);
     } catch (e) {
       this.#report(e);
       return undefined;
+    }
+  }
+
+  /** Runs an action with a busy flag; errors go to the caller. */
+  async #whileBusy<T>(key: BusyKey, action: () => Promise<T>): Promise<T> {
+    this.#busy = { ...this.#busy, [key]: true };
+    try {
+      return await action();
     } finally {
-      const rest = { ...this.busy };
+      const rest = { ...this.#busy };
       delete rest[key];
-      this.busy = rest;
+      this.#busy = rest;
     }
   }
 

@@ -1,48 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { AppError, type DeckApi, type DeckEvents } from './api';
-import { DeckState } from './deck.svelte';
-import type { DeckView } from './bindings/DeckView';
-
-function view(): DeckView {
-  return {
-    providers: [],
-    accounts: [],
-    settings: { clipboardClearSeconds: 30 },
-    notices: [],
-  };
-}
-
-/** An in-memory DeckApi standing in for the Rust side (the e2e suite drives the real one). */
-function fakeApi(overrides: Partial<DeckApi> = {}): DeckApi & { events: () => DeckEvents } {
-  let events: DeckEvents | undefined;
-  const api: DeckApi = {
-    snapshot: vi.fn(async () => view()),
-    dismissNotices: vi.fn(async () => {}),
-    saveProvider: vi.fn(),
-    removeProvider: vi.fn(async () => {}),
-    checkProvider: vi.fn(),
-    beginSignIn: vi.fn(async (providerId) => ({ state: 's-1', providerId, expiresIn: 600, viaLoopback: false })),
-    cancelSignIn: vi.fn(async () => true),
-    refresh: vi.fn(),
-    refreshAll: vi.fn(async () => []),
-    accountDetail: vi.fn(),
-    copy: vi.fn(async () => 30),
-    copyPlainText: vi.fn(async () => {}),
-    signOut: vi.fn(),
-    machineToken: vi.fn(),
-    inspect: vi.fn(),
-    setClipboardClearSeconds: vi.fn(async () => {}),
-    signInWithPassword: vi.fn(async () => ({ outcome: 'challenge' as const, id: 'c1', name: 'NEW_PASSWORD_REQUIRED', prompt: 'Choose a new password' })),
-    answerChallenge: vi.fn(),
-    awsCredentials: vi.fn(),
-    subscribe: vi.fn(async (e: DeckEvents) => {
-      events = e;
-      return () => {};
-    }),
-    ...overrides,
-  };
-  return Object.assign(api, { events: () => events! });
-}
+import { AppError } from './api';
+import { busy, DeckState } from './deck.svelte';
+import { fakeApi, provider, view } from './testing';
 
 describe('DeckState', () => {
   it('reloads when the window regains focus, and stops after stop()', async () => {
@@ -127,7 +86,37 @@ describe('DeckState', () => {
     await deck.refresh('a1');
     expect(deck.toasts.at(-1)).toMatchObject({ kind: 'error', text: 'no account with id a1' });
     expect(api.snapshot).toHaveBeenCalled();
+    expect(deck.isBusy(busy.refresh('a1'))).toBe(false);
+  });
+
+  it('selects the provider it saved, wherever it is in the list', async () => {
+    const saved = provider('staging');
+    const api = fakeApi({
+      saveProvider: vi.fn(async () => saved),
+      snapshot: vi.fn(async () => view([saved, provider('zeta')])),
+    });
+    const deck = new DeckState(api);
+    await expect(deck.saveProvider({ config: saved.config })).resolves.toBe(saved);
+    expect(deck.selection).toEqual({ kind: 'provider', id: 'staging' });
+    expect(deck.isBusy(busy.saveProvider)).toBe(false);
+  });
+
+  it('leaves a failed save to the form to show, without a toast', async () => {
+    const deck = new DeckState(fakeApi({
+      saveProvider: vi.fn(async () => {
+        throw new AppError({ code: 'invalid_config', message: 'a provider named Staging exists' });
+      }),
+    }));
+    await expect(deck.saveProvider({ config: provider('staging').config })).rejects.toThrow('a provider named Staging exists');
+    expect(deck.toasts).toHaveLength(0);
+    expect(deck.isBusy(busy.saveProvider)).toBe(false);
+  });
+
+  it('accepts only busy keys made by `busy`', () => {
+    const deck = new DeckState(fakeApi());
+    // @ts-expect-error a hand-built string is not a BusyKey (svelte-check fails if it were)
     expect(deck.isBusy('refresh:a1')).toBe(false);
+    expect(busy.refresh('a1')).toBe('refresh:a1');
   });
 
   it('a burst of refused deep links shows one toast with a count', async () => {

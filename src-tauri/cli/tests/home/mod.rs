@@ -38,7 +38,7 @@ impl Home {
     }
 
     /// Adds a provider the way the app does.
-    pub async fn add(&self, config: ProviderConfig) -> String {
+    pub async fn add(&self, config: ProviderConfig) -> tokendeck_core::ids::ProviderId {
         self.app_deck()
             .save_provider(ProviderDraft {
                 config,
@@ -126,7 +126,7 @@ pub fn stderr(o: &Output) -> String {
 
 pub fn local(provider: &LocalProvider, client: &str, name: &str) -> ProviderConfig {
     ProviderConfig {
-        id: String::new(),
+        id: "".into(),
         name: name.into(),
         ..provider.cognito_config(client)
     }

@@ -5,9 +5,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use url::Url;
 
+use super::aws_json::{self, AwsError, AwsService};
 use crate::error::{Error, Result};
-use crate::http::{Body, HttpClient, host_of, send};
+use crate::http::HttpClient;
 use crate::secret::IdToken;
+
+const IDENTITY_API: AwsService = AwsService {
+    target: "AWSCognitoIdentityService",
+    name: "the Cognito identity API",
+};
 
 /// Temporary AWS credentials. `Debug` hides the secret parts.
 #[derive(Clone, Serialize)]
@@ -144,36 +150,12 @@ async fn call<T: serde::de::DeserializeOwned>(
     action: &str,
     body: Value,
 ) -> Result<T> {
-    let host = host_of(url);
-    let request = http
-        .client()
-        .post(url.clone())
-        .header(
-            "X-Amz-Target",
-            format!("AWSCognitoIdentityService.{action}"),
-        )
-        .header("Content-Type", "application/x-amz-json-1.1")
-        .body(body.to_string());
-    let response = send(request, &host, "the Cognito identity API").await?;
-    let body = Body::read(response, &host, "the Cognito identity API").await?;
-    if body.status.is_success() {
-        return body.json("the Cognito identity API");
-    }
-    let error: Value = serde_json::from_slice(&body.bytes).unwrap_or(Value::Null);
-    let kind = error
-        .get("__type")
-        .and_then(Value::as_str)
-        .unwrap_or("error")
-        .rsplit('#')
-        .next()
-        .unwrap_or("error")
-        .to_owned();
-    let message = error
-        .get("message")
-        .or_else(|| error.get("Message"))
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    Err(match kind.as_str() {
+    aws_json::call(http, url, IDENTITY_API, action, &body, identity_error).await
+}
+
+fn identity_error(e: AwsError) -> Error {
+    let AwsError { kind, message, .. } = e;
+    match kind.as_str() {
         "NotAuthorizedException" => Error::AccessDenied {
             detail: format!(
                 "{kind}: {message}. Check that the identity pool trusts this user pool and app client"
@@ -185,9 +167,9 @@ async fn call<T: serde::de::DeserializeOwned>(
         ),
         _ => Error::Provider {
             error: kind,
-            description: Some(message.to_owned()),
+            description: Some(message),
         },
-    })
+    }
 }
 
 #[cfg(test)]

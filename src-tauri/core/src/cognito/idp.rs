@@ -10,11 +10,17 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use url::Url;
 
+use super::aws_json::{self, AwsError, AwsService};
 use super::srp::{SrpClient, secret_hash};
 use crate::error::{Error, Result};
-use crate::http::{Body, HttpClient, host_of, send};
+use crate::http::HttpClient;
 use crate::secret::{AccessToken, ChallengeSession, ClientSecret, IdToken, MfaCode, RefreshToken};
 use crate::token::{TokenResponse, TokenSet, unix_now};
+
+const USER_POOL_API: AwsService = AwsService {
+    target: "AWSCognitoIdentityProviderService",
+    name: "the Cognito API",
+};
 
 /// One app client of one user pool, as the API sees it.
 #[derive(Debug, Clone)]
@@ -43,10 +49,66 @@ impl PoolClient {
     }
 }
 
+/// The challenges Cognito sends that Tokendeck answers; any other is kept by name and
+/// refused with a message naming it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChallengeName {
+    /// SRP's second step, answered by [`CognitoIdp::sign_in_srp`] itself.
+    PasswordVerifier,
+    NewPasswordRequired,
+    SoftwareTokenMfa,
+    SmsMfa,
+    Other(String),
+}
+
+impl ChallengeName {
+    pub fn parse(name: &str) -> Self {
+        match name {
+            "PASSWORD_VERIFIER" => Self::PasswordVerifier,
+            "NEW_PASSWORD_REQUIRED" => Self::NewPasswordRequired,
+            "SOFTWARE_TOKEN_MFA" => Self::SoftwareTokenMfa,
+            "SMS_MFA" => Self::SmsMfa,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+
+    /// The name on the wire (`ChallengeName`).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PasswordVerifier => "PASSWORD_VERIFIER",
+            Self::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
+            Self::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
+            Self::SmsMfa => "SMS_MFA",
+            Self::Other(name) => name,
+        }
+    }
+
+    /// What the user is asked.
+    pub fn prompt(&self) -> String {
+        match self {
+            Self::NewPasswordRequired => "Choose a new password".into(),
+            Self::SoftwareTokenMfa => "Enter the code from your authenticator app".into(),
+            Self::SmsMfa => "Enter the code sent by SMS".into(),
+            other => format!(
+                "Cognito asks for {}, which Tokendeck does not support",
+                other.as_str()
+            ),
+        }
+    }
+
+    /// Wraps the user's text in the answer this challenge takes.
+    pub fn answer_with(&self, text: String) -> ChallengeAnswer {
+        match self {
+            Self::NewPasswordRequired => ChallengeAnswer::NewPassword(SecretString::from(text)),
+            _ => ChallengeAnswer::MfaCode(MfaCode::new(text.trim())),
+        }
+    }
+}
+
 /// A challenge the user must answer before tokens are issued.
 #[derive(Debug, Clone)]
 pub struct Challenge {
-    pub name: String,
+    pub name: ChallengeName,
     /// The username Cognito refers to the user by (SRP's internal name).
     pub username: String,
     session: Option<ChallengeSession>,
@@ -94,18 +156,17 @@ struct AuthResult {
 }
 
 impl AuthResult {
-    fn into_tokens(self) -> TokenSet {
-        TokenSet::from_response(
-            TokenResponse {
-                access_token: self.access_token,
-                token_type: self.token_type.unwrap_or_else(|| "Bearer".into()),
-                expires_in: self.expires_in,
-                refresh_token: self.refresh_token,
-                id_token: self.id_token,
-                scope: None,
-            },
-            unix_now(),
-        )
+    fn into_tokens(self) -> Result<TokenSet> {
+        let response = TokenResponse {
+            access_token: self.access_token,
+            token_type: self.token_type.unwrap_or_else(|| "Bearer".into()),
+            expires_in: self.expires_in,
+            refresh_token: self.refresh_token,
+            id_token: self.id_token,
+            scope: None,
+        };
+        response.check_characters()?;
+        Ok(TokenSet::from_response(response, unix_now()))
     }
 }
 
@@ -148,7 +209,7 @@ impl<'a> CognitoIdp<'a> {
         let AuthStep::Challenge(challenge) = step else {
             return Ok(step);
         };
-        if challenge.name != "PASSWORD_VERIFIER" {
+        if challenge.name != ChallengeName::PasswordVerifier {
             return Ok(AuthStep::Challenge(challenge));
         }
         let param = |name: &str| {
@@ -212,24 +273,24 @@ impl<'a> CognitoIdp<'a> {
     pub async fn answer(&self, challenge: Challenge, answer: ChallengeAnswer) -> Result<AuthStep> {
         use secrecy::ExposeSecret;
         let mut responses = json!({"USERNAME": challenge.username});
-        match (challenge.name.as_str(), answer) {
-            ("NEW_PASSWORD_REQUIRED", ChallengeAnswer::NewPassword(p)) => {
+        match (&challenge.name, answer) {
+            (ChallengeName::NewPasswordRequired, ChallengeAnswer::NewPassword(p)) => {
                 put(&mut responses, "NEW_PASSWORD", json!(p.expose_secret()));
             }
-            ("SOFTWARE_TOKEN_MFA", ChallengeAnswer::MfaCode(code)) => {
+            (ChallengeName::SoftwareTokenMfa, ChallengeAnswer::MfaCode(code)) => {
                 put(
                     &mut responses,
                     "SOFTWARE_TOKEN_MFA_CODE",
                     json!(code.expose_secret()),
                 );
             }
-            ("SMS_MFA", ChallengeAnswer::MfaCode(code)) => {
+            (ChallengeName::SmsMfa, ChallengeAnswer::MfaCode(code)) => {
                 put(&mut responses, "SMS_MFA_CODE", json!(code.expose_secret()));
             }
             (name, _) => {
                 return Err(Error::Unsupported {
                     what: "this answer",
-                    hint: if name == "NEW_PASSWORD_REQUIRED" {
+                    hint: if *name == ChallengeName::NewPasswordRequired {
                         "a new password is required"
                     } else {
                         "a code is required"
@@ -242,7 +303,7 @@ impl<'a> CognitoIdp<'a> {
         }
         let response = self
             .respond_raw(
-                &challenge.name,
+                challenge.name.as_str(),
                 challenge
                     .session
                     .as_ref()
@@ -267,7 +328,7 @@ impl<'a> CognitoIdp<'a> {
             .ok_or_else(|| Error::InvalidGrant {
                 detail: "Cognito answered a refresh with a challenge".into(),
             })?
-            .into_tokens();
+            .into_tokens()?;
         tokens.refresh_token = tokens.refresh_token.or_else(|| Some(refresh_token.clone()));
         Ok(tokens)
     }
@@ -305,12 +366,16 @@ impl<'a> CognitoIdp<'a> {
 
     fn step(&self, response: AuthResponse, username: &str) -> Result<AuthStep> {
         if let Some(result) = response.authentication_result {
-            return Ok(AuthStep::Tokens(result.into_tokens()));
+            return Ok(AuthStep::Tokens(result.into_tokens()?));
         }
-        let name = response.challenge_name.ok_or_else(|| Error::Provider {
-            error: "invalid_response".into(),
-            description: Some("Cognito answered with neither tokens nor a challenge".into()),
-        })?;
+        let name = response
+            .challenge_name
+            .as_deref()
+            .map(ChallengeName::parse)
+            .ok_or_else(|| Error::Provider {
+                error: "invalid_response".into(),
+                description: Some("Cognito answered with neither tokens nor a challenge".into()),
+            })?;
         let parameters: HashMap<String, String> = response
             .challenge_parameters
             .into_iter()
@@ -334,45 +399,21 @@ impl<'a> CognitoIdp<'a> {
         body: Value,
         call: Call,
     ) -> Result<T> {
-        let url = &self.pool.endpoint;
-        let host = host_of(url);
-        let request = self
-            .http
-            .client()
-            .post(url.clone())
-            .header(
-                "X-Amz-Target",
-                format!("AWSCognitoIdentityProviderService.{action}"),
-            )
-            .header("Content-Type", "application/x-amz-json-1.1")
-            .body(body.to_string());
-        let response = send(request, &host, "the Cognito API").await?;
-        let body = Body::read(response, &host, "the Cognito API").await?;
-        if body.status.is_success() {
-            return body.json("the Cognito API");
-        }
-        Err(api_error(&body, call))
+        aws_json::call(
+            self.http,
+            &self.pool.endpoint,
+            USER_POOL_API,
+            action,
+            &body,
+            |e| api_error(e, call),
+        )
+        .await
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct ApiError {
-    #[serde(rename = "__type", default)]
-    kind: String,
-    #[serde(alias = "Message", default)]
-    message: String,
-}
-
 /// Maps an AWS JSON error (`{"__type": "...Exception", "message": "..."}`) to what to do.
-fn api_error(body: &Body, call: Call) -> Error {
-    let Ok(e) = serde_json::from_slice::<ApiError>(&body.bytes) else {
-        return Error::UnexpectedResponse {
-            endpoint: "the Cognito API",
-            status: body.status.as_u16(),
-            body_kind: body.describe(None),
-        };
-    };
-    let kind = e.kind.rsplit('#').next().unwrap_or_default().to_owned();
+fn api_error(e: AwsError, call: Call) -> Error {
+    let kind = e.kind;
     let detail = format!("{kind}: {}", e.message);
     match kind.as_str() {
         "NotAuthorizedException" if call == Call::Refresh => Error::InvalidGrant { detail },
@@ -405,7 +446,7 @@ fn api_error(body: &Body, call: Call) -> Error {
         "TooManyRequestsException" | "InternalErrorException" | "LimitExceededException" => {
             Error::UnexpectedResponse {
                 endpoint: "the Cognito API",
-                status: body.status.as_u16(),
+                status: e.status,
                 body_kind: detail,
             }
         }

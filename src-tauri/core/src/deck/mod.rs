@@ -1,12 +1,26 @@
 //! `Deck`: the application service behind every Tauri command and CLI subcommand. It owns the
 //! OIDC client, the settings file and the keyring vault, and keeps live sessions in memory.
 //! Each public method is one user action.
+//!
+//! - `sign_in`: browser sign-ins (deep link or loopback), start to finish;
+//!   `password_sign_in`: Cognito's own API (SRP, challenges); `machine`: client credentials.
+//! - `session`: refreshing and signing out; `cognito_session`: the same for API sign-ins.
+//! - `refresh_tokens`: each account's refresh token and its cross-process lock and stamp;
+//!   `session_cache`: the keyring cache of access/ID tokens; `restore`: sessions after a start.
+//! - `tokens`: the detail view, the token for scripts, copying; `aws`: identity-pool credentials.
+//! - `providers` and `check`: adding, editing, removing and checking providers; `orphans`:
+//!   finishing interrupted removals; `views`: what the window and the CLI are sent.
+//! - Per account, what this process holds lives in one [`AccountRuntime`].
 
-mod api_sign_in;
+mod aws;
 mod check;
+mod cognito_session;
+mod machine;
 mod orphans;
+mod password_sign_in;
 mod providers;
 mod refresh_tokens;
+mod restore;
 mod session;
 mod session_cache;
 mod sign_in;
@@ -17,20 +31,19 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rand::RngCore;
-
 use crate::client::OidcClient;
 use crate::error::{Error, Result};
+use crate::ids::{AccountId, ProviderId};
 use crate::inspect::Verification;
 use crate::provider::{Endpoints, ProviderConfig};
+use crate::secret::{ClientSecret, RefreshToken};
 use crate::store::config::OnDisk;
 use crate::store::{AccountRecord, ConfigFile, ConfigStore, Vault};
 use crate::token::TokenSet;
+pub use aws::AwsCredentialsText;
 pub use providers::DEMO_PROVIDER_ID;
-pub use sign_in::SignInStarted;
-pub use tokens::TokenChoice;
+pub use sign_in::{SignInEnd, SignInStarted, SignInWait};
+pub use tokens::{ScriptToken, TokenChoice};
 pub use views::*;
 
 /// The tokens of one account in this run (refresh token included, in memory only).
@@ -39,9 +52,15 @@ struct LiveSession {
     tokens: TokenSet,
     /// How these tokens were obtained, for "Signed in" / "Refreshed" in the window.
     origin: SessionOrigin,
-    id_verification: Verification,
-    access_verification: Verification,
+    verdicts: Verdicts,
     requested_scopes: Vec<String>,
+}
+
+/// What verification concluded about a session's ID token and access token.
+#[derive(Debug, Clone)]
+struct Verdicts {
+    id: Verification,
+    access: Verification,
 }
 
 /// Serializes refreshes of one account; `generation` counts completed refreshes so callers who
@@ -50,6 +69,24 @@ struct LiveSession {
 struct RefreshGate {
     lock: tokio::sync::Mutex<()>,
     generation: AtomicU64,
+}
+
+/// What this process holds about one account while it runs. Signing out (or removing) an
+/// account drops all of it: [`Deck::forget_session`] then [`Deck::drop_runtime`].
+#[derive(Debug, Default)]
+struct AccountRuntime {
+    session: Option<LiveSession>,
+    /// The lock-file stamp at which `session`'s refresh token was the stored one (see
+    /// `refresh_tokens`); `None` means read the keyring before using it.
+    stamp: Option<String>,
+    /// A rotated refresh token the keyring refused to store. The one in the keyring is spent,
+    /// so this is the only live one: used (and saved) before anything is read from the keyring.
+    unsaved_refresh_token: Option<RefreshToken>,
+    /// The last refresh's failure, until a refresh succeeds (shown on the account).
+    refresh_failure: Option<RefreshFailure>,
+    gate: Arc<RefreshGate>,
+    /// Orders this account's background keyring writes of the session cache.
+    cache_slot: Arc<session_cache::CacheSlot>,
 }
 
 /// Whether the settings file matches our copy after [`Deck::pick_up_other_writers`].
@@ -67,17 +104,12 @@ pub struct Deck {
     /// Our copy of `config.json`, re-read before each change and each snapshot so that
     /// writes by another process (the CLI) are kept. Held across the file write.
     config: tokio::sync::Mutex<ConfigFile>,
-    sessions: Mutex<HashMap<String, LiveSession>>,
-    endpoints: tokio::sync::Mutex<HashMap<String, Arc<Endpoints>>>,
-    gates: Mutex<HashMap<String, Arc<RefreshGate>>>,
-    cache_slots: Mutex<HashMap<String, Arc<session_cache::CacheSlot>>>,
+    accounts: Mutex<HashMap<AccountId, AccountRuntime>>,
+    endpoints: tokio::sync::Mutex<HashMap<ProviderId, Arc<Endpoints>>>,
     /// Background keyring writes of the session cache (see `flush_session_cache`).
     cache_writes: Mutex<Vec<tokio::task::JoinHandle<()>>>,
-    /// Per account, the lock-file stamp at which our in-memory refresh token was current.
-    stamps: Mutex<HashMap<String, String>>,
-    challenges: Mutex<HashMap<String, api_sign_in::PendingChallenge>>,
-    /// Per account, the last refresh's failure until a refresh succeeds (shown on the account).
-    refresh_failures: Mutex<HashMap<String, RefreshFailure>>,
+    /// Cognito challenges awaiting an answer, by challenge id.
+    challenges: Mutex<HashMap<String, password_sign_in::PendingChallenge>>,
     /// Per started loopback sign-in (by `state`), how to stop its listener.
     loopback_cancels: Mutex<HashMap<String, Arc<tokio::sync::Notify>>>,
     notices: Mutex<Vec<String>>,
@@ -93,15 +125,11 @@ impl Deck {
             vault,
             store,
             config: tokio::sync::Mutex::new(loaded.config),
-            sessions: Mutex::default(),
+            accounts: Mutex::default(),
             endpoints: tokio::sync::Mutex::default(),
-            gates: Mutex::default(),
-            cache_slots: Mutex::default(),
             cache_writes: Mutex::default(),
-            stamps: Mutex::default(),
             challenges: Mutex::default(),
             loopback_cancels: Mutex::default(),
-            refresh_failures: Mutex::default(),
             notices: Mutex::new(loaded.notice.into_iter().collect()),
         })
     }
@@ -166,38 +194,78 @@ impl Deck {
     }
 
     fn account_view(&self, record: &AccountRecord) -> AccountView {
-        let session = lock(&self.sessions).get(&record.id).map(summary);
+        let (session, refresh_failure) = self.with_runtime(&record.id, |rt| {
+            (rt.session.as_ref().map(summary), rt.refresh_failure.clone())
+        });
         AccountView {
             record: record.clone(),
             session,
-            refresh_failure: lock(&self.refresh_failures).get(&record.id).cloned(),
+            refresh_failure,
         }
     }
 
-    async fn provider(&self, provider_id: &str) -> Result<ProviderConfig> {
+    /// Runs `f` on the account's runtime state (created empty on first use), under its lock:
+    /// keep `f` short and never await inside it.
+    fn with_runtime<R>(
+        &self,
+        account_id: &AccountId,
+        f: impl FnOnce(&mut AccountRuntime) -> R,
+    ) -> R {
+        f(lock(&self.accounts).entry(account_id.clone()).or_default())
+    }
+
+    /// Forgets everything held about an account that no longer exists.
+    fn drop_runtime(&self, account_id: &AccountId) {
+        lock(&self.accounts).remove(account_id);
+    }
+
+    fn live(&self, account_id: &AccountId) -> Option<LiveSession> {
+        self.with_runtime(account_id, |rt| rt.session.clone())
+    }
+
+    async fn provider(&self, provider_id: &ProviderId) -> Result<ProviderConfig> {
         let config = self.config.lock().await;
         config
-            .providers
-            .iter()
-            .find(|p| p.id == provider_id)
+            .provider(provider_id)
             .cloned()
             .ok_or_else(|| Error::NotFound {
                 what: "provider",
-                id: provider_id.to_owned(),
+                id: provider_id.to_string(),
             })
     }
 
-    async fn account(&self, account_id: &str) -> Result<AccountRecord> {
+    async fn account(&self, account_id: &AccountId) -> Result<AccountRecord> {
         let config = self.config.lock().await;
         config
-            .accounts
-            .iter()
-            .find(|a| a.id == account_id)
+            .account(account_id)
             .cloned()
             .ok_or_else(|| Error::NotFound {
                 what: "account",
-                id: account_id.to_owned(),
+                id: account_id.to_string(),
             })
+    }
+
+    /// The account as the settings file says now (another process may have signed it in or
+    /// ended its session since we last looked).
+    async fn account_as_on_disk(&self, account_id: &AccountId) -> Result<AccountRecord> {
+        let mut config = self.config.lock().await;
+        self.pick_up_other_writers(&mut config).await?;
+        config
+            .account(account_id)
+            .cloned()
+            .ok_or_else(|| Error::NotFound {
+                what: "account",
+                id: account_id.to_string(),
+            })
+    }
+
+    /// The client secret a confidential provider's requests carry (`None` for a public client).
+    async fn client_secret_of(&self, provider: &ProviderConfig) -> Result<Option<ClientSecret>> {
+        if provider.confidential {
+            self.vault.client_secret(&provider.id).await
+        } else {
+            Ok(None)
+        }
     }
 
     /// Endpoints for a provider, resolved once per run (discovery for OIDC issuers).
@@ -212,7 +280,7 @@ impl Deck {
         Ok(resolved)
     }
 
-    async fn forget_endpoints(&self, provider_id: &str) {
+    async fn forget_endpoints(&self, provider_id: &ProviderId) {
         self.endpoints.lock().await.remove(provider_id);
     }
 
@@ -261,11 +329,8 @@ impl Deck {
         }
     }
 
-    fn gate(&self, account_id: &str) -> Arc<RefreshGate> {
-        lock(&self.gates)
-            .entry(account_id.to_owned())
-            .or_default()
-            .clone()
+    fn gate(&self, account_id: &AccountId) -> Arc<RefreshGate> {
+        self.with_runtime(account_id, |rt| rt.gate.clone())
     }
 }
 
@@ -301,8 +366,8 @@ fn summary(live: &LiveSession) -> SessionSummary {
         granted_scopes,
         requested_scopes: live.requested_scopes.clone(),
         // The ID token's verdict, unless it was not checked (no ID token): then the access token's.
-        verification: match &live.id_verification {
-            Verification::NotChecked { .. } => live.access_verification.clone(),
+        verification: match &live.verdicts.id {
+            Verification::NotChecked { .. } => live.verdicts.access.clone(),
             checked => checked.clone(),
         },
     }
@@ -310,13 +375,6 @@ fn summary(live: &LiveSession) -> SessionSummary {
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// 128 random bits, base64url: ids for providers and accounts.
-fn new_id() -> String {
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 impl RefreshGate {

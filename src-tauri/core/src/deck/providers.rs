@@ -1,8 +1,9 @@
 //! Adding, editing and removing providers (checking them is in `check`); inspecting pasted
 //! tokens.
 
-use super::{Deck, new_id, views::*};
+use super::{Deck, views::*};
 use crate::error::Result;
+use crate::ids::{AccountId, ProviderId};
 use crate::inspect::TokenView;
 use crate::provider::{ProviderConfig, Redirect, per_provider_redirect_uri, slug};
 use crate::secret::ClientSecret;
@@ -32,7 +33,7 @@ impl Deck {
         {
             config.redirect_uri = None;
         }
-        let existing = match config.id.is_empty() {
+        let existing = match config.id.as_str().is_empty() {
             true => None,
             false => self.provider(&config.id).await.ok(),
         };
@@ -40,8 +41,8 @@ impl Deck {
             let others = self.config.lock().await.providers.clone();
             config.redirect_uri = Some(planned_redirect_uri(&config, &others));
         }
-        if config.id.is_empty() {
-            config.id = new_id();
+        if config.id.as_str().is_empty() {
+            config.id = ProviderId::generate();
         }
         config.validate()?;
         let rebound = existing
@@ -69,10 +70,7 @@ impl Deck {
         } else {
             let saved = config.clone();
             self.update_config(|file| {
-                match file.providers.iter_mut().find(|p| p.id == saved.id) {
-                    Some(slot) => *slot = saved,
-                    None => file.providers.push(saved),
-                }
+                file.upsert_provider(saved);
                 Ok(())
             })
             .await?;
@@ -86,6 +84,8 @@ impl Deck {
     /// accounts' sessions. Every account lock is held from before the settings change until
     /// the tokens are gone, so no process (the CLI, a second app) can refresh in between.
     async fn unbind_sessions(&self, config: &ProviderConfig) -> Result<()> {
+        self.cancel_sign_ins_of(&config.id);
+        self.forget_endpoints(&config.id).await;
         let account_ids = self.account_ids_of(&config.id).await;
         let mut held = Vec::with_capacity(account_ids.len());
         for id in &account_ids {
@@ -97,10 +97,6 @@ impl Deck {
         );
         let saved = config.clone();
         self.update_config(|file| {
-            match file.providers.iter_mut().find(|p| p.id == saved.id) {
-                Some(slot) => *slot = saved.clone(),
-                None => file.providers.push(saved.clone()),
-            }
             for account in file
                 .accounts
                 .iter_mut()
@@ -110,12 +106,24 @@ impl Deck {
                     reason: reason.clone(),
                 };
             }
+            file.upsert_provider(saved);
             Ok(())
         })
         .await?;
+        // Every account's tokens go, even when one deletion fails; a refresh never sends what
+        // is left (the accounts say "sign in again"), and the first error is reported.
+        let mut first_error = None;
         for (id, lock) in account_ids.iter().zip(held.iter_mut()) {
-            self.store_refresh_token(lock, id, None).await?;
-            self.forget_session(id).await?;
+            let deleted = match self.store_refresh_token(lock, id, None).await {
+                Ok(()) => self.forget_session(id).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = deleted {
+                first_error.get_or_insert(e);
+            }
+        }
+        if let Some(e) = first_error {
+            return Err(e);
         }
         if !account_ids.is_empty() {
             tracing::info!(
@@ -126,12 +134,10 @@ impl Deck {
         Ok(())
     }
 
-    async fn account_ids_of(&self, provider_id: &str) -> Vec<String> {
+    async fn account_ids_of(&self, provider_id: &ProviderId) -> Vec<AccountId> {
         let config = self.config.lock().await;
         config
-            .accounts
-            .iter()
-            .filter(|a| a.provider_id == provider_id)
+            .accounts_of(provider_id)
             .map(|a| a.id.clone())
             .collect()
     }
@@ -161,7 +167,7 @@ impl Deck {
             },
             identity_pool_id: None,
         };
-        if self.provider(DEMO_PROVIDER_ID).await.ok().as_ref() == Some(&config) {
+        if self.provider(&config.id).await.ok().as_ref() == Some(&config) {
             return Ok(());
         }
         self.save_provider(ProviderDraft {
@@ -174,20 +180,15 @@ impl Deck {
 
     /// Removes a provider, its accounts and their keyring entries. Tokens are not revoked
     /// here; the UI offers signing out first.
-    pub async fn remove_provider(&self, provider_id: &str) -> Result<()> {
+    pub async fn remove_provider(&self, provider_id: &ProviderId) -> Result<()> {
         let provider = self.provider(provider_id).await?;
-        let account_ids = self.account_ids_of(&provider.id).await;
-        self.update_config(|file| {
-            file.providers.retain(|p| p.id != provider.id);
-            file.accounts.retain(|a| a.provider_id != provider.id);
-            Ok(())
-        })
-        .await?;
-        for id in &account_ids {
-            let mut held = self.lock_account(id).await?;
-            self.store_refresh_token(&mut held, id, None).await?;
-            self.forget_session(id).await?;
-        }
+        let removed = self
+            .update_config(|file| {
+                file.providers.retain(|p| p.id != provider.id);
+                Ok(file.remove_accounts(|a| a.provider_id == provider.id))
+            })
+            .await?;
+        self.finish_removal(&removed).await?;
         self.vault.delete_client_secret(&provider.id).await?;
         self.forget_endpoints(&provider.id).await;
         Ok(())

@@ -7,8 +7,9 @@
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 
-use super::{Deck, lock};
+use super::Deck;
 use crate::error::{Error, Result};
+use crate::ids::AccountId;
 use crate::secret::RefreshToken;
 
 /// The account's cross-process lock, held until dropped.
@@ -42,27 +43,34 @@ impl AccountLock {
 
 impl Deck {
     /// Serializes refresh-token use and changes of one account across processes.
-    pub(super) async fn lock_account(&self, account_id: &str) -> Result<AccountLock> {
-        crate::store::config::check_id("account", account_id)?;
+    pub(super) async fn lock_account(&self, account_id: &AccountId) -> Result<AccountLock> {
         let file = self.store.lock_account(account_id).await?;
         Ok(AccountLock { file })
     }
 
     /// The stored refresh token: from memory when no process changed it since we last looked,
-    /// else from the keyring.
+    /// else from the keyring. A rotated token the keyring refused earlier is saved first.
     pub(super) async fn current_refresh_token(
         &self,
         held: &mut AccountLock,
-        account_id: &str,
+        account_id: &AccountId,
     ) -> Result<Option<RefreshToken>> {
-        let stamp = held.stamp()?;
-        let unchanged = !stamp.is_empty() && lock(&self.stamps).get(account_id) == Some(&stamp);
-        if unchanged
-            && let Some(rt) = lock(&self.sessions)
-                .get(account_id)
-                .and_then(|live| live.tokens.refresh_token.clone())
+        if let Some(unsaved) = self.with_runtime(account_id, |rt| rt.unsaved_refresh_token.clone())
         {
-            return Ok(Some(rt));
+            self.store_refresh_token(held, account_id, Some(&unsaved))
+                .await?;
+            return Ok(Some(unsaved));
+        }
+        let stamp = held.stamp()?;
+        let in_memory = self.with_runtime(account_id, |rt| {
+            let unchanged = !stamp.is_empty() && rt.stamp.as_ref() == Some(&stamp);
+            rt.session
+                .as_ref()
+                .and_then(|live| live.tokens.refresh_token.clone())
+                .filter(|_| unchanged)
+        });
+        if let Some(refresh_token) = in_memory {
+            return Ok(Some(refresh_token));
         }
         let stored = self.vault.refresh_token(account_id).await?;
         // An unstamped file (first use) gets a stamp now that we know what is stored.
@@ -70,7 +78,7 @@ impl Deck {
             true => held.restamp()?,
             false => stamp,
         };
-        lock(&self.stamps).insert(account_id.to_owned(), stamp);
+        self.with_runtime(account_id, |rt| rt.stamp = Some(stamp));
         Ok(stored)
     }
 
@@ -79,22 +87,23 @@ impl Deck {
     pub(super) async fn store_refresh_token(
         &self,
         held: &mut AccountLock,
-        account_id: &str,
+        account_id: &AccountId,
         token: Option<&RefreshToken>,
     ) -> Result<()> {
         // Forget our stamp first: if the write fails half way, we must not trust memory.
-        lock(&self.stamps).remove(account_id);
+        self.with_runtime(account_id, |rt| rt.stamp = None);
         match token {
             Some(rt) => self.vault.set_refresh_token(account_id, rt).await?,
             None => self.vault.delete_refresh_token(account_id).await?,
         }
         let stamp = held.restamp()?;
-        if let Some(live) = lock(&self.sessions).get_mut(account_id) {
-            live.tokens.refresh_token = token.cloned();
-        }
-        if token.is_some() {
-            lock(&self.stamps).insert(account_id.to_owned(), stamp);
-        }
+        self.with_runtime(account_id, |rt| {
+            if let Some(live) = &mut rt.session {
+                live.tokens.refresh_token = token.cloned();
+            }
+            rt.stamp = token.is_some().then_some(stamp);
+            rt.unsaved_refresh_token = None;
+        });
         Ok(())
     }
 }

@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use super::refresh_tokens::AccountLock;
 use super::session_cache::CacheWrite;
-use super::{Deck, LiveSession, SessionOrigin, lock, views::*};
+use super::{Deck, LiveSession, SessionOrigin, Verdicts, views::*};
 use crate::error::{Error, ErrorCode, Result};
+use crate::ids::AccountId;
 use crate::inspect::Verification;
-use crate::provider::ProviderConfig;
-use crate::secret::{ClientSecret, RefreshToken};
+use crate::provider::{Endpoints, ProviderConfig};
+use crate::secret::RefreshToken;
 use crate::store::{AccountKind, AccountRecord, AccountStatus, SignInMethod};
 use crate::token::{ClientAuth, TokenSet};
 use crate::verify::VerifyFailure;
@@ -18,8 +19,7 @@ use crate::wire::WireError;
 #[derive(Debug)]
 pub(super) struct Renewal {
     pub(super) tokens: TokenSet,
-    pub(super) id_verification: Verification,
-    pub(super) access_verification: Verification,
+    pub(super) verdicts: Verdicts,
 }
 
 /// A refreshed ID token about another user, from another issuer or for another client (OIDC
@@ -41,126 +41,93 @@ impl Deck {
     /// Refreshes one account. Concurrent calls for the same account share one request: those
     /// that waited behind a refresh get its result. A rotated refresh token is in the keyring
     /// before this returns.
-    pub async fn refresh(&self, account_id: &str) -> Result<AccountView> {
+    pub async fn refresh(&self, account_id: &AccountId) -> Result<AccountView> {
         let gate = self.gate(account_id);
         let seen = gate.generation();
         let _turn = gate.lock.lock().await;
-        if gate.generation() != seen {
-            let record = self.account(account_id).await?;
-            return Ok(self.account_view(&record));
-        }
-        let result = self.refresh_now(account_id).await;
-        match &result {
-            Ok(_) => {
+        if gate.generation() == seen {
+            let result = self.refresh_now(account_id).await;
+            let failure = result.as_ref().err().map(|e| RefreshFailure {
+                at: crate::token::unix_now(),
+                error: WireError::from(e),
+            });
+            if result.is_ok() {
                 gate.bump();
-                lock(&self.refresh_failures).remove(account_id);
             }
-            Err(e) => {
-                let failure = RefreshFailure {
-                    at: crate::token::unix_now(),
-                    error: WireError::from(e),
-                };
-                lock(&self.refresh_failures).insert(account_id.to_owned(), failure);
-            }
+            // Kept on the account until a refresh succeeds; the view of a success says it is gone.
+            self.with_runtime(account_id, |rt| rt.refresh_failure = failure);
+            result?;
         }
-        // The view of a success says the failure is gone.
-        match result {
-            Ok(_) => {
-                let record = self.account(account_id).await?;
-                Ok(self.account_view(&record))
-            }
-            Err(e) => Err(e),
-        }
+        let record = self.account(account_id).await?;
+        Ok(self.account_view(&record))
     }
 
-    async fn refresh_now(&self, account_id: &str) -> Result<AccountView> {
-        let record = self.account(account_id).await?;
+    async fn refresh_now(&self, account_id: &AccountId) -> Result<()> {
+        let record = self.account_as_on_disk(account_id).await?;
         if record.kind == AccountKind::Machine {
-            return self.machine_token(&record.provider_id).await;
+            return self.machine_token(&record.provider_id).await.map(|_| ());
+        }
+        // Its session ended (dead token, or the provider re-pointed): whatever refresh token
+        // may be left must not be sent anywhere. Only a sign-in makes it active again.
+        if let AccountStatus::SignInAgain { reason } = &record.status {
+            return Err(Error::InvalidGrant {
+                detail: reason.clone(),
+            });
         }
         // One refresh at a time per account across processes (app and CLI); the keyring is
         // read again under the lock, since another process may have rotated the token.
         let mut held = self.lock_account(account_id).await?;
-        let Some(refresh_token) = self.current_refresh_token(&mut held, account_id).await? else {
-            let reason = "no refresh token is stored for this account".to_owned();
-            self.set_status(
-                account_id,
-                AccountStatus::SignInAgain {
-                    reason: reason.clone(),
-                },
-            )
-            .await?;
-            return Err(Error::InvalidGrant { detail: reason });
-        };
+        let refresh_token = self.stored_refresh_token_or_end(&mut held, &record).await?;
         let provider = self.provider(&record.provider_id).await?;
-        let secret = self.client_secret_of(&provider).await?;
-        let previous = lock(&self.sessions).get(account_id).cloned();
+        let previous = self.live(account_id);
         let requested_scopes = previous
             .as_ref()
             .map_or_else(|| provider.scopes.clone(), |l| l.requested_scopes.clone());
-        let outcome = match record.sign_in {
+        let previous_tokens = previous.map(|l| l.tokens);
+        let renewed = match record.sign_in {
             SignInMethod::Browser => {
-                let previous = previous.map(|l| l.tokens);
                 self.refresh_browser(
                     &mut held,
                     &record,
                     &provider,
-                    secret,
                     refresh_token,
-                    previous,
+                    previous_tokens,
                 )
                 .await
             }
             SignInMethod::CognitoApi => {
+                let secret = self.client_secret_of(&provider).await?;
                 self.refresh_cognito_api(&record, &provider, secret, &refresh_token)
                     .await
             }
         };
-        match outcome {
-            Ok(renewal) => {
-                crate::faults::crash_point("refresh:after-refresh-token-saved");
-                self.remember(
-                    account_id,
-                    LiveSession {
-                        origin: SessionOrigin::Refresh,
-                        tokens: renewal.tokens,
-                        id_verification: renewal.id_verification,
-                        access_verification: renewal.access_verification,
-                        requested_scopes,
-                    },
-                    CacheWrite::Background,
-                )
-                .await;
-                if record.status != AccountStatus::Active {
-                    self.set_status(account_id, AccountStatus::Active).await?;
-                }
-                let record = self.account(account_id).await?;
-                Ok(self.account_view(&record))
-            }
+        match renewed {
+            Ok(renewal) => self.keep_renewal(&record, renewal, requested_scopes).await,
             Err(e) => {
-                if e.code() == ErrorCode::SignInAgain || is_identity_change(&e) {
-                    self.forget_session(account_id).await?;
-                    self.store_refresh_token(&mut held, account_id, None)
-                        .await?;
-                    self.set_status(
-                        account_id,
-                        AccountStatus::SignInAgain {
-                            reason: e.to_string(),
-                        },
-                    )
-                    .await?;
-                } else if e.code() == ErrorCode::InvalidClient {
-                    self.set_status(
-                        account_id,
-                        AccountStatus::RefreshPaused {
-                            reason: e.to_string(),
-                        },
-                    )
-                    .await?;
-                }
+                self.settle_failed_refresh(&mut held, &record, &e).await?;
                 Err(e)
             }
         }
+    }
+
+    /// The stored refresh token; without one the account must sign in again.
+    async fn stored_refresh_token_or_end(
+        &self,
+        held: &mut AccountLock,
+        record: &AccountRecord,
+    ) -> Result<RefreshToken> {
+        if let Some(refresh_token) = self.current_refresh_token(held, &record.id).await? {
+            return Ok(refresh_token);
+        }
+        let reason = "no refresh token is stored for this account".to_owned();
+        self.set_status(
+            &record.id,
+            AccountStatus::SignInAgain {
+                reason: reason.clone(),
+            },
+        )
+        .await?;
+        Err(Error::InvalidGrant { detail: reason })
     }
 
     /// The refresh-token grant, then verification. A rotated refresh token is stored as soon
@@ -171,14 +138,13 @@ impl Deck {
         held: &mut AccountLock,
         record: &AccountRecord,
         provider: &ProviderConfig,
-        secret: Option<ClientSecret>,
         refresh_token: RefreshToken,
         previous: Option<TokenSet>,
     ) -> Result<Renewal> {
         let endpoints = self.endpoints_for(provider).await?;
         let auth = ClientAuth {
             client_id: provider.client_id.clone(),
-            secret,
+            secret: self.client_secret_of(provider).await?,
         };
         let renewed = self
             .oidc
@@ -187,10 +153,13 @@ impl Deck {
         crate::faults::crash_point("refresh:after-token-response");
         if renewed.rotated
             && let Some(rt) = &renewed.tokens.refresh_token
+            && let Err(e) = self.store_refresh_token(held, &record.id, Some(rt)).await
         {
-            self.store_refresh_token(held, &record.id, Some(rt)).await?;
+            // The token sent is spent; losing this one would end the session.
+            self.with_runtime(&record.id, |r| r.unsaved_refresh_token = Some(rt.clone()));
+            return Err(e);
         }
-        let access_verification = self
+        let access = self
             .oidc
             .verify_renewed(
                 &endpoints,
@@ -199,7 +168,7 @@ impl Deck {
                 record.subject.as_deref(),
             )
             .await?;
-        let id_verification = match &renewed.tokens.id_token {
+        let id = match &renewed.tokens.id_token {
             Some(_) => Verification::Verified {
                 issuer: endpoints.issuer.clone(),
             },
@@ -209,15 +178,61 @@ impl Deck {
         };
         Ok(Renewal {
             tokens: renewed.tokens,
-            id_verification,
-            access_verification,
+            verdicts: Verdicts { id, access },
         })
     }
 
-    async fn set_status(&self, account_id: &str, status: AccountStatus) -> Result<()> {
+    async fn keep_renewal(
+        &self,
+        record: &AccountRecord,
+        renewal: Renewal,
+        requested_scopes: Vec<String>,
+    ) -> Result<()> {
+        crate::faults::crash_point("refresh:after-refresh-token-saved");
+        self.remember(
+            &record.id,
+            LiveSession {
+                origin: SessionOrigin::Refresh,
+                tokens: renewal.tokens,
+                verdicts: renewal.verdicts,
+                requested_scopes,
+            },
+            CacheWrite::Background,
+        )
+        .await;
+        if record.status != AccountStatus::Active {
+            self.set_status(&record.id, AccountStatus::Active).await?;
+        }
+        Ok(())
+    }
+
+    /// What a failed refresh leaves behind: a dead refresh token or a session that changed
+    /// hands ends the session; a refused client pauses refreshing; anything else (the network)
+    /// changes nothing, so the next try can succeed.
+    async fn settle_failed_refresh(
+        &self,
+        held: &mut AccountLock,
+        record: &AccountRecord,
+        e: &Error,
+    ) -> Result<()> {
+        let reason = e.to_string();
+        if e.code() == ErrorCode::SignInAgain || is_identity_change(e) {
+            self.forget_session(&record.id).await?;
+            self.store_refresh_token(held, &record.id, None).await?;
+            self.set_status(&record.id, AccountStatus::SignInAgain { reason })
+                .await
+        } else if e.code() == ErrorCode::InvalidClient {
+            self.set_status(&record.id, AccountStatus::RefreshPaused { reason })
+                .await
+        } else {
+            Ok(())
+        }
+    }
+
+    async fn set_status(&self, account_id: &AccountId, status: AccountStatus) -> Result<()> {
         self.update_config(|file| {
-            if let Some(a) = file.accounts.iter_mut().find(|a| a.id == account_id) {
-                a.status = status;
+            if let Some(account) = file.account_mut(account_id) {
+                account.status = status;
             }
             Ok(())
         })
@@ -226,19 +241,20 @@ impl Deck {
 
     /// Refreshes every active user account concurrently (the time of the slowest, not the sum).
     pub async fn refresh_all(self: &Arc<Self>) -> Vec<RefreshOutcome> {
-        let ids: Vec<String> = {
+        let ids: Vec<AccountId> = {
             let config = self.config.lock().await;
             config
-                .accounts
-                .iter()
-                .filter(|a| a.kind == AccountKind::User && a.status == AccountStatus::Active)
+                .active_user_accounts()
                 .map(|a| a.id.clone())
                 .collect()
         };
         self.refresh_these(ids).await
     }
 
-    pub(super) async fn refresh_these(self: &Arc<Self>, ids: Vec<String>) -> Vec<RefreshOutcome> {
+    pub(super) async fn refresh_these(
+        self: &Arc<Self>,
+        ids: Vec<AccountId>,
+    ) -> Vec<RefreshOutcome> {
         let mut tasks = tokio::task::JoinSet::new();
         for id in ids {
             let deck = self.clone();
@@ -263,7 +279,7 @@ impl Deck {
     /// removes the account. If revocation fails the account is kept unless `force` is set.
     pub async fn sign_out(
         &self,
-        account_id: &str,
+        account_id: &AccountId,
         hosted_logout: bool,
         force: bool,
     ) -> Result<SignOutView> {
@@ -272,12 +288,12 @@ impl Deck {
         // Under the account lock, so no other process rotates the token we revoke.
         let mut held = self.lock_account(account_id).await?;
         let refresh_token = self.current_refresh_token(&mut held, account_id).await?;
-        // Revocation is never skipped silently: a provider we cannot reach is an error unless
-        // the user chose to remove the account without revoking.
-        let endpoints = match (record.sign_in, &refresh_token) {
-            (SignInMethod::CognitoApi, _) => None,
-            (SignInMethod::Browser, _) => match self.endpoints_for(&provider).await {
+        let endpoints = match record.sign_in {
+            SignInMethod::CognitoApi => None,
+            SignInMethod::Browser => match self.endpoints_for(&provider).await {
                 Ok(e) => Some(e),
+                // Revocation is never skipped silently: a provider we cannot reach is an
+                // error unless the user chose to remove the account without revoking.
                 Err(e) if !force && refresh_token.is_some() => return Err(e),
                 Err(e) => {
                     tracing::warn!(error = %e, "provider unreachable; removing the account without revoking");
@@ -285,55 +301,73 @@ impl Deck {
                 }
             },
         };
-        let mut revoked = false;
-        if let (Some(rt), SignInMethod::CognitoApi) = (&refresh_token, record.sign_in) {
-            match self.revoke_cognito_api(&provider, rt).await {
-                Ok(()) => revoked = true,
+        let revoked = match &refresh_token {
+            Some(rt) => match self
+                .revoke(&record, &provider, endpoints.as_deref(), rt)
+                .await
+            {
+                Ok(revoked) => revoked,
                 Err(e) if !force => return Err(e),
                 Err(e) => {
-                    tracing::warn!(error = %e, "revocation failed; removing the account anyway")
+                    tracing::warn!(error = %e, "revocation failed; removing the account anyway");
+                    false
                 }
-            }
-        }
-        if let (Some(rt), Some(endpoints)) = (&refresh_token, &endpoints) {
-            let secret = self.client_secret_of(&provider).await?;
-            let auth = ClientAuth {
-                client_id: provider.client_id.clone(),
-                secret,
-            };
-            match self.oidc.revoke(endpoints, &auth, rt).await {
-                Ok(()) => revoked = true,
-                Err(e) if !force => return Err(e),
-                Err(e) => {
-                    tracing::warn!(error = %e, "revocation failed; removing the account anyway")
-                }
-            }
-        }
-        self.store_refresh_token(&mut held, account_id, None)
-            .await?;
+            },
+            None => false,
+        };
         drop(held);
-        self.forget_session(account_id).await?;
-        self.update_config(|file| {
-            file.accounts.retain(|a| a.id != account_id);
-            Ok(())
-        })
-        .await?;
-        let logout_url = match (
-            hosted_logout,
-            endpoints.as_ref().and_then(|e| e.logout.clone()),
-        ) {
-            (true, Some(mut url)) => {
-                let redirect = provider.redirect()?.url().to_string();
-                url.query_pairs_mut()
-                    .append_pair("client_id", &provider.client_id)
-                    .append_pair("logout_uri", &redirect);
-                Some(url.to_string())
-            }
-            _ => None,
+        let removed = self
+            .update_config(|file| Ok(file.remove_accounts(|a| a.id == *account_id)))
+            .await?;
+        self.finish_removal(&removed).await?;
+        let logout_url = match hosted_logout {
+            true => hosted_logout_url(&provider, endpoints.as_deref())?,
+            false => None,
         };
         Ok(SignOutView {
             revoked,
             logout_url,
         })
     }
+
+    /// Revokes at the provider: through Cognito's API for accounts signed in there, else at
+    /// the revocation endpoint (`Ok(false)` when the provider has none).
+    async fn revoke(
+        &self,
+        record: &AccountRecord,
+        provider: &ProviderConfig,
+        endpoints: Option<&Endpoints>,
+        refresh_token: &RefreshToken,
+    ) -> Result<bool> {
+        match (record.sign_in, endpoints) {
+            (SignInMethod::CognitoApi, _) => {
+                self.revoke_cognito_api(provider, refresh_token).await?;
+                Ok(true)
+            }
+            (SignInMethod::Browser, Some(endpoints)) => {
+                let auth = ClientAuth {
+                    client_id: provider.client_id.clone(),
+                    secret: self.client_secret_of(provider).await?,
+                };
+                self.oidc.revoke(endpoints, &auth, refresh_token).await?;
+                Ok(true)
+            }
+            (SignInMethod::Browser, None) => Ok(false),
+        }
+    }
+}
+
+/// The provider's logout page (Cognito's `/logout`), returning to this provider's redirect URI.
+fn hosted_logout_url(
+    provider: &ProviderConfig,
+    endpoints: Option<&Endpoints>,
+) -> Result<Option<String>> {
+    let Some(mut url) = endpoints.and_then(|e| e.logout.clone()) else {
+        return Ok(None);
+    };
+    let redirect = provider.redirect()?.url().to_string();
+    url.query_pairs_mut()
+        .append_pair("client_id", &provider.client_id)
+        .append_pair("logout_uri", &redirect);
+    Ok(Some(url.to_string()))
 }

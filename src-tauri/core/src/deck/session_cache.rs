@@ -4,11 +4,11 @@
 //! account land in order, a newer write or a delete supersedes an older pending one, and
 //! [`Deck::flush_session_cache`] waits for all of them (the CLI before exiting, the app on exit).
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{Deck, LiveSession, lock};
 use crate::error::Result;
+use crate::ids::AccountId;
 use crate::store::CachedSession;
 
 /// Whether [`Deck::remember`] waits for the keyring write.
@@ -27,7 +27,12 @@ pub(super) struct CacheSlot {
 
 impl Deck {
     /// Keeps a session in memory and caches its access/ID tokens in the keyring.
-    pub(super) async fn remember(&self, account_id: &str, live: LiveSession, write: CacheWrite) {
+    pub(super) async fn remember(
+        &self,
+        account_id: &AccountId,
+        live: LiveSession,
+        write: CacheWrite,
+    ) {
         let cached = CachedSession {
             access_token: live.tokens.access_token.expose_secret().to_owned(),
             id_token: live
@@ -39,12 +44,14 @@ impl Deck {
             scope: live.tokens.scope.clone(),
             received_at: live.tokens.received_at,
         };
-        lock(&self.sessions).insert(account_id.to_owned(), live);
-        lock(&self.refresh_failures).remove(account_id);
-        let slot = self.cache_slot(account_id);
+        let slot = self.with_runtime(account_id, |rt| {
+            rt.session = Some(live);
+            rt.refresh_failure = None;
+            rt.cache_slot.clone()
+        });
         let ticket = slot.issued.fetch_add(1, Ordering::AcqRel) + 1;
         let vault = self.vault.clone();
-        let account_id = account_id.to_owned();
+        let account_id = account_id.clone();
         let job = async move {
             let _turn = slot.turn.lock().await;
             if slot.issued.load(Ordering::Acquire) != ticket {
@@ -65,10 +72,12 @@ impl Deck {
     }
 
     /// Drops the session from memory and the keyring cache, cancelling pending writes.
-    pub(super) async fn forget_session(&self, account_id: &str) -> Result<()> {
-        lock(&self.sessions).remove(account_id);
-        lock(&self.refresh_failures).remove(account_id);
-        let slot = self.cache_slot(account_id);
+    pub(super) async fn forget_session(&self, account_id: &AccountId) -> Result<()> {
+        let slot = self.with_runtime(account_id, |rt| {
+            rt.session = None;
+            rt.refresh_failure = None;
+            rt.cache_slot.clone()
+        });
         slot.issued.fetch_add(1, Ordering::AcqRel);
         let _turn = slot.turn.lock().await;
         self.vault.delete_session(account_id).await
@@ -80,12 +89,5 @@ impl Deck {
         for task in pending {
             let _ = task.await;
         }
-    }
-
-    fn cache_slot(&self, account_id: &str) -> Arc<CacheSlot> {
-        lock(&self.cache_slots)
-            .entry(account_id.to_owned())
-            .or_default()
-            .clone()
     }
 }

@@ -5,31 +5,50 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::providers::SessionBinding;
 use super::session_cache::CacheWrite;
-use super::{Deck, LiveSession, SessionOrigin, lock, new_id, views::*};
+use super::{Deck, LiveSession, SessionOrigin, Verdicts, lock, views::*};
 use crate::authorize::{AuthorizeOptions, PENDING_TTL};
 use crate::client::SignInResult;
 use crate::error::{Error, Result};
+use crate::ids::{AccountId, ProviderId};
 use crate::inspect::Verification;
 use crate::loopback::LoopbackListener;
-use crate::provider::Redirect;
+use crate::provider::{ProviderConfig, Redirect};
 use crate::secret::CallbackUrl;
 use crate::store::{AccountKind, AccountRecord, AccountStatus, SignInMethod};
-use crate::token::{ClientAuth, unix_now};
+use crate::token::unix_now;
 
-/// A started sign-in: open `authorization_url` in the system browser; with a loopback
-/// redirect, hand `loopback` to [`Deck::finish_loopback`].
+/// A started sign-in: open `authorization_url` in the system browser, then hand `wait` to
+/// [`Deck::await_sign_in`].
 #[derive(Debug)]
 pub struct SignInStarted {
     pub view: SignInStartedView,
     pub authorization_url: url::Url,
-    pub loopback: Option<LoopbackListener>,
+    pub wait: SignInWait,
+}
+
+/// What [`Deck::await_sign_in`] waits on: the loopback listener, or (deep link) the sign-in's
+/// lifetime while the OS delivers the redirect to [`Deck::complete_sign_in`].
+#[derive(Debug)]
+pub struct SignInWait {
+    state: String,
+    loopback: Option<LoopbackListener>,
+}
+
+/// How a sign-in ended, for the task that waited on it.
+#[derive(Debug)]
+pub enum SignInEnd {
+    SignedIn(Box<AccountView>),
+    /// Finished or cancelled elsewhere: a deep link completed it (and said so), or the user
+    /// cancelled it.
+    Elsewhere,
 }
 
 impl Deck {
     pub async fn begin_sign_in(
         &self,
-        provider_id: &str,
+        provider_id: &ProviderId,
         request: SignInRequest,
     ) -> Result<SignInStarted> {
         let provider = self.provider(provider_id).await?;
@@ -49,9 +68,8 @@ impl Deck {
         let has_users = {
             let config = self.config.lock().await;
             config
-                .accounts
-                .iter()
-                .any(|a| a.provider_id == provider.id && a.kind == AccountKind::User)
+                .accounts_of(&provider.id)
+                .any(|a| a.kind == AccountKind::User)
         };
         let mut options: AuthorizeOptions = request.options.unwrap_or_default();
         if request.force_login.unwrap_or(has_users) {
@@ -82,30 +100,54 @@ impl Deck {
         });
         Ok(SignInStarted {
             view: SignInStartedView {
-                state: started.state,
+                state: started.state.clone(),
                 provider_id: provider.id.clone(),
                 expires_in: PENDING_TTL.as_secs(),
                 via_loopback: loopback.is_some(),
             },
             authorization_url: started.authorization_url,
-            loopback,
+            wait: SignInWait {
+                state: started.state,
+                loopback,
+            },
         })
     }
 
-    /// Waits for the browser on the loopback listener, then finishes the sign-in.
-    pub async fn finish_loopback(&self, listener: LoopbackListener) -> Result<AccountView> {
-        self.finish_loopback_within(listener, PENDING_TTL).await
+    /// Waits out a started sign-in, for as long as it stays valid ([`PENDING_TTL`]). With a
+    /// loopback redirect it finishes the sign-in itself; with a deep link it only reports the
+    /// expiry, since the redirect arrives through [`Deck::complete_sign_in`].
+    pub async fn await_sign_in(&self, wait: SignInWait) -> Result<SignInEnd> {
+        self.await_sign_in_within(wait, PENDING_TTL).await
     }
 
-    pub async fn finish_loopback_within(
+    /// [`Deck::await_sign_in`] with a shorter wait (tests).
+    pub async fn await_sign_in_within(
         &self,
-        listener: LoopbackListener,
-        timeout: Duration,
-    ) -> Result<AccountView> {
+        wait: SignInWait,
+        lifetime: Duration,
+    ) -> Result<SignInEnd> {
+        let expired = || Error::ExpiredState {
+            minutes: lifetime.as_secs().div_ceil(60),
+        };
+        let Some(listener) = wait.loopback else {
+            tokio::time::sleep(lifetime).await;
+            return match self.cancel_sign_in(&wait.state) {
+                true => Err(expired()),
+                false => Ok(SignInEnd::Elsewhere),
+            };
+        };
         let canceller = listener.canceller();
-        let waited = listener.wait(timeout).await;
+        let waited = listener.wait(lifetime).await;
         lock(&self.loopback_cancels).retain(|_, c| !Arc::ptr_eq(c, &canceller));
-        self.complete_sign_in(&waited?).await
+        let callback = match waited {
+            Ok(callback) => callback,
+            // Already gone: the user cancelled it (or its provider changed), nothing to report.
+            Err(_) if !self.cancel_sign_in(&wait.state) => return Ok(SignInEnd::Elsewhere),
+            Err(Error::Timeout { .. }) => return Err(expired()),
+            Err(e) => return Err(e),
+        };
+        let account = self.complete_sign_in(&callback).await?;
+        Ok(SignInEnd::SignedIn(Box::new(account)))
     }
 
     /// Forgets a started sign-in; a loopback listener waiting for it closes its port at once.
@@ -114,6 +156,40 @@ impl Deck {
             listener.notify_one();
         }
         self.oidc.cancel_sign_in(state)
+    }
+
+    /// Cancels the sign-ins started with a provider whose settings changed under them.
+    pub(super) fn cancel_sign_ins_of(&self, provider_id: &ProviderId) {
+        for state in self.oidc.cancel_sign_ins_of(provider_id) {
+            if let Some(listener) = lock(&self.loopback_cancels).remove(&state) {
+                listener.notify_one();
+            }
+        }
+    }
+
+    /// Refuses the tokens of a sign-in whose provider was re-pointed (another issuer,
+    /// endpoint, client or redirect) while the browser was away, here or in another process:
+    /// kept, they would be refreshed at wherever the provider points now.
+    async fn ensure_still_bound(&self, started_with: &ProviderConfig) -> Result<()> {
+        let current = {
+            let mut config = self.config.lock().await;
+            self.pick_up_other_writers(&mut config).await?;
+            config.provider(&started_with.id).cloned()
+        };
+        match current {
+            Some(now) if SessionBinding::of(&now) == SessionBinding::of(started_with) => Ok(()),
+            Some(now) => Err(Error::config(
+                "provider",
+                format!(
+                    "the provider \"{}\" was changed while you were signing in, so the tokens of that sign-in were not kept: sign in again",
+                    now.name
+                ),
+            )),
+            None => Err(Error::NotFound {
+                what: "provider",
+                id: started_with.id.to_string(),
+            }),
+        }
     }
 
     /// Finishes a sign-in from its redirect (deep link or loopback). The refresh token is in
@@ -125,6 +201,7 @@ impl Deck {
 
     async fn store_sign_in(&self, result: SignInResult) -> Result<AccountView> {
         crate::faults::crash_point("sign-in:after-token-response");
+        self.ensure_still_bound(&result.provider).await?;
         let claims = result
             .id_token
             .as_ref()
@@ -132,14 +209,13 @@ impl Deck {
             .unwrap_or_default();
         let record = self
             .save_user_account(
-                &result.provider_id,
+                &result.provider.id,
                 &claims,
                 result.tokens.refresh_token.as_ref(),
                 SignInMethod::Browser,
             )
             .await?;
-        let id = record.id.clone();
-        let id_verification = match &result.id_token {
+        let id = match &result.id_token {
             Some(_) => Verification::Verified {
                 issuer: result.issuer.clone(),
             },
@@ -148,19 +224,21 @@ impl Deck {
             },
         };
         self.remember(
-            &id,
+            &record.id,
             LiveSession {
                 origin: SessionOrigin::SignIn,
                 tokens: result.tokens,
-                id_verification,
-                access_verification: result.access_token,
+                verdicts: Verdicts {
+                    id,
+                    access: result.access_token,
+                },
                 requested_scopes: result.requested_scopes,
             },
             CacheWrite::Wait,
         )
         .await;
-        self.gate(&id).bump();
-        tracing::info!(account = %id, "account signed in");
+        self.gate(&record.id).bump();
+        tracing::info!(account = %record.id, "account signed in");
         Ok(self.account_view(&record))
     }
 
@@ -169,7 +247,7 @@ impl Deck {
     /// the record is in the settings file.
     pub(super) async fn save_user_account(
         &self,
-        provider_id: &str,
+        provider_id: &ProviderId,
         claims: &crate::inspect::JsonObject,
         refresh_token: Option<&crate::secret::RefreshToken>,
         sign_in: SignInMethod,
@@ -181,20 +259,28 @@ impl Deck {
         let existing = {
             let config = self.config.lock().await;
             config
-                .accounts
-                .iter()
-                .find(|a| a.provider_id == provider_id && subject.is_some() && a.subject == subject)
+                .accounts_of(provider_id)
+                .find(|a| subject.is_some() && a.subject == subject)
                 .cloned()
         };
-        let id = existing.as_ref().map_or_else(new_id, |a| a.id.clone());
-        let mut held = self.lock_account(&id).await?;
-        self.store_refresh_token(&mut held, &id, refresh_token)
-            .await?;
-        drop(held);
+        let id = existing
+            .as_ref()
+            .map_or_else(AccountId::generate, |a| a.id.clone());
+        // A sign-in that brought no refresh token (some providers issue one only at first
+        // consent) leaves a working stored one alone: it is this same user's. One left from an
+        // ended session (dead, or from where the provider pointed before) goes.
+        let ended = existing
+            .as_ref()
+            .is_some_and(|a| matches!(a.status, AccountStatus::SignInAgain { .. }));
+        if refresh_token.is_some() || ended {
+            let mut held = self.lock_account(&id).await?;
+            self.store_refresh_token(&mut held, &id, refresh_token)
+                .await?;
+        }
         crate::faults::crash_point("sign-in:after-refresh-token-saved");
         let record = AccountRecord {
             id,
-            provider_id: provider_id.to_owned(),
+            provider_id: provider_id.clone(),
             label: existing
                 .as_ref()
                 .map(|a| a.label.clone())
@@ -212,82 +298,10 @@ impl Deck {
         };
         let saved = record.clone();
         self.update_config(|file| {
-            match file.accounts.iter_mut().find(|a| a.id == saved.id) {
-                Some(slot) => *slot = saved.clone(),
-                None => file.accounts.push(saved.clone()),
-            }
+            file.upsert_account(saved);
             Ok(())
         })
         .await?;
         Ok(record)
-    }
-
-    /// Runs the client-credentials grant for a provider with a secret and shows the token as
-    /// the provider's machine account (kept in memory; nothing to store).
-    pub async fn machine_token(&self, provider_id: &str) -> Result<AccountView> {
-        let provider = self.provider(provider_id).await?;
-        let endpoints = self.endpoints_for(&provider).await?;
-        let secret = self.vault.client_secret(&provider.id).await?.ok_or(Error::Unsupported {
-            what: "a machine token",
-            hint: "the client-credentials grant needs the app client's secret: add it in the provider settings",
-        })?;
-        let auth = ClientAuth {
-            client_id: provider.client_id.clone(),
-            secret: Some(secret),
-        };
-        let scopes: Vec<String> = provider
-            .scopes
-            .iter()
-            .filter(|s| *s != "openid")
-            .cloned()
-            .collect();
-        let (tokens, verdict) = self
-            .oidc
-            .client_credentials(&endpoints, &auth, &scopes)
-            .await?;
-        let existing = {
-            let config = self.config.lock().await;
-            config
-                .accounts
-                .iter()
-                .find(|a| a.provider_id == provider.id && a.kind == AccountKind::Machine)
-                .cloned()
-        };
-        let record = existing.unwrap_or_else(|| AccountRecord {
-            id: new_id(),
-            provider_id: provider.id.clone(),
-            label: format!("{} (client credentials)", provider.client_id),
-            kind: AccountKind::Machine,
-            subject: None,
-            username: None,
-            email: None,
-            created_at: unix_now(),
-            status: AccountStatus::Active,
-            sign_in: SignInMethod::Browser,
-        });
-        let saved = record.clone();
-        self.update_config(|file| {
-            if !file.accounts.iter().any(|a| a.id == saved.id) {
-                file.accounts.push(saved.clone());
-            }
-            Ok(())
-        })
-        .await?;
-        self.remember(
-            &record.id,
-            LiveSession {
-                origin: SessionOrigin::SignIn,
-                tokens,
-                id_verification: Verification::NotChecked {
-                    reason: "machine tokens have no ID token".into(),
-                },
-                access_verification: verdict,
-                requested_scopes: scopes,
-            },
-            CacheWrite::Wait,
-        )
-        .await;
-        self.gate(&record.id).bump();
-        Ok(self.account_view(&record))
     }
 }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::authorize::AuthorizeOptions;
+use crate::ids::{AccountId, ProviderId};
 use crate::inspect::{TokenView, Verification};
 use crate::provider::ProviderConfig;
 use crate::store::{AccountRecord, Settings};
@@ -140,7 +141,7 @@ pub struct SignInRequest {
 #[serde(rename_all = "camelCase")]
 pub struct SignInStartedView {
     pub state: String,
-    pub provider_id: String,
+    pub provider_id: ProviderId,
     /// Seconds until the sign-in expires if the browser never comes back.
     pub expires_in: u64,
     pub via_loopback: bool,
@@ -183,7 +184,7 @@ pub struct CheckReport {
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshOutcome {
-    pub account_id: String,
+    pub account_id: AccountId,
     pub error: Option<crate::wire::WireError>,
 }
 
@@ -193,7 +194,7 @@ pub struct InspectRequest {
     pub token: String,
     /// Verify against this provider's keys; `None` decodes only.
     #[ts(optional)]
-    pub provider_id: Option<String>,
+    pub provider_id: Option<ProviderId>,
     #[ts(optional)]
     pub token_use: Option<crate::verify::TokenUse>,
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::ids::{AccountId, ProviderId};
 use crate::provider::ProviderConfig;
 
 pub const CONFIG_VERSION: u32 = 1;
@@ -57,8 +58,8 @@ pub enum AccountStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountRecord {
-    pub id: String,
-    pub provider_id: String,
+    pub id: AccountId,
+    pub provider_id: ProviderId,
     pub label: String,
     pub kind: AccountKind,
     pub subject: Option<String>,
@@ -95,6 +96,11 @@ pub struct ConfigFile {
     pub accounts: Vec<AccountRecord>,
     #[serde(default)]
     pub settings: Settings,
+    /// Accounts removed from `accounts` whose keyring entries may not be deleted yet (the
+    /// process could stop in between). `Deck::sweep_orphans` finishes the job at start; only
+    /// ids listed here are ever swept, never ids merely absent from `accounts`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed_accounts: Vec<AccountId>,
 }
 
 impl Default for ConfigFile {
@@ -104,11 +110,73 @@ impl Default for ConfigFile {
             providers: Vec::new(),
             accounts: Vec::new(),
             settings: Settings::default(),
+            removed_accounts: Vec::new(),
         }
     }
 }
 
 impl ConfigFile {
+    pub fn provider(&self, id: &ProviderId) -> Option<&ProviderConfig> {
+        self.providers.iter().find(|p| p.id == *id)
+    }
+
+    pub fn account(&self, id: &AccountId) -> Option<&AccountRecord> {
+        self.accounts.iter().find(|a| a.id == *id)
+    }
+
+    pub fn account_mut(&mut self, id: &AccountId) -> Option<&mut AccountRecord> {
+        self.accounts.iter_mut().find(|a| a.id == *id)
+    }
+
+    /// The accounts of one provider.
+    pub fn accounts_of<'a>(
+        &'a self,
+        provider_id: &'a ProviderId,
+    ) -> impl Iterator<Item = &'a AccountRecord> + 'a {
+        self.accounts
+            .iter()
+            .filter(move |a| a.provider_id == *provider_id)
+    }
+
+    /// Signed-in people (not machine accounts) whose sessions are worth refreshing.
+    pub fn active_user_accounts(&self) -> impl Iterator<Item = &AccountRecord> {
+        self.accounts
+            .iter()
+            .filter(|a| a.kind == AccountKind::User && a.status == AccountStatus::Active)
+    }
+
+    /// Removes the accounts `remove` picks, listing them in `removed_accounts` until their
+    /// keyring entries are gone. Returns their ids.
+    pub fn remove_accounts(&mut self, remove: impl Fn(&AccountRecord) -> bool) -> Vec<AccountId> {
+        let (gone, kept) = std::mem::take(&mut self.accounts)
+            .into_iter()
+            .partition::<Vec<_>, _>(|a| remove(a));
+        self.accounts = kept;
+        let ids: Vec<AccountId> = gone.into_iter().map(|a| a.id).collect();
+        for id in &ids {
+            if !self.removed_accounts.contains(id) {
+                self.removed_accounts.push(id.clone());
+            }
+        }
+        ids
+    }
+
+    /// Replaces the provider with the same id, or adds it.
+    pub fn upsert_provider(&mut self, provider: ProviderConfig) {
+        match self.providers.iter_mut().find(|p| p.id == provider.id) {
+            Some(slot) => *slot = provider,
+            None => self.providers.push(provider),
+        }
+    }
+
+    /// Replaces the account with the same id, or adds it.
+    pub fn upsert_account(&mut self, account: AccountRecord) {
+        match self.account_mut(&account.id) {
+            Some(slot) => *slot = account,
+            None => self.accounts.push(account),
+        }
+    }
+
     /// Ids end up in file names (lock files) and keyring entries: one edited into the file by
     /// hand, or by someone else, must not reach either.
     fn check_ids(&self) -> std::result::Result<(), String> {
@@ -118,16 +186,16 @@ impl ConfigFile {
             )
         };
         for p in &self.providers {
-            if check_id("provider", &p.id).is_err() {
-                return Err(bad("provider", &p.name, &p.id));
+            if check_id("provider", p.id.as_str()).is_err() {
+                return Err(bad("provider", &p.name, p.id.as_str()));
             }
         }
         for a in &self.accounts {
-            if check_id("account", &a.id).is_err() {
-                return Err(bad("account", &a.label, &a.id));
+            if check_id("account", a.id.as_str()).is_err() {
+                return Err(bad("account", &a.label, a.id.as_str()));
             }
-            if check_id("provider", &a.provider_id).is_err() {
-                return Err(bad("account's provider", &a.label, &a.provider_id));
+            if check_id("provider", a.provider_id.as_str()).is_err() {
+                return Err(bad("account's provider", &a.label, a.provider_id.as_str()));
             }
         }
         Ok(())
@@ -207,7 +275,9 @@ impl ConfigStore {
     }
 
     /// Locks one account's refresh token across processes (see `deck::refresh_tokens`).
-    pub(crate) async fn lock_account(&self, account_id: &str) -> Result<fs::File> {
+    pub(crate) async fn lock_account(&self, account_id: &AccountId) -> Result<fs::File> {
+        // The id names a file: never one edited into the settings by hand.
+        check_id("account", account_id.as_str())?;
         let path = self.dir.join("locks").join(format!("{account_id}.lock"));
         super::lock_file(
             path,
@@ -216,6 +286,13 @@ impl ConfigStore {
             self.account_lock_timeout,
         )
         .await
+    }
+
+    /// Deletes a removed account's lock file (best effort: a leftover one is harmless).
+    pub(crate) fn remove_account_lock(&self, account_id: &AccountId) {
+        if check_id("account", account_id.as_str()).is_ok() {
+            let _ = fs::remove_file(self.dir.join("locks").join(format!("{account_id}.lock")));
+        }
     }
 
     pub fn dir(&self) -> &Path {

@@ -4,6 +4,7 @@
 use keyring::Entry;
 
 use crate::error::{Error, Result};
+use crate::ids::{AccountId, ProviderId};
 use crate::secret::{ClientSecret, RefreshToken};
 
 pub const SERVICE: &str = "io.github.tokendeck";
@@ -68,14 +69,18 @@ impl Vault {
         self
     }
 
-    pub async fn refresh_token(&self, account_id: &str) -> Result<Option<RefreshToken>> {
+    pub async fn refresh_token(&self, account_id: &AccountId) -> Result<Option<RefreshToken>> {
         Ok(self
             .get(format!("refresh-token:{account_id}"))
             .await?
             .map(RefreshToken::new))
     }
 
-    pub async fn set_refresh_token(&self, account_id: &str, token: &RefreshToken) -> Result<()> {
+    pub async fn set_refresh_token(
+        &self,
+        account_id: &AccountId,
+        token: &RefreshToken,
+    ) -> Result<()> {
         self.set(
             format!("refresh-token:{account_id}"),
             token.expose_secret().to_owned(),
@@ -83,37 +88,41 @@ impl Vault {
         .await
     }
 
-    pub async fn delete_refresh_token(&self, account_id: &str) -> Result<()> {
+    pub async fn delete_refresh_token(&self, account_id: &AccountId) -> Result<()> {
         self.delete(format!("refresh-token:{account_id}")).await
     }
 
     /// The last access/ID tokens of an account, so a restart or another process (the CLI)
     /// need not refresh while they are valid. Best effort: a keyring that refuses the size
     /// (Windows) just means no cache.
-    pub async fn session(&self, account_id: &str) -> Result<Option<CachedSession>> {
+    pub async fn session(&self, account_id: &AccountId) -> Result<Option<CachedSession>> {
         let raw = self.get(format!("session:{account_id}")).await?;
         Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
     }
 
-    pub async fn set_session(&self, account_id: &str, session: &CachedSession) -> Result<()> {
+    pub async fn set_session(&self, account_id: &AccountId, session: &CachedSession) -> Result<()> {
         let json = serde_json::to_string(session).map_err(|e| Error::Keyring {
             reason: format!("cannot encode the session: {e}"),
         })?;
         self.set(format!("session:{account_id}"), json).await
     }
 
-    pub async fn delete_session(&self, account_id: &str) -> Result<()> {
+    pub async fn delete_session(&self, account_id: &AccountId) -> Result<()> {
         self.delete(format!("session:{account_id}")).await
     }
 
-    pub async fn client_secret(&self, provider_id: &str) -> Result<Option<ClientSecret>> {
+    pub async fn client_secret(&self, provider_id: &ProviderId) -> Result<Option<ClientSecret>> {
         Ok(self
             .get(format!("client-secret:{provider_id}"))
             .await?
             .map(ClientSecret::new))
     }
 
-    pub async fn set_client_secret(&self, provider_id: &str, secret: &ClientSecret) -> Result<()> {
+    pub async fn set_client_secret(
+        &self,
+        provider_id: &ProviderId,
+        secret: &ClientSecret,
+    ) -> Result<()> {
         self.set(
             format!("client-secret:{provider_id}"),
             secret.expose_secret().to_owned(),
@@ -121,7 +130,7 @@ impl Vault {
         .await
     }
 
-    pub async fn delete_client_secret(&self, provider_id: &str) -> Result<()> {
+    pub async fn delete_client_secret(&self, provider_id: &ProviderId) -> Result<()> {
         self.delete(format!("client-secret:{provider_id}")).await
     }
 

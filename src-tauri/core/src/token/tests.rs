@@ -6,20 +6,21 @@ fn response(json: serde_json::Value) -> TokenResponse {
 
 #[test]
 fn refresh_without_new_refresh_token_keeps_the_old_one() {
-    let mut set = TokenSet::from_response(
+    let before = TokenSet::from_response(
         response(serde_json::json!({
             "access_token": "a1", "token_type": "Bearer", "expires_in": 3600,
             "refresh_token": "r1", "id_token": "i1", "scope": "openid email"
         })),
         1000,
     );
-    assert_eq!(set.expires_at, Some(4600));
-    let rotated = set.apply_refresh(
+    assert_eq!(before.expires_at, Some(4600));
+    let mut set = TokenSet::from_response(
         response(
             serde_json::json!({"access_token": "a2", "token_type": "Bearer", "expires_in": "60"}),
         ),
         2000,
     );
+    let rotated = set.keep_missing_from(before.refresh_token.as_ref().unwrap(), Some(&before));
     assert!(!rotated);
     assert_eq!(set.access_token.expose_secret(), "a2");
     assert_eq!(set.refresh_token.as_ref().unwrap().expose_secret(), "r1");
@@ -32,14 +33,11 @@ fn refresh_without_new_refresh_token_keeps_the_old_one() {
 fn rotated_refresh_token_replaces_the_old_one() {
     let mut set = TokenSet::from_response(
         response(
-            serde_json::json!({"access_token": "a1", "token_type": "Bearer", "refresh_token": "r1"}),
+            serde_json::json!({"access_token": "a2", "token_type": "bearer", "refresh_token": "r2"}),
         ),
-        0,
-    );
-    let rotated = set.apply_refresh(
-        response(serde_json::json!({"access_token": "a2", "token_type": "bearer", "refresh_token": "r2"})),
         1,
     );
+    let rotated = set.keep_missing_from(&RefreshToken::new("r1"), None);
     assert!(rotated);
     assert_eq!(set.refresh_token.unwrap().expose_secret(), "r2");
 }

@@ -17,10 +17,11 @@ use std::sync::Arc as SharedArc;
 use tokendeck_core::OidcClient;
 use tokendeck_core::deck::{Deck, ProviderDraft, SignInRequest};
 use tokendeck_core::http::HttpClient;
+use tokendeck_core::ids::{AccountId, ProviderId};
 use tokendeck_core::provider::{
     CognitoDomain, EndpointOverrides, Endpoints, ProviderConfig, ProviderSource,
 };
-use tokendeck_core::secret::CallbackUrl;
+use tokendeck_core::secret::{CallbackUrl, RefreshToken};
 use tokendeck_core::store::{ConfigStore, Vault};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -89,7 +90,7 @@ impl LocalProvider {
     /// plus issuer/JWKS overrides (a real pool's issuer is cognito-idp.<region>.amazonaws.com).
     pub fn cognito_config(&self, client_id: &str) -> ProviderConfig {
         ProviderConfig {
-            id: format!("local-{client_id}"),
+            id: format!("local-{client_id}").into(),
             name: "Local pool".into(),
             source: ProviderSource::Cognito {
                 domain: CognitoDomain::Custom {
@@ -152,6 +153,13 @@ impl LocalProvider {
     pub async fn fault(&self, target: &str, mode: &str, count: u32) {
         let body = serde_json::json!({"target": target, "mode": mode, "count": count});
         self.control("fault", body).await;
+    }
+
+    /// Whether sign-ins get a refresh token (off: like providers that issue one only at
+    /// first consent).
+    pub async fn issue_refresh_tokens(&self, on: bool) {
+        self.control("issue-refresh-tokens", serde_json::json!({ "on": on }))
+            .await;
     }
 
     /// A JWT with these claims signed by the provider's current key (`kid: None` omits it).
@@ -279,6 +287,11 @@ impl Fixture {
         }
     }
 
+    /// The refresh token the keyring holds for an account now.
+    pub async fn stored_refresh_token(&self, account: &AccountId) -> Option<RefreshToken> {
+        self.vault().refresh_token(account).await.unwrap()
+    }
+
     /// A fresh Deck over the same files and keyring: what an app restart sees.
     pub fn open(&self) -> SharedArc<Deck> {
         let oidc = OidcClient::new(HttpClient::new().unwrap());
@@ -298,14 +311,30 @@ impl Fixture {
 
     pub fn config(&self, client_id: &str) -> ProviderConfig {
         ProviderConfig {
-            id: String::new(),
+            id: "".into(),
             ..self.provider.cognito_config(client_id)
         }
     }
 }
 
+/// An OIDC client with its own HTTP client and caches, as a fresh process has.
+pub fn client() -> OidcClient {
+    OidcClient::new(HttpClient::new().unwrap())
+}
+
+/// The shared deep-link redirect URI the provider's test clients register.
+pub fn deep_link() -> Url {
+    Url::parse("io.github.tokendeck://callback").unwrap()
+}
+
+/// The middle value of some timings (benchmarks).
+pub fn median(mut timings: Vec<std::time::Duration>) -> std::time::Duration {
+    timings.sort();
+    timings[timings.len() / 2]
+}
+
 /// Saves a provider the way the app's form does; returns its id.
-pub async fn add_provider(deck: &Deck, config: ProviderConfig, secret: Option<&str>) -> String {
+pub async fn add_provider(deck: &Deck, config: ProviderConfig, secret: Option<&str>) -> ProviderId {
     let draft = ProviderDraft {
         config,
         client_secret: secret.map(str::to_owned),
@@ -314,7 +343,11 @@ pub async fn add_provider(deck: &Deck, config: ProviderConfig, secret: Option<&s
 }
 
 /// Signs `user` in through the Deck (browser flow, HTTP "user"); returns the account id.
-pub async fn sign_in_account(deck: &Deck, provider_id: &str, user: (&str, &str)) -> String {
+pub async fn sign_in_account(
+    deck: &Deck,
+    provider_id: &ProviderId,
+    user: (&str, &str),
+) -> AccountId {
     let request = SignInRequest {
         force_login: Some(true),
         ..Default::default()

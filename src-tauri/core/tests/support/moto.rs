@@ -142,7 +142,7 @@ impl Moto {
             CognitoDomain, EndpointOverrides, ProviderConfig, ProviderSource,
         };
         ProviderConfig {
-            id: String::new(),
+            id: "".into(),
             name: name.into(),
             source: ProviderSource::Cognito {
                 domain: CognitoDomain::None,

@@ -94,7 +94,7 @@ async fn the_directory_and_every_file_are_private_from_creation() {
     assert_eq!(mode(&store.path()), 0o600);
     let _lock = store.lock().await.unwrap();
     assert_eq!(mode(&dir.join(LOCK_FILE_NAME)), 0o600);
-    let _account = store.lock_account("a1").await.unwrap();
+    let _account = store.lock_account(&"a1".into()).await.unwrap();
     assert_eq!(mode(&dir.join("locks")), 0o700);
     assert_eq!(mode(&dir.join("locks/a1.lock")), 0o600);
 
@@ -116,7 +116,7 @@ fn an_id_that_could_be_a_path_is_refused_and_the_file_kept_aside() {
     let store = ConfigStore::new(&dir);
     for bad in ["../../x", "a/b", "", "x.lock", &"a".repeat(65)] {
         let mut config = sample();
-        config.accounts[0].id = bad.to_owned();
+        config.accounts[0].id = bad.into();
         fs::write(store.path(), serde_json::to_vec(&config).unwrap()).unwrap();
         let OnDisk::MovedAside { notice } = store.read().unwrap() else {
             panic!("{bad:?} was accepted");
@@ -150,7 +150,7 @@ async fn a_lock_held_elsewhere_is_waited_for_a_bounded_time_and_named() {
     drop(held);
     store.lock().await.unwrap();
 
-    let _account = store.lock_account("a1").await.unwrap();
-    let err = store.lock_account("a1").await.unwrap_err();
+    let _account = store.lock_account(&"a1".into()).await.unwrap();
+    let err = store.lock_account(&"a1".into()).await.unwrap_err();
     assert!(err.to_string().contains("this account"), "{err}");
 }

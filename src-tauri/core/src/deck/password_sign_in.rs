@@ -1,0 +1,124 @@
+//! Signing in through Cognito's own API (username + password, SRP by default), answering the
+//! challenges it asks (new password, MFA code) on the way.
+
+use secrecy::SecretString;
+
+use super::session_cache::CacheWrite;
+use super::{Deck, LiveSession, SessionOrigin, lock, views::*};
+use crate::cognito::idp::{AuthStep, Challenge, CognitoIdp};
+use crate::error::{Error, Result};
+use crate::ids::ProviderId;
+use crate::provider::ProviderConfig;
+use crate::store::SignInMethod;
+use crate::token::TokenSet;
+
+/// A challenge kept in memory between the password and the answer (new password, MFA code).
+#[derive(Debug)]
+pub(super) struct PendingChallenge {
+    provider_id: ProviderId,
+    challenge: Challenge,
+}
+
+impl Deck {
+    /// Signs in with username and password through Cognito's API (SRP by default: the password
+    /// never leaves this process). The password is not stored.
+    pub async fn sign_in_with_password(
+        &self,
+        provider_id: &ProviderId,
+        username: &str,
+        password: SecretString,
+        srp: bool,
+    ) -> Result<PasswordSignIn> {
+        let provider = self.provider(provider_id).await?;
+        let secret = self.client_secret_of(&provider).await?;
+        let pool = provider.cognito_api(secret)?.pool;
+        let idp = CognitoIdp::new(self.oidc.http(), &pool);
+        let step = if srp {
+            idp.sign_in_srp(username.trim(), &password).await?
+        } else {
+            idp.sign_in_password(username.trim(), &password).await?
+        };
+        self.after_step(&provider, step).await
+    }
+
+    pub async fn answer_challenge(
+        &self,
+        challenge_id: &str,
+        answer: String,
+    ) -> Result<PasswordSignIn> {
+        let pending = lock(&self.challenges)
+            .remove(challenge_id)
+            .ok_or(Error::ExpiredState { minutes: 3 })?;
+        let provider = self.provider(&pending.provider_id).await?;
+        let secret = self.client_secret_of(&provider).await?;
+        let pool = provider.cognito_api(secret)?.pool;
+        let answer = pending.challenge.name.answer_with(answer);
+        let step = CognitoIdp::new(self.oidc.http(), &pool)
+            .answer(pending.challenge, answer)
+            .await?;
+        self.after_step(&provider, step).await
+    }
+
+    async fn after_step(
+        &self,
+        provider: &ProviderConfig,
+        step: AuthStep,
+    ) -> Result<PasswordSignIn> {
+        match step {
+            AuthStep::Challenge(challenge) => {
+                let id = crate::pkce::random_url_safe();
+                let view = ChallengeView {
+                    id: id.clone(),
+                    name: challenge.name.as_str().to_owned(),
+                    prompt: challenge.name.prompt(),
+                };
+                lock(&self.challenges).insert(
+                    id,
+                    PendingChallenge {
+                        provider_id: provider.id.clone(),
+                        challenge,
+                    },
+                );
+                Ok(PasswordSignIn::Challenge(view))
+            }
+            AuthStep::Tokens(tokens) => Ok(PasswordSignIn::SignedIn(Box::new(
+                self.store_api_sign_in(provider, tokens).await?,
+            ))),
+        }
+    }
+
+    async fn store_api_sign_in(
+        &self,
+        provider: &ProviderConfig,
+        tokens: TokenSet,
+    ) -> Result<AccountView> {
+        let verdicts = self.verify_api_tokens(provider, &tokens, None).await?;
+        let claims = tokens
+            .id_token
+            .as_ref()
+            .and_then(|t| crate::inspect::decode_unverified(t.expose_secret()).ok())
+            .map(|(_, c)| c)
+            .unwrap_or_default();
+        let record = self
+            .save_user_account(
+                &provider.id,
+                &claims,
+                tokens.refresh_token.as_ref(),
+                SignInMethod::CognitoApi,
+            )
+            .await?;
+        self.remember(
+            &record.id,
+            LiveSession {
+                origin: SessionOrigin::SignIn,
+                tokens,
+                verdicts,
+                requested_scopes: Vec::new(),
+            },
+            CacheWrite::Wait,
+        )
+        .await;
+        self.gate(&record.id).bump();
+        Ok(self.account_view(&record))
+    }
+}

@@ -1,0 +1,65 @@
+// Test doubles shared by the unit and component tests.
+import { vi } from 'vitest';
+import type { DeckApi, DeckEvents } from './api';
+import type { DeckView } from './bindings/DeckView';
+import type { ProviderView } from './bindings/ProviderView';
+
+export function view(providers: ProviderView[] = []): DeckView {
+  return {
+    providers,
+    accounts: [],
+    settings: { clipboardClearSeconds: 30 },
+    notices: [],
+  };
+}
+
+/** An in-memory DeckApi standing in for the Rust side (the e2e suite drives the real one). */
+export function fakeApi(overrides: Partial<DeckApi> = {}): DeckApi & { events: () => DeckEvents } {
+  let events: DeckEvents | undefined;
+  const api: DeckApi = {
+    snapshot: vi.fn(async () => view()),
+    dismissNotices: vi.fn(async () => {}),
+    saveProvider: vi.fn(),
+    removeProvider: vi.fn(async () => {}),
+    checkProvider: vi.fn(),
+    beginSignIn: vi.fn(async (providerId) => ({ state: 's-1', providerId, expiresIn: 600, viaLoopback: false })),
+    cancelSignIn: vi.fn(async () => true),
+    refresh: vi.fn(),
+    refreshAll: vi.fn(async () => []),
+    accountDetail: vi.fn(),
+    copy: vi.fn(async () => 30),
+    copyPlainText: vi.fn(async () => {}),
+    signOut: vi.fn(),
+    machineToken: vi.fn(),
+    inspect: vi.fn(),
+    setClipboardClearSeconds: vi.fn(async () => {}),
+    signInWithPassword: vi.fn(async () => ({ outcome: 'challenge' as const, id: 'c1', name: 'NEW_PASSWORD_REQUIRED', prompt: 'Choose a new password' })),
+    answerChallenge: vi.fn(),
+    awsCredentials: vi.fn(),
+    subscribe: vi.fn(async (e: DeckEvents) => {
+      events = e;
+      return () => {};
+    }),
+    ...overrides,
+  };
+  return Object.assign(api, { events: () => events! });
+}
+
+export function provider(id: string, name = id): ProviderView {
+  return {
+    config: {
+      id,
+      name,
+      source: { kind: 'oidc', issuer: 'https://id.example.com' },
+      clientId: 'c',
+      confidential: false,
+      scopes: ['openid'],
+      redirectUri: null,
+      overrides: { issuer: null, authorization: null, token: null, userinfo: null, revocation: null, logout: null, jwksUri: null, cognitoIdp: null, cognitoIdentity: null },
+      identityPoolId: null,
+    },
+    hasClientSecret: false,
+    redirect: { uri: `io.github.tokendeck://callback/${id}`, loopbackUri: `http://127.0.0.1/callback/${id}`, mixUpProtected: true, advice: null },
+    passwordSignIn: false,
+  };
+}
