@@ -229,6 +229,10 @@ impl Error {
         redirect_uri: Option<&str>,
         has_client_secret: bool,
     ) -> Self {
+        // Provider text is shown, logged and kept as an account's status reason: bounded, and
+        // with no control characters (RFC 6749 §5.2 allows neither in these fields).
+        let error = &printable(error, 64);
+        let description = description.map(|d| printable(&d, 300));
         let detail = match &description {
             Some(d) => format!("{error}: {d}"),
             None => error.to_owned(),
@@ -236,7 +240,7 @@ impl Error {
         let mentions_redirect = description
             .as_deref()
             .is_some_and(|d| d.to_ascii_lowercase().contains("redirect"));
-        match error {
+        match error.as_str() {
             "invalid_grant" if mentions_redirect => Self::RedirectMismatch {
                 redirect_uri: redirect_uri.unwrap_or("the redirect URI").to_owned(),
                 detail,
@@ -262,5 +266,29 @@ impl Error {
                 description,
             },
         }
+    }
+}
+
+/// At most `max` characters of `text`, control characters dropped, `…` when cut.
+fn printable(text: &str, max: usize) -> String {
+    let mut out: String = text.chars().filter(|c| !c.is_control()).take(max).collect();
+    if text.chars().filter(|c| !c.is_control()).nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_error_text_is_bounded_and_printable() {
+        let long = format!("bad\u{1b}[31m\n{}", "x".repeat(1000));
+        let e = Error::from_oauth("server_error\n", Some(long), None, false);
+        let text = e.to_string();
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        assert!(text.chars().count() < 450, "{}", text.len());
+        assert!(text.contains('…'));
     }
 }

@@ -154,10 +154,34 @@ impl Body {
         } else if self.bytes.is_empty() {
             "an empty body".into()
         } else if let Some(e) = parse_error.filter(|_| self.is_json) {
-            format!("JSON that does not fit ({e})")
+            format!("JSON that does not fit ({})", parse_problem(&e))
         } else {
             "a body that is not JSON".into()
         }
+    }
+}
+
+/// Where and how a body failed to parse, without serde's own message past a missing field's
+/// name: that message quotes the offending value, which can be a token.
+fn parse_problem(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.strip_prefix("missing field ") {
+        Some(rest) => format!(
+            "missing field {}",
+            rest.split(" at line").next().unwrap_or_default()
+        ),
+        None => format!(
+            "{} at line {}, column {}",
+            match e.classify() {
+                serde_json::error::Category::Syntax => "malformed",
+                serde_json::error::Category::Eof => "cut short",
+                serde_json::error::Category::Data | serde_json::error::Category::Io => {
+                    "an unexpected value"
+                }
+            },
+            e.line(),
+            e.column()
+        ),
     }
 }
 
@@ -167,5 +191,38 @@ pub(crate) fn host_of(url: &url::Url) -> String {
         (Some(h), Some(p)) => format!("{h}:{p}"),
         (Some(h), None) => h.to_owned(),
         _ => url.scheme().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A token endpoint answering a bare JSON string (or a token where a number belongs) must
+    /// not have that value repeated in the error, which reaches the window and the logs.
+    #[test]
+    fn parse_errors_never_quote_the_body() {
+        let body = Body {
+            status: reqwest::StatusCode::OK,
+            is_json: true,
+            bytes: br#"{"access_token": 5, "expires_in": "eyJhbGciOi.secret-value"}"#.to_vec(),
+        };
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Shape {
+            expires_in: u64,
+        }
+        let err = body.json::<Shape>("the token endpoint").unwrap_err();
+        assert!(!err.to_string().contains("secret-value"), "{err}");
+        assert!(err.to_string().contains("line 1"), "{err}");
+        let missing = Body {
+            bytes: b"{}".to_vec(),
+            ..body
+        };
+        let err = missing.json::<Shape>("the token endpoint").unwrap_err();
+        assert!(
+            err.to_string().contains("missing field `expires_in`"),
+            "{err}"
+        );
     }
 }
