@@ -5,7 +5,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "EXIT CODES:
-  0  success
+  0  success (exec: the command's own exit status)
   1  internal error
   2  usage error
   3  sign in again (refresh token dead, sign-in refused or cancelled)
@@ -13,6 +13,7 @@ const EXIT_CODES: &str = "EXIT CODES:
   5  configuration: unknown account/provider, settings, app client
   6  token rejected by verification
   7  no OS keyring (Secret Service) available
+  126, 127  exec: the command could not be run (not executable, not found)
 
 ACCOUNT is an account id, its label, or PROVIDER/LABEL when labels repeat.";
 
@@ -42,6 +43,76 @@ pub enum Command {
     AwsCredentials(AwsCredentialsArgs),
     /// Revoke the refresh token and forget the account.
     Logout(LogoutArgs),
+    /// Print `export` lines for a shell: eval "$(tokendeck env ACCOUNT)".
+    Env(EnvArgs),
+    /// Run a command with the account's tokens in its environment (refreshed first if they
+    /// expire within --min-ttl); exits with the command's status.
+    Exec(ExecArgs),
+    /// Print a Kubernetes ExecCredential (client.authentication.k8s.io/v1) for a kubeconfig
+    /// `exec` user: the ID token by default, as OIDC-configured clusters expect.
+    KubectlCredential(KubectlCredentialArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), for `man -l -`.
+    #[command(hide = true)]
+    Man,
+}
+
+/// How long a token must still be valid, else it is refreshed first.
+#[derive(Debug, Args)]
+pub struct MinTtl {
+    /// Refresh if the token expires sooner than this (e.g. 30s, 5m, 1h).
+    #[arg(long, value_parser = humantime::parse_duration, default_value = "60s")]
+    pub min_ttl: Duration,
+}
+
+/// The variable names `env` and `exec` set; an empty name leaves that variable out.
+#[derive(Debug, Args)]
+pub struct EnvNameArgs {
+    #[arg(long, value_name = "NAME", default_value = "TOKENDECK_ACCESS_TOKEN")]
+    pub access_var: String,
+    #[arg(long, value_name = "NAME", default_value = "TOKENDECK_ID_TOKEN")]
+    pub id_var: String,
+    /// The access token's expiry, in Unix seconds.
+    #[arg(long, value_name = "NAME", default_value = "TOKENDECK_EXPIRES_AT")]
+    pub expires_var: String,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    pub account: String,
+    #[command(flatten)]
+    pub min_ttl: MinTtl,
+    #[command(flatten)]
+    pub names: EnvNameArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    pub account: String,
+    #[command(flatten)]
+    pub min_ttl: MinTtl,
+    #[command(flatten)]
+    pub names: EnvNameArgs,
+    /// The command and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct KubectlCredentialArgs {
+    pub account: String,
+    /// The access token instead of the ID token.
+    #[arg(long)]
+    pub access: bool,
+    #[command(flatten)]
+    pub min_ttl: MinTtl,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -61,9 +132,8 @@ pub struct TokenArgs {
     /// Print `Authorization: Bearer <token>`.
     #[arg(long)]
     pub header: bool,
-    /// Refresh if the token expires sooner than this (e.g. 30s, 5m, 1h).
-    #[arg(long, value_parser = humantime::parse_duration, default_value = "60s")]
-    pub min_ttl: Duration,
+    #[command(flatten)]
+    pub min_ttl: MinTtl,
 }
 
 #[derive(Debug, Args)]

@@ -10,9 +10,17 @@ use crate::args::{
     AccountArg, AwsCredentialsArgs, Cli, Command, CredentialFormat, LogoutArgs, TokenArgs,
 };
 use crate::resolve::find_account;
-use crate::{inspect, login, output};
+use crate::{inspect, login, output, tools};
 
-pub async fn run(cli: &Cli) -> Result<()> {
+/// What is left to do once the Deck is closed.
+#[derive(Debug)]
+pub enum Finish {
+    Done,
+    /// `tokendeck exec`: run this in place of the process.
+    Exec(std::process::Command),
+}
+
+pub async fn run(cli: &Cli) -> Result<Finish> {
     let deck = Deck::open(
         OidcClient::new(HttpClient::new()?),
         ConfigStore::new(default_config_dir()?),
@@ -27,9 +35,9 @@ pub async fn run(cli: &Cli) -> Result<()> {
     result
 }
 
-async fn execute(cli: &Cli, deck: &Deck) -> Result<()> {
+async fn execute(cli: &Cli, deck: &Deck) -> Result<Finish> {
     let json = cli.json;
-    match &cli.command {
+    let done = match &cli.command {
         Command::List => list(deck, json).await,
         Command::Token(args) => token(deck, json, args).await,
         Command::Login(args) => login::login(deck, json, args).await,
@@ -37,7 +45,13 @@ async fn execute(cli: &Cli, deck: &Deck) -> Result<()> {
         Command::Inspect(args) => inspect::inspect(deck, json, args).await,
         Command::AwsCredentials(args) => aws_credentials(deck, args).await,
         Command::Logout(args) => logout(deck, json, args).await,
-    }
+        Command::Env(args) => tools::env(deck, args).await,
+        Command::Exec(args) => return tools::exec(deck, args).await.map(Finish::Exec),
+        Command::KubectlCredential(args) => tools::kubectl_credential(deck, args).await,
+        // Answered in `main` before a Deck is opened.
+        Command::Completions(_) | Command::Man => Ok(()),
+    };
+    done.map(|()| Finish::Done)
 }
 
 async fn list(deck: &Deck, json: bool) -> Result<()> {
@@ -92,7 +106,7 @@ async fn token(deck: &Deck, json: bool, args: &TokenArgs) -> Result<()> {
         false => TokenChoice::Access,
     };
     let token = deck
-        .token(&account.record.id, choice, args.min_ttl.as_secs())
+        .token(&account.record.id, choice, args.min_ttl.min_ttl.as_secs())
         .await?;
     if json {
         output::json(&json!({

@@ -8,6 +8,7 @@ mod inspect;
 mod login;
 mod output;
 mod resolve;
+mod tools;
 
 use std::process::ExitCode;
 
@@ -21,6 +22,19 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .try_init();
     let cli = args::Cli::parse();
+    match &cli.command {
+        args::Command::Completions(args) => {
+            tools::completions(args.shell);
+            return ExitCode::SUCCESS;
+        }
+        args::Command::Man => {
+            return match tools::man() {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::FAILURE,
+            };
+        }
+        _ => {}
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -36,7 +50,28 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(commands::run(&cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(commands::Finish::Done) => ExitCode::SUCCESS,
+        Ok(commands::Finish::Exec(command)) => {
+            drop(runtime);
+            run_in_place(command)
+        }
         Err(e) => output::fail(cli.json, &e),
     }
+}
+
+/// `tokendeck exec`: becomes the command (Unix), or runs it and passes its status on.
+fn run_in_place(mut command: std::process::Command) -> ExitCode {
+    #[cfg(unix)]
+    let error = {
+        use std::os::unix::process::CommandExt;
+        command.exec()
+    };
+    #[cfg(not(unix))]
+    let error = match command.status() {
+        Ok(status) => {
+            return ExitCode::from(status.code().and_then(|c| u8::try_from(c).ok()).unwrap_or(1));
+        }
+        Err(e) => e,
+    };
+    output::cannot_run(&command, &error)
 }

@@ -42,6 +42,11 @@ pub fn line(text: &str) {
     println!("{text}");
 }
 
+/// Text printed as it is (it ends with its own newline).
+pub fn text(text: &str) {
+    print!("{text}");
+}
+
 pub fn json(value: &impl serde::Serialize) {
     match serde_json::to_string_pretty(value) {
         Ok(text) => println!("{text}"),
@@ -51,4 +56,16 @@ pub fn json(value: &impl serde::Serialize) {
 
 pub fn note(text: &str) {
     eprintln!("{text}");
+}
+
+/// A command `exec` could not start: 127 when it does not exist, 126 otherwise (as shells do).
+pub fn cannot_run(command: &std::process::Command, error: &std::io::Error) -> ExitCode {
+    eprintln!(
+        "tokendeck: cannot run {}: {error}",
+        command.get_program().to_string_lossy()
+    );
+    match error.kind() {
+        std::io::ErrorKind::NotFound => ExitCode::from(127),
+        _ => ExitCode::from(126),
+    }
 }

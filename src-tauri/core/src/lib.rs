@@ -14,6 +14,7 @@ pub mod faults;
 pub mod http;
 pub mod ids;
 pub mod inspect;
+pub mod interop;
 pub mod ipc;
 pub mod jwks;
 pub mod loopback;

@@ -1,5 +1,6 @@
 //! The `tokendeck` binary run as a user would: its own config directory, the shared keyring
 //! (scripts/with-keyring), and the app's Deck over the same files.
+#![allow(dead_code)] // shared by test crates that each use a part
 
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};

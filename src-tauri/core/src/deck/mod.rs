@@ -43,7 +43,7 @@ use crate::token::TokenSet;
 pub use aws::AwsCredentialsText;
 pub use providers::DEMO_PROVIDER_ID;
 pub use sign_in::{SignInEnd, SignInStarted, SignInWait};
-pub use tokens::{ScriptToken, TokenChoice};
+pub use tokens::{ScriptToken, SessionTokens, TokenChoice};
 pub use views::*;
 
 /// The tokens of one account in this run (refresh token included, in memory only).

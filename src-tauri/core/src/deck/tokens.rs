@@ -4,14 +4,42 @@ use super::{Deck, views::*};
 use crate::error::{Error, Result};
 use crate::ids::AccountId;
 use crate::inspect::TokenView;
-use crate::secret::AccessToken;
-use crate::token::unix_now;
+use crate::secret::{AccessToken, IdToken};
+use crate::token::{TokenSet, unix_now};
 
 /// Which token `Deck::token` returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenChoice {
     Access,
     Id,
+}
+
+/// A session's tokens for scripts and other tools (no refresh token).
+#[derive(Debug, Clone)]
+pub struct SessionTokens {
+    pub access_token: AccessToken,
+    pub id_token: Option<IdToken>,
+    /// When the access token expires (Unix seconds), when known.
+    pub expires_at: Option<u64>,
+}
+
+impl SessionTokens {
+    /// The ID token's `exp` (its own lifetime can differ from the access token's).
+    pub fn id_expires_at(&self) -> Option<u64> {
+        let id = self.id_token.as_ref()?;
+        let (_, claims) = crate::inspect::decode_unverified(id.expose_secret()).ok()?;
+        claims.get("exp").and_then(serde_json::Value::as_u64)
+    }
+}
+
+impl From<TokenSet> for SessionTokens {
+    fn from(tokens: TokenSet) -> Self {
+        Self {
+            access_token: tokens.access_token,
+            id_token: tokens.id_token,
+            expires_at: tokens.expires_at,
+        }
+    }
 }
 
 /// A token for a script, and when it expires (Unix seconds, when known).
@@ -38,52 +66,11 @@ impl Deck {
         choice: TokenChoice,
         min_ttl: u64,
     ) -> Result<ScriptToken> {
-        let record = self.account(account_id).await?;
-        let now = unix_now();
-        let fresh =
-            |expires_at: Option<u64>| expires_at.is_some_and(|e| e >= now.saturating_add(min_ttl));
-        // Warm path (scripts call this often): the keyring cache alone, one read. Its tokens
-        // were verified when they were stored.
-        let in_memory = self.live(account_id).map(|l| l.tokens);
-        let cached = match in_memory {
-            Some(tokens) => Some((
-                tokens.access_token.expose_secret().to_owned(),
-                tokens.id_token.map(|t| t.expose_secret().to_owned()),
-                tokens.expires_at,
-            )),
-            None => self
-                .vault
-                .session(&record.id)
-                .await?
-                .map(|c| (c.access_token, c.id_token, c.expires_at)),
-        };
-        if let Some((access, id, expires_at)) = cached
-            && fresh(expires_at)
-        {
-            match (choice, id) {
-                (TokenChoice::Access, _) => {
-                    return Ok(ScriptToken {
-                        token: access,
-                        expires_at,
-                    });
-                }
-                (TokenChoice::Id, Some(id)) => {
-                    return Ok(ScriptToken {
-                        token: id,
-                        expires_at,
-                    });
-                }
-                (TokenChoice::Id, None) => {}
-            }
-        }
-        self.refresh(account_id).await?;
-        let live = self.live(account_id).ok_or(Error::InvalidGrant {
-            detail: "the refresh returned no session".into(),
-        })?;
+        let needs_id = choice == TokenChoice::Id;
+        let tokens = self.session_tokens(account_id, min_ttl, needs_id).await?;
         let token = match choice {
-            TokenChoice::Access => live.tokens.access_token.expose_secret().to_owned(),
-            TokenChoice::Id => live
-                .tokens
+            TokenChoice::Access => tokens.access_token.expose_secret().to_owned(),
+            TokenChoice::Id => tokens
                 .id_token
                 .as_ref()
                 .map(|t| t.expose_secret().to_owned())
@@ -92,10 +79,45 @@ impl Deck {
                     hint: "this session has no ID token (request the openid scope)",
                 })?,
         };
-        Ok(ScriptToken {
-            token,
-            expires_at: live.tokens.expires_at,
-        })
+        let expires_at = match choice {
+            TokenChoice::Access => tokens.expires_at,
+            TokenChoice::Id => tokens.id_expires_at(),
+        };
+        Ok(ScriptToken { token, expires_at })
+    }
+
+    /// The session's access and ID tokens, valid for at least `min_ttl` more seconds (the ID
+    /// token too when `needs_id`): from memory or the keyring cache (one read, no network)
+    /// while they are, else refreshed first.
+    pub async fn session_tokens(
+        &self,
+        account_id: &AccountId,
+        min_ttl: u64,
+        needs_id: bool,
+    ) -> Result<SessionTokens> {
+        let record = self.account(account_id).await?;
+        // Warm path (scripts call this often). Cached tokens were verified when stored.
+        let warm = match self.live(account_id) {
+            Some(live) => Some(SessionTokens::from(live.tokens)),
+            None => self.vault.session(&record.id).await?.map(|cached| SessionTokens {
+                access_token: AccessToken::new(cached.access_token),
+                id_token: cached.id_token.map(IdToken::new),
+                expires_at: cached.expires_at,
+            }),
+        };
+        let deadline = unix_now().saturating_add(min_ttl);
+        let lasts = |tokens: &SessionTokens| {
+            tokens.expires_at.is_some_and(|e| e >= deadline)
+                && (!needs_id || tokens.id_expires_at().is_some_and(|e| e >= deadline))
+        };
+        if let Some(tokens) = warm.filter(lasts) {
+            return Ok(tokens);
+        }
+        self.refresh(account_id).await?;
+        let live = self.live(account_id).ok_or(Error::InvalidGrant {
+            detail: "the refresh returned no session".into(),
+        })?;
+        Ok(SessionTokens::from(live.tokens))
     }
 
     pub async fn account_detail(&self, account_id: &AccountId) -> Result<AccountDetail> {
