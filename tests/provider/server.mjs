@@ -25,7 +25,7 @@ const { values: args } = parseArgs({
 });
 
 const signingKeys = [await newSigningKey()];
-const counters = { token: 0, jwks: 0 };
+const counters = { token: 0, jwks: 0, revoke: 0 };
 // Test controls can make the next N token or JWKS responses misbehave the way proxies, load
 // balancers and outages do (HTML error pages, redirects, stalls).
 const faults = { token: [], jwks: [] };
@@ -316,6 +316,7 @@ const server = http.createServer(async (req, res) => {
       if (delay > 0) await new Promise((ok) => setTimeout(ok, delay));
     }
     if (path === '/.well-known/jwks.json') counters.jwks += 1;
+    if (path === '/oauth2/revoke') counters.revoke += 1;
     if (path === '/oauth2/userInfo') return await userInfo(req, res);
     if (path === '/logout') return hostedLogout(req, res);
     const m = path.match(/^\/interaction\/([\w-]+)(?:\/(login|abort))?$/);

@@ -69,7 +69,12 @@ fn run_in_place(mut command: std::process::Command) -> ExitCode {
     #[cfg(not(unix))]
     let error = match command.status() {
         Ok(status) => {
-            return ExitCode::from(status.code().and_then(|c| u8::try_from(c).ok()).unwrap_or(1));
+            return ExitCode::from(
+                status
+                    .code()
+                    .and_then(|c| u8::try_from(c).ok())
+                    .unwrap_or(1),
+            );
         }
         Err(e) => e,
     };

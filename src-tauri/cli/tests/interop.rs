@@ -58,8 +58,12 @@ async fn signed_in(provider: &LocalProvider) -> Home {
 async fn env_lines_work_in_a_real_shell_and_exec_passes_the_status_through() {
     let provider = LocalProvider::start().await;
     let home = signed_in(&provider).await;
-    let access = stdout(&home.run(&["token", "alice"]).await).trim().to_owned();
-    let id = stdout(&home.run(&["token", "alice", "--id"]).await).trim().to_owned();
+    let access = stdout(&home.run(&["token", "alice"]).await)
+        .trim()
+        .to_owned();
+    let id = stdout(&home.run(&["token", "alice", "--id"]).await)
+        .trim()
+        .to_owned();
 
     // eval "$(tokendeck env alice)" sets exactly the tokens `token` prints.
     let before = provider.counters().await.token;
@@ -72,7 +76,11 @@ async fn env_lines_work_in_a_real_shell_and_exec_passes_the_status_through() {
     assert_eq!(lines[0], access);
     assert_eq!(lines[1], id);
     assert!(lines[2].parse::<u64>().unwrap() > tokendeck_core::token::unix_now());
-    assert_eq!(provider.counters().await.token, before, "a fresh token needs no request");
+    assert_eq!(
+        provider.counters().await.token,
+        before,
+        "a fresh token needs no request"
+    );
 
     // Names are configurable; an empty name leaves the variable out.
     let (code, out) = sh(
@@ -97,21 +105,32 @@ async fn env_lines_work_in_a_real_shell_and_exec_passes_the_status_through() {
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let fresh = home
         .run(&[
-            "exec", "alice", "--min-ttl", "2h", "--", "sh", "-c",
+            "exec",
+            "alice",
+            "--min-ttl",
+            "2h",
+            "--",
+            "sh",
+            "-c",
             r#"printf %s "$TOKENDECK_ACCESS_TOKEN""#,
         ])
         .await;
     assert!(fresh.status.success(), "{}", stderr(&fresh));
     assert_ne!(stdout(&fresh), access);
     assert_eq!(provider.counters().await.token, before + 1);
-    assert_eq!(stdout(&home.run(&["token", "alice"]).await).trim(), stdout(&fresh));
+    assert_eq!(
+        stdout(&home.run(&["token", "alice"]).await).trim(),
+        stdout(&fresh)
+    );
 }
 
 #[tokio::test]
 async fn kubectl_credential_is_read_by_the_real_kubernetes_client() {
     let provider = LocalProvider::start().await;
     let home = signed_in(&provider).await;
-    let id = stdout(&home.run(&["token", "alice", "--id"]).await).trim().to_owned();
+    let id = stdout(&home.run(&["token", "alice", "--id"]).await)
+        .trim()
+        .to_owned();
     let credential: serde_json::Value =
         serde_json::from_str(&stdout(&home.run(&["kubectl-credential", "alice"]).await)).unwrap();
     assert_eq!(credential["status"]["token"], id.as_str());
@@ -131,13 +150,15 @@ async fn kubectl_credential_is_read_by_the_real_kubernetes_client() {
         .env("TOKENDECK_CONFIG_DIR", &home.dir)
         .output()
         .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned()
-        + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}");
     assert_eq!(text.trim(), "default tokendeck-ok");
 
     // The access token is refused by that endpoint: the client really sent what we printed.
-    let access = stdout(&home.run(&["token", "alice"]).await).trim().to_owned();
+    let access = stdout(&home.run(&["token", "alice"]).await)
+        .trim()
+        .to_owned();
     let refused = std::process::Command::new(venv_bin("python"))
         .arg(repo().join("tests/interop/kube_client.py"))
         .arg(env!("CARGO_BIN_EXE_tokendeck"))
@@ -161,7 +182,14 @@ async fn the_real_aws_cli_signs_with_credentials_from_credential_process() {
         .await;
     let login = home
         .run_with(
-            &["login", "api", "--password", "--username", "dora", "--password-stdin"],
+            &[
+                "login",
+                "api",
+                "--password",
+                "--username",
+                "dora",
+                "--password-stdin",
+            ],
             Some("Dora-Passw0rd!\n"),
             &[],
         )

@@ -269,8 +269,9 @@ impl Error {
     }
 }
 
-/// At most `max` characters of `text`, control characters dropped, `…` when cut.
-fn printable(text: &str, max: usize) -> String {
+/// At most `max` characters of `text`, control characters dropped, `…` when cut: text from
+/// outside (a provider's error) before it is shown, logged or kept.
+pub(crate) fn printable(text: &str, max: usize) -> String {
     let mut out: String = text.chars().filter(|c| !c.is_control()).take(max).collect();
     if text.chars().filter(|c| !c.is_control()).nth(max).is_some() {
         out.push('…');

@@ -50,7 +50,10 @@ pub fn env_vars(tokens: &SessionTokens, names: &EnvNames) -> Result<Vec<EnvVar>>
         ),
         (
             &names.id_token,
-            tokens.id_token.as_ref().map(|t| t.expose_secret().to_owned()),
+            tokens
+                .id_token
+                .as_ref()
+                .map(|t| t.expose_secret().to_owned()),
         ),
         (&names.expires_at, tokens.expires_at.map(|e| e.to_string())),
     ];
@@ -86,7 +89,9 @@ fn check_name(name: &str) -> Result<()> {
         true => Ok(()),
         false => Err(Error::config(
             "variable name",
-            format!("\"{name}\" is not a shell variable name (letters, digits and _, not starting with a digit)"),
+            format!(
+                "\"{name}\" is not a shell variable name (letters, digits and _, not starting with a digit)"
+            ),
         )),
     }
 }
@@ -172,6 +177,9 @@ mod tests {
         assert_eq!(json["apiVersion"], "client.authentication.k8s.io/v1");
         assert_eq!(json["kind"], "ExecCredential");
         assert_eq!(json["status"]["token"], "t");
-        assert_eq!(json["status"]["expirationTimestamp"], "2027-01-15T08:00:00Z");
+        assert_eq!(
+            json["status"]["expirationTimestamp"],
+            "2027-01-15T08:00:00Z"
+        );
     }
 }

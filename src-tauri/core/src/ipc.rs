@@ -65,8 +65,25 @@ mod tests {
     /// `name()` is what the TypeScript union (from serde's names) says.
     #[test]
     fn names_match_the_serialized_form() {
+        let account = AccountView {
+            record: crate::store::AccountRecord {
+                id: "a1".into(),
+                provider_id: "p1".into(),
+                label: "alice".into(),
+                kind: crate::store::AccountKind::User,
+                subject: None,
+                username: None,
+                email: None,
+                created_at: 0,
+                status: crate::store::AccountStatus::Active,
+                sign_in: crate::store::SignInMethod::Browser,
+            },
+            session: None,
+            refresh_failure: None,
+        };
         let events = [
             AppEvent::AccountsChanged,
+            AppEvent::AuthCompleted(Box::new(account)),
             AppEvent::AuthFailed(AuthFailed {
                 state: None,
                 error: WireError::from(&Error::UnknownState),

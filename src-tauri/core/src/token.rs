@@ -247,7 +247,7 @@ async fn token_request(
                 error: "unsupported_token_type".into(),
                 description: Some(format!(
                     "token_type \"{}\" is not Bearer",
-                    tokens.token_type
+                    crate::error::printable(&tokens.token_type, 32)
                 )),
             });
         }

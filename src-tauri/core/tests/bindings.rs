@@ -86,7 +86,11 @@ fn typescript_bindings_match_the_rust_types() {
     export_all(&fresh);
     let generated = read_dir(&fresh);
     assert!(generated.contains_key("DeckView.ts"));
-    if std::env::var_os("TOKENDECK_UPDATE_BINDINGS").is_some() {
+    if std::env::var("TOKENDECK_UPDATE_BINDINGS").as_deref() == Ok("1") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI checks the committed bindings; it never rewrites them"
+        );
         let _ = fs::remove_dir_all(&committed);
         export_all(&committed);
         return;

@@ -149,8 +149,7 @@ async fn a_sign_in_that_outlived_a_re_pointing_of_its_provider_is_not_kept() {
     let err = app.complete_sign_in(&callback).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidConfig, "{err}");
     assert!(
-        err.to_string()
-            .contains("changed while you were signing in"),
+        err.to_string().contains("while you were signing in"),
         "{err}"
     );
     assert!(app.snapshot().await.accounts.is_empty());
@@ -183,9 +182,42 @@ async fn an_ended_session_is_never_refreshed_with_a_left_over_token() {
         "no token request"
     );
 
+    // Nor is any token handed out (scripts, copies), even one still cached.
+    let err = deck
+        .token(&account, tokendeck_core::deck::TokenChoice::Access, 0)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::SignInAgain, "{err}");
+
     // Signing in again makes it active and refreshable.
     sign_in_account(&deck, &id, ALICE).await;
     deck.refresh(&account).await.unwrap();
+}
+
+/// Signing out an account whose session ended (here: its provider was re-pointed and a
+/// deletion failed, leaving its refresh token) deletes the token without sending it anywhere
+/// to be revoked: the provider's revocation endpoint now points elsewhere.
+#[tokio::test]
+async fn signing_out_an_ended_session_sends_its_token_nowhere() {
+    let fx = Fixture::new().await;
+    let elsewhere = LocalProvider::start().await;
+    let deck = fx.open();
+    let id = add_provider(&deck, fx.config(NATIVE), None).await;
+    let account = sign_in_account(&deck, &id, ALICE).await;
+    let mut file = config_json(&fx);
+    file["providers"][0]["overrides"]["revocation"] =
+        serde_json::json!(elsewhere.url("/oauth2/revoke"));
+    file["accounts"][0]["status"] =
+        serde_json::json!({"state": "signInAgain", "reason": "re-pointed"});
+    write_config_json(&fx, &file);
+    assert!(fx.stored_refresh_token(&account).await.is_some());
+
+    let out = deck.sign_out(&account, false, false).await.unwrap();
+    assert!(!out.revoked);
+    assert_eq!(elsewhere.counters().await.revoke, 0, "nothing was sent");
+    assert_eq!(fx.provider.counters().await.revoke, 0);
+    assert!(fx.stored_refresh_token(&account).await.is_none());
+    assert!(deck.snapshot().await.accounts.is_empty());
 }
 
 /// Some providers issue a refresh token only at first consent: signing the same user in again

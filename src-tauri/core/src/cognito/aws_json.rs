@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use url::Url;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, printable};
 use crate::http::{Body, HttpClient, host_of, send};
 
 /// One AWS API: its target prefix and how errors name it.
@@ -59,8 +59,8 @@ pub(super) async fn call<T: DeserializeOwned>(
     }
     match serde_json::from_slice::<RawError>(&body.bytes) {
         Ok(raw) if !raw.kind.is_empty() => Err(on_error(AwsError {
-            kind: raw.kind.rsplit('#').next().unwrap_or_default().to_owned(),
-            message: raw.message,
+            kind: printable(raw.kind.rsplit('#').next().unwrap_or_default(), 64),
+            message: printable(&raw.message, 300),
             status: body.status.as_u16(),
         })),
         _ => Err(Error::UnexpectedResponse {

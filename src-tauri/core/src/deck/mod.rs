@@ -36,9 +36,9 @@ use crate::error::{Error, Result};
 use crate::ids::{AccountId, ProviderId};
 use crate::inspect::Verification;
 use crate::provider::{Endpoints, ProviderConfig};
-use crate::secret::{ClientSecret, RefreshToken};
+use crate::secret::ClientSecret;
 use crate::store::config::OnDisk;
-use crate::store::{AccountRecord, ConfigFile, ConfigStore, Vault};
+use crate::store::{AccountRecord, AccountStatus, ConfigFile, ConfigStore, Vault};
 use crate::token::TokenSet;
 pub use aws::AwsCredentialsText;
 pub use providers::DEMO_PROVIDER_ID;
@@ -80,8 +80,9 @@ struct AccountRuntime {
     /// `refresh_tokens`); `None` means read the keyring before using it.
     stamp: Option<String>,
     /// A rotated refresh token the keyring refused to store. The one in the keyring is spent,
-    /// so this is the only live one: used (and saved) before anything is read from the keyring.
-    unsaved_refresh_token: Option<RefreshToken>,
+    /// so this is the only live one: used (and saved) before the keyring is read, as long as
+    /// no other process has changed the stored token since (see `refresh_tokens`).
+    unsaved_refresh_token: Option<refresh_tokens::Unsaved>,
     /// The last refresh's failure, until a refresh succeeds (shown on the account).
     refresh_failure: Option<RefreshFailure>,
     gate: Arc<RefreshGate>,
@@ -314,6 +315,7 @@ impl Deck {
                     {
                         endpoints.remove(&stale.id);
                     }
+                    self.forget_ended_sessions(config, &on_disk);
                     *config = on_disk;
                 }
                 Ok(Disk::InStep)
@@ -325,6 +327,26 @@ impl Deck {
                     "{notice} Tokendeck kept the settings it had loaded."
                 ));
                 Ok(Disk::NeedsRewrite)
+            }
+        }
+    }
+
+    /// Another process removed accounts or ended their sessions: their tokens held here are
+    /// not served any more.
+    fn forget_ended_sessions(&self, before: &ConfigFile, now: &ConfigFile) {
+        let mut runtimes = lock(&self.accounts);
+        for account in &before.accounts {
+            match now.account(&account.id).map(|a| &a.status) {
+                None => {
+                    runtimes.remove(&account.id);
+                }
+                Some(AccountStatus::SignInAgain { .. }) => {
+                    if let Some(rt) = runtimes.get_mut(&account.id) {
+                        rt.session = None;
+                        rt.unsaved_refresh_token = None;
+                    }
+                }
+                Some(_) => {}
             }
         }
     }

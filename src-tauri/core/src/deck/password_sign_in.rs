@@ -15,7 +15,8 @@ use crate::token::TokenSet;
 /// A challenge kept in memory between the password and the answer (new password, MFA code).
 #[derive(Debug)]
 pub(super) struct PendingChallenge {
-    provider_id: ProviderId,
+    /// The provider as it was when the sign-in started.
+    provider: ProviderConfig,
     challenge: Challenge,
 }
 
@@ -49,7 +50,9 @@ impl Deck {
         let pending = lock(&self.challenges)
             .remove(challenge_id)
             .ok_or(Error::ExpiredState { minutes: 3 })?;
-        let provider = self.provider(&pending.provider_id).await?;
+        // The answer (a new password, a code) goes only where the sign-in started.
+        let provider = pending.provider;
+        self.ensure_still_bound(&provider).await?;
         let secret = self.client_secret_of(&provider).await?;
         let pool = provider.cognito_api(secret)?.pool;
         let answer = pending.challenge.name.answer_with(answer);
@@ -75,7 +78,7 @@ impl Deck {
                 lock(&self.challenges).insert(
                     id,
                     PendingChallenge {
-                        provider_id: provider.id.clone(),
+                        provider: provider.clone(),
                         challenge,
                     },
                 );
@@ -92,6 +95,7 @@ impl Deck {
         provider: &ProviderConfig,
         tokens: TokenSet,
     ) -> Result<AccountView> {
+        self.ensure_still_bound(provider).await?;
         let verdicts = self.verify_api_tokens(provider, &tokens, None).await?;
         let claims = tokens
             .id_token
@@ -101,7 +105,7 @@ impl Deck {
             .unwrap_or_default();
         let record = self
             .save_user_account(
-                &provider.id,
+                provider,
                 &claims,
                 tokens.refresh_token.as_ref(),
                 SignInMethod::CognitoApi,
@@ -120,5 +124,12 @@ impl Deck {
         .await;
         self.gate(&record.id).bump();
         Ok(self.account_view(&record))
+    }
+}
+
+impl Deck {
+    /// Forgets the challenges of sign-ins started with a provider whose settings changed.
+    pub(super) fn drop_challenges_of(&self, provider_id: &ProviderId) {
+        lock(&self.challenges).retain(|_, pending| pending.provider.id != *provider_id);
     }
 }

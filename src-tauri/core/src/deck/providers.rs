@@ -114,11 +114,9 @@ impl Deck {
         // is left (the accounts say "sign in again"), and the first error is reported.
         let mut first_error = None;
         for (id, lock) in account_ids.iter().zip(held.iter_mut()) {
-            let deleted = match self.store_refresh_token(lock, id, None).await {
-                Ok(()) => self.forget_session(id).await,
-                Err(e) => Err(e),
-            };
-            if let Err(e) = deleted {
+            let token = self.store_refresh_token(lock, id, None).await;
+            let session = self.forget_session(id).await;
+            if let Err(e) = token.and(session) {
                 first_error.get_or_insert(e);
             }
         }
@@ -134,8 +132,13 @@ impl Deck {
         Ok(())
     }
 
+    /// A provider's accounts as the settings file lists them now (another process may have
+    /// added one since we last looked).
     async fn account_ids_of(&self, provider_id: &ProviderId) -> Vec<AccountId> {
-        let config = self.config.lock().await;
+        let mut config = self.config.lock().await;
+        if let Err(e) = self.pick_up_other_writers(&mut config).await {
+            tracing::warn!(error = %e, "could not re-read the settings file");
+        }
         config
             .accounts_of(provider_id)
             .map(|a| a.id.clone())
@@ -182,6 +185,7 @@ impl Deck {
     /// here; the UI offers signing out first.
     pub async fn remove_provider(&self, provider_id: &ProviderId) -> Result<()> {
         let provider = self.provider(provider_id).await?;
+        self.cancel_sign_ins_of(&provider.id);
         let removed = self
             .update_config(|file| {
                 file.providers.retain(|p| p.id != provider.id);

@@ -12,6 +12,14 @@ use crate::error::{Error, Result};
 use crate::ids::AccountId;
 use crate::secret::RefreshToken;
 
+/// A rotated refresh token the keyring refused, and the lock-file stamp when it did: it is
+/// only used while the stamp is unchanged (no other process stored a token since).
+#[derive(Debug, Clone)]
+pub(super) struct Unsaved {
+    token: RefreshToken,
+    stamp: String,
+}
+
 /// The account's cross-process lock, held until dropped.
 #[derive(Debug)]
 pub(super) struct AccountLock {
@@ -55,13 +63,18 @@ impl Deck {
         held: &mut AccountLock,
         account_id: &AccountId,
     ) -> Result<Option<RefreshToken>> {
-        if let Some(unsaved) = self.with_runtime(account_id, |rt| rt.unsaved_refresh_token.clone())
-        {
-            self.store_refresh_token(held, account_id, Some(&unsaved))
-                .await?;
-            return Ok(Some(unsaved));
-        }
         let stamp = held.stamp()?;
+        let unsaved = self.with_runtime(account_id, |rt| rt.unsaved_refresh_token.take());
+        if let Some(unsaved) = unsaved.filter(|u| u.stamp == stamp) {
+            if let Err(e) = self
+                .store_refresh_token(held, account_id, Some(&unsaved.token))
+                .await
+            {
+                self.with_runtime(account_id, |rt| rt.unsaved_refresh_token = Some(unsaved));
+                return Err(e);
+            }
+            return Ok(Some(unsaved.token));
+        }
         let in_memory = self.with_runtime(account_id, |rt| {
             let unchanged = !stamp.is_empty() && rt.stamp.as_ref() == Some(&stamp);
             rt.session
@@ -80,6 +93,22 @@ impl Deck {
         };
         self.with_runtime(account_id, |rt| rt.stamp = Some(stamp));
         Ok(stored)
+    }
+
+    /// Keeps a rotated refresh token the keyring just refused (the one sent is spent).
+    pub(super) fn keep_unsaved(
+        &self,
+        held: &mut AccountLock,
+        account_id: &AccountId,
+        token: &RefreshToken,
+    ) {
+        let stamp = held.stamp().unwrap_or_default();
+        self.with_runtime(account_id, |rt| {
+            rt.unsaved_refresh_token = Some(Unsaved {
+                token: token.clone(),
+                stamp,
+            });
+        });
     }
 
     /// Stores (or, with `None`, deletes) the refresh token and restamps, so other processes

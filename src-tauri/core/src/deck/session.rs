@@ -63,20 +63,23 @@ impl Deck {
     }
 
     async fn refresh_now(&self, account_id: &AccountId) -> Result<()> {
-        let record = self.account_as_on_disk(account_id).await?;
-        if record.kind == AccountKind::Machine {
-            return self.machine_token(&record.provider_id).await.map(|_| ());
+        if self.account(account_id).await?.kind == AccountKind::Machine {
+            let provider_id = self.account(account_id).await?.provider_id;
+            return self.machine_token(&provider_id).await.map(|_| ());
         }
+        // One refresh at a time per account across processes (app and CLI); the settings and
+        // the keyring are read again under the lock, since another process may have rotated
+        // the token, ended the session or removed the account.
+        let mut held = self.lock_account(account_id).await?;
+        let record = self.account_as_on_disk(account_id).await?;
         // Its session ended (dead token, or the provider re-pointed): whatever refresh token
         // may be left must not be sent anywhere. Only a sign-in makes it active again.
         if let AccountStatus::SignInAgain { reason } = &record.status {
+            self.with_runtime(account_id, |rt| rt.unsaved_refresh_token = None);
             return Err(Error::InvalidGrant {
                 detail: reason.clone(),
             });
         }
-        // One refresh at a time per account across processes (app and CLI); the keyring is
-        // read again under the lock, since another process may have rotated the token.
-        let mut held = self.lock_account(account_id).await?;
         let refresh_token = self.stored_refresh_token_or_end(&mut held, &record).await?;
         let provider = self.provider(&record.provider_id).await?;
         let previous = self.live(account_id);
@@ -156,7 +159,7 @@ impl Deck {
             && let Err(e) = self.store_refresh_token(held, &record.id, Some(rt)).await
         {
             // The token sent is spent; losing this one would end the session.
-            self.with_runtime(&record.id, |r| r.unsaved_refresh_token = Some(rt.clone()));
+            self.keep_unsaved(held, &record.id, rt);
             return Err(e);
         }
         let access = self
@@ -283,11 +286,18 @@ impl Deck {
         hosted_logout: bool,
         force: bool,
     ) -> Result<SignOutView> {
-        let record = self.account(account_id).await?;
-        let provider = self.provider(&record.provider_id).await?;
+        let provider = self
+            .provider(&self.account(account_id).await?.provider_id)
+            .await?;
         // Under the account lock, so no other process rotates the token we revoke.
         let mut held = self.lock_account(account_id).await?;
-        let refresh_token = self.current_refresh_token(&mut held, account_id).await?;
+        let record = self.account_as_on_disk(account_id).await?;
+        // An ended session's token (left by a deletion that failed) may belong to where the
+        // provider pointed before: it is deleted, never sent anywhere to be revoked.
+        let refresh_token = match record.status {
+            AccountStatus::SignInAgain { .. } => None,
+            _ => self.current_refresh_token(&mut held, account_id).await?,
+        };
         let endpoints = match record.sign_in {
             SignInMethod::CognitoApi => None,
             SignInMethod::Browser => match self.endpoints_for(&provider).await {

@@ -160,6 +160,7 @@ impl Deck {
 
     /// Cancels the sign-ins started with a provider whose settings changed under them.
     pub(super) fn cancel_sign_ins_of(&self, provider_id: &ProviderId) {
+        self.drop_challenges_of(provider_id);
         for state in self.oidc.cancel_sign_ins_of(provider_id) {
             if let Some(listener) = lock(&self.loopback_cancels).remove(&state) {
                 listener.notify_one();
@@ -170,7 +171,7 @@ impl Deck {
     /// Refuses the tokens of a sign-in whose provider was re-pointed (another issuer,
     /// endpoint, client or redirect) while the browser was away, here or in another process:
     /// kept, they would be refreshed at wherever the provider points now.
-    async fn ensure_still_bound(&self, started_with: &ProviderConfig) -> Result<()> {
+    pub(super) async fn ensure_still_bound(&self, started_with: &ProviderConfig) -> Result<()> {
         let current = {
             let mut config = self.config.lock().await;
             self.pick_up_other_writers(&mut config).await?;
@@ -178,17 +179,7 @@ impl Deck {
         };
         match current {
             Some(now) if SessionBinding::of(&now) == SessionBinding::of(started_with) => Ok(()),
-            Some(now) => Err(Error::config(
-                "provider",
-                format!(
-                    "the provider \"{}\" was changed while you were signing in, so the tokens of that sign-in were not kept: sign in again",
-                    now.name
-                ),
-            )),
-            None => Err(Error::NotFound {
-                what: "provider",
-                id: started_with.id.to_string(),
-            }),
+            _ => Err(provider_changed(started_with)),
         }
     }
 
@@ -209,7 +200,7 @@ impl Deck {
             .unwrap_or_default();
         let record = self
             .save_user_account(
-                &result.provider.id,
+                &result.provider,
                 &claims,
                 result.tokens.refresh_token.as_ref(),
                 SignInMethod::Browser,
@@ -247,11 +238,12 @@ impl Deck {
     /// the record is in the settings file.
     pub(super) async fn save_user_account(
         &self,
-        provider_id: &ProviderId,
+        started_with: &ProviderConfig,
         claims: &crate::inspect::JsonObject,
         refresh_token: Option<&crate::secret::RefreshToken>,
         sign_in: SignInMethod,
     ) -> Result<AccountRecord> {
+        let provider_id = &started_with.id;
         let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
         let subject = text("sub");
         let username = text("cognito:username").or_else(|| text("preferred_username"));
@@ -272,7 +264,8 @@ impl Deck {
         let ended = existing
             .as_ref()
             .is_some_and(|a| matches!(a.status, AccountStatus::SignInAgain { .. }));
-        if refresh_token.is_some() || ended {
+        let stores_token = refresh_token.is_some() || ended;
+        if stores_token {
             let mut held = self.lock_account(&id).await?;
             self.store_refresh_token(&mut held, &id, refresh_token)
                 .await?;
@@ -297,11 +290,35 @@ impl Deck {
             sign_in,
         };
         let saved = record.clone();
-        self.update_config(|file| {
-            file.upsert_account(saved);
-            Ok(())
-        })
-        .await?;
+        // Checked again in the same write as the account: a provider re-pointed since the
+        // check before the code exchange must not get an active account bound to it.
+        let written = self
+            .update_config(|file| {
+                match file.provider(provider_id) {
+                    Some(now) if SessionBinding::of(now) == SessionBinding::of(started_with) => {}
+                    _ => return Err(provider_changed(started_with)),
+                }
+                file.removed_accounts.retain(|removed| *removed != saved.id);
+                file.upsert_account(saved);
+                Ok(())
+            })
+            .await;
+        if let Err(e) = written {
+            if stores_token && let Ok(mut held) = self.lock_account(&record.id).await {
+                let _ = self.store_refresh_token(&mut held, &record.id, None).await;
+            }
+            return Err(e);
+        }
         Ok(record)
     }
+}
+
+fn provider_changed(started_with: &ProviderConfig) -> Error {
+    Error::config(
+        "provider",
+        format!(
+            "the provider \"{}\" was changed or removed while you were signing in, so the tokens of that sign-in were not kept: sign in again",
+            started_with.name
+        ),
+    )
 }

@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::ids::AccountId;
 use crate::inspect::TokenView;
 use crate::secret::{AccessToken, IdToken};
+use crate::store::{AccountRecord, AccountStatus};
 use crate::token::{TokenSet, unix_now};
 
 /// Which token `Deck::token` returns.
@@ -95,15 +96,20 @@ impl Deck {
         min_ttl: u64,
         needs_id: bool,
     ) -> Result<SessionTokens> {
-        let record = self.account(account_id).await?;
+        let record = self.account_as_on_disk(account_id).await?;
+        ensure_not_ended(&record)?;
         // Warm path (scripts call this often). Cached tokens were verified when stored.
         let warm = match self.live(account_id) {
             Some(live) => Some(SessionTokens::from(live.tokens)),
-            None => self.vault.session(&record.id).await?.map(|cached| SessionTokens {
-                access_token: AccessToken::new(cached.access_token),
-                id_token: cached.id_token.map(IdToken::new),
-                expires_at: cached.expires_at,
-            }),
+            None => self
+                .vault
+                .session(&record.id)
+                .await?
+                .map(|cached| SessionTokens {
+                    access_token: AccessToken::new(cached.access_token),
+                    id_token: cached.id_token.map(IdToken::new),
+                    expires_at: cached.expires_at,
+                }),
         };
         let deadline = unix_now().saturating_add(min_ttl);
         let lasts = |tokens: &SessionTokens| {
@@ -159,7 +165,8 @@ impl Deck {
 
     /// The text to put on the clipboard. Built here so refresh tokens never reach the UI.
     pub async fn copy_text(&self, account_id: &AccountId, kind: CopyKind) -> Result<AccessToken> {
-        let record = self.account(account_id).await?;
+        let record = self.account_as_on_disk(account_id).await?;
+        ensure_not_ended(&record)?;
         let live = self.live_session(&record).await.ok_or(Error::Unsupported {
             what: "copying",
             hint: "this account has no live session: refresh it or sign in again",
@@ -188,5 +195,16 @@ impl Deck {
             }
         };
         Ok(AccessToken::new(text))
+    }
+}
+
+/// An ended session ("sign in again") hands out no token, even one still cached: it may have
+/// been issued by where the provider pointed before, or for a user the provider dropped.
+fn ensure_not_ended(record: &AccountRecord) -> Result<()> {
+    match &record.status {
+        AccountStatus::SignInAgain { reason } => Err(Error::InvalidGrant {
+            detail: reason.clone(),
+        }),
+        _ => Ok(()),
     }
 }

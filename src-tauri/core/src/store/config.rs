@@ -190,6 +190,15 @@ impl ConfigFile {
                 return Err(bad("provider", &p.name, p.id.as_str()));
             }
         }
+        if let Some(bad) = self
+            .removed_accounts
+            .iter()
+            .find(|id| check_id("account", id.as_str()).is_err())
+        {
+            return Err(format!(
+                "the list of removed accounts holds \"{bad}\", which is not a Tokendeck id ({ID_RULE})"
+            ));
+        }
         for a in &self.accounts {
             if check_id("account", a.id.as_str()).is_err() {
                 return Err(bad("account", &a.label, a.id.as_str()));

@@ -49,6 +49,7 @@ pub struct LocalProvider {
 pub struct Counters {
     pub token: u64,
     pub jwks: u64,
+    pub revoke: u64,
 }
 
 impl LocalProvider {
