@@ -51,6 +51,9 @@ pub enum Command {
     /// Print a Kubernetes ExecCredential (client.authentication.k8s.io/v1) for a kubeconfig
     /// `exec` user: the ID token by default, as OIDC-configured clusters expect.
     KubectlCredential(KubectlCredentialArgs),
+    /// Add, edit, remove, list, check, export and import providers.
+    #[command(subcommand)]
+    Provider(ProviderCommand),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
     /// Print the manual page (roff), for `man -l -`.
@@ -193,4 +196,138 @@ pub enum CredentialFormat {
     Env,
     /// JSON for the AWS CLI's `credential_process`
     CredentialProcess,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProviderCommand {
+    /// List providers: id, issuer, client id and the redirect URIs to register.
+    List,
+    /// Add a provider: a Cognito user pool (--region and --pool-id, with --domain-prefix,
+    /// --custom-domain or --no-domain) or any OpenID Connect issuer (--issuer).
+    Add(ProviderAddArgs),
+    /// Change a provider's settings; only the options given change.
+    Edit(ProviderEditArgs),
+    /// Remove a provider and its accounts' keyring entries (sign its accounts out first to
+    /// revoke their tokens, or pass --force).
+    Remove(ProviderRemoveArgs),
+    /// Check a provider: discovery, endpoints, keys, client and redirect, as the app's Check.
+    Check(ProviderRef),
+    /// Write providers (all, or those named) as a shareable JSON file, with no secrets.
+    Export(ProviderExportArgs),
+    /// Add the providers of a file written by `provider export` (or the app's Export); ones
+    /// already here (same issuer and client id) are left as they are.
+    Import(ProviderImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProviderRef {
+    /// The provider's name or id.
+    pub provider: String,
+}
+
+/// Where a provider's tokens come from.
+#[derive(Debug, Args)]
+#[group(id = "source", multiple = true)]
+pub struct SourceArgs {
+    /// An OpenID Connect issuer (discovery at ISSUER/.well-known/openid-configuration).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["region", "pool_id", "domain_prefix", "custom_domain", "no_domain"])]
+    pub issuer: Option<String>,
+    /// The Cognito user pool's region, e.g. eu-west-1.
+    #[arg(long, requires = "pool_id")]
+    pub region: Option<String>,
+    /// The Cognito user pool id, e.g. eu-west-1_AbCdEf123.
+    #[arg(long, requires = "region")]
+    pub pool_id: Option<String>,
+    /// The hosted UI's domain prefix (https://PREFIX.auth.REGION.amazoncognito.com).
+    #[arg(long, value_name = "PREFIX", conflicts_with_all = ["custom_domain", "no_domain"])]
+    pub domain_prefix: Option<String>,
+    /// The hosted UI's custom domain, e.g. https://auth.example.com.
+    #[arg(long, value_name = "URL", conflicts_with = "no_domain")]
+    pub custom_domain: Option<String>,
+    /// No hosted UI: sign in with a password through Cognito's API only.
+    #[arg(long)]
+    pub no_domain: bool,
+}
+
+/// Settings both `add` and `edit` take.
+#[derive(Debug, Args)]
+pub struct ProviderSettingsArgs {
+    /// Scopes, separated by spaces or commas (default: openid email profile).
+    #[arg(long)]
+    pub scopes: Option<String>,
+    /// The redirect URI registered with the app client (default: one of its own,
+    /// io.github.tokendeck://callback/<name>).
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+    /// A Cognito identity pool, for temporary AWS credentials.
+    #[arg(long, value_name = "ID")]
+    pub identity_pool_id: Option<String>,
+    /// An endpoint override, NAME=URL (issuer, authorization, token, userinfo, revocation,
+    /// logout, jwks-uri, cognito-idp, cognito-identity); NAME= removes one. Repeatable.
+    #[arg(long = "override", value_name = "NAME=URL")]
+    pub overrides: Vec<String>,
+    /// Prompt for the app client's secret (it goes to the keyring, never to a file).
+    #[arg(long, conflicts_with = "client_secret_stdin")]
+    pub client_secret: bool,
+    /// Read the app client's secret from standard input.
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProviderAddArgs {
+    /// A name for the provider (how you refer to it, e.g. "Staging pool").
+    pub name: String,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// The app client id.
+    #[arg(long)]
+    pub client_id: String,
+    #[command(flatten)]
+    pub settings: ProviderSettingsArgs,
+    /// Run the Check once the provider is saved.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProviderEditArgs {
+    /// The provider's name or id.
+    pub provider: String,
+    /// A new name.
+    #[arg(long)]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    #[arg(long)]
+    pub client_id: Option<String>,
+    #[command(flatten)]
+    pub settings: ProviderSettingsArgs,
+    /// Remove the stored client secret (the app client has none).
+    #[arg(long, conflicts_with_all = ["client_secret", "client_secret_stdin"])]
+    pub no_client_secret: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProviderRemoveArgs {
+    /// The provider's name or id.
+    pub provider: String,
+    /// Remove it even though it has accounts (their tokens are deleted, not revoked).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProviderExportArgs {
+    /// Providers to export (names or ids); all when none is given.
+    pub providers: Vec<String>,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProviderImportArgs {
+    /// The file, or `-` for standard input.
+    pub file: std::path::PathBuf,
 }

@@ -10,7 +10,7 @@ use crate::args::{
     AccountArg, AwsCredentialsArgs, Cli, Command, CredentialFormat, LogoutArgs, TokenArgs,
 };
 use crate::resolve::find_account;
-use crate::{inspect, login, output, tools};
+use crate::{inspect, login, output, providers, tools};
 
 /// What is left to do once the Deck is closed.
 #[derive(Debug)]
@@ -48,6 +48,7 @@ async fn execute(cli: &Cli, deck: &Deck) -> Result<Finish> {
         Command::Env(args) => tools::env(deck, args).await,
         Command::Exec(args) => return tools::exec(deck, args).await.map(Finish::Exec),
         Command::KubectlCredential(args) => tools::kubectl_credential(deck, args).await,
+        Command::Provider(command) => providers::run(deck, json, command).await,
         // Answered in `main` before a Deck is opened.
         Command::Completions(_) | Command::Man => Ok(()),
     };

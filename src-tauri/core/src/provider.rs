@@ -86,7 +86,7 @@ pub struct ProviderConfig {
     pub identity_pool_id: Option<String>,
 }
 
-fn default_scopes() -> Vec<String> {
+pub(crate) fn default_scopes() -> Vec<String> {
     DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect()
 }
 
@@ -122,6 +122,22 @@ pub struct Endpoints {
 }
 
 impl ProviderConfig {
+    /// The `iss` its tokens carry, from the settings alone (no discovery): the issuer
+    /// override, else the pool's issuer or the OIDC issuer.
+    pub fn expected_issuer(&self) -> String {
+        if let Some(issuer) = &self.overrides.issuer {
+            return issuer.clone();
+        }
+        match &self.source {
+            ProviderSource::Cognito {
+                region,
+                user_pool_id,
+                ..
+            } => cognito_issuer(region, user_pool_id),
+            ProviderSource::Oidc { issuer } => issuer.clone(),
+        }
+    }
+
     /// Checks every field and returns the first problem, phrased as what to fix.
     pub fn validate(&self) -> Result<()> {
         if self.name.trim().is_empty() {

@@ -8,13 +8,15 @@
 //! - `refresh_tokens`: each account's refresh token and its cross-process lock and stamp;
 //!   `session_cache`: the keyring cache of access/ID tokens; `restore`: sessions after a start.
 //! - `tokens`: the detail view, the token for scripts, copying; `aws`: identity-pool credentials.
-//! - `providers` and `check`: adding, editing, removing and checking providers; `orphans`:
+//! - `providers` and `check`: adding, editing, removing and checking providers; `exchange`:
+//!   provider files (export, import); `orphans`:
 //!   finishing interrupted removals; `views`: what the window and the CLI are sent.
 //! - Per account, what this process holds lives in one [`AccountRuntime`].
 
 mod aws;
 mod check;
 mod cognito_session;
+mod exchange;
 mod machine;
 mod orphans;
 mod password_sign_in;
@@ -41,6 +43,10 @@ use crate::store::config::OnDisk;
 use crate::store::{AccountRecord, AccountStatus, ConfigFile, ConfigStore, Vault};
 use crate::token::TokenSet;
 pub use aws::AwsCredentialsText;
+pub use exchange::{
+    ImportReport, ImportedProvider, PROVIDER_FILE_FORMAT, PROVIDER_FILE_VERSION, ProviderFile,
+    SharedProvider,
+};
 pub use providers::DEMO_PROVIDER_ID;
 pub use sign_in::{SignInEnd, SignInStarted, SignInWait};
 pub use tokens::{ScriptToken, SessionTokens, TokenChoice};

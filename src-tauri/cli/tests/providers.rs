@@ -1,0 +1,290 @@
+//! `tokendeck provider …` with the real binary: providers set up, checked and used from the
+//! command line, and shared between machines as a file (each "machine" is its own config
+//! directory; the keyring is the real Secret Service of scripts/with-keyring).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "../../core/tests/support/mod.rs"]
+mod support;
+
+mod home;
+
+use home::*;
+use support::*;
+use tokendeck_core::store::Vault;
+
+async fn providers(home: &Home) -> Vec<serde_json::Value> {
+    let out = home.run(&["--json", "provider", "list"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_str::<serde_json::Value>(&stdout(&out))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test]
+async fn providers_are_set_up_checked_and_used_from_the_command_line() {
+    let provider = LocalProvider::start().await;
+    let elsewhere = LocalProvider::start().await;
+    let home = Home::new();
+
+    let added = home
+        .run(&[
+            "provider",
+            "add",
+            "local",
+            "--issuer",
+            &provider.issuer,
+            "--client-id",
+            NATIVE,
+            "--check",
+        ])
+        .await;
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert!(stdout(&added).contains("io.github.tokendeck://callback/local"));
+    assert!(!stdout(&added).contains("FAIL"), "{}", stdout(&added));
+    let list = providers(&home).await;
+    assert_eq!(list.len(), 1);
+    assert_eq!(
+        list[0]["redirectUri"],
+        "io.github.tokendeck://callback/local"
+    );
+    assert_eq!(
+        list[0]["loopbackRedirectUri"],
+        "http://127.0.0.1/callback/local"
+    );
+    assert_eq!(list[0]["issuer"], provider.issuer.as_str());
+
+    let login = home.login("local", ALICE).await;
+    assert!(login.status.success(), "{}", stderr(&login));
+    assert!(home.run(&["token", "alice"]).await.status.success());
+
+    // Bad settings are refused with what to fix, and nothing is added.
+    let bad = home
+        .run(&[
+            "provider",
+            "add",
+            "bad pool",
+            "--region",
+            "eu-west-1",
+            "--pool-id",
+            "us-east-1_Abc",
+            "--no-domain",
+            "--client-id",
+            "abc",
+        ])
+        .await;
+    assert_eq!(bad.status.code(), Some(5), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("pool"), "{}", stderr(&bad));
+    let half = home
+        .run(&[
+            "provider",
+            "add",
+            "x",
+            "--domain-prefix",
+            "p",
+            "--client-id",
+            "c",
+        ])
+        .await;
+    assert_eq!(half.status.code(), Some(5), "{}", stderr(&half));
+    assert_eq!(providers(&home).await.len(), 1);
+
+    // A client secret comes from standard input and goes to the keyring only.
+    let secret = home
+        .run_with(
+            &[
+                "provider",
+                "add",
+                "pool",
+                "--issuer",
+                &provider.issuer,
+                "--client-id",
+                CONFIDENTIAL,
+                "--client-secret-stdin",
+                "--check",
+            ],
+            Some(&format!("{CONFIDENTIAL_SECRET}\n")),
+            &[],
+        )
+        .await;
+    assert!(
+        secret.status.success(),
+        "{}{}",
+        stdout(&secret),
+        stderr(&secret)
+    );
+    let config = std::fs::read_to_string(home.dir.join("config.json")).unwrap();
+    assert!(!config.contains(CONFIDENTIAL_SECRET));
+    let listed = providers(&home).await;
+    let confidential = listed.iter().find(|p| p["name"] == "pool").unwrap();
+    assert_eq!(confidential["hasClientSecret"], true);
+    let id = confidential["id"].as_str().unwrap().into();
+    let stored = Vault::default().client_secret(&id).await.unwrap().unwrap();
+    assert_eq!(stored.expose_secret(), CONFIDENTIAL_SECRET);
+
+    // A failing check says what failed and exits 5.
+    home.run(&[
+        "provider",
+        "add",
+        "nowhere",
+        "--issuer",
+        "http://127.0.0.1:9",
+        "--client-id",
+        "c",
+    ])
+    .await;
+    let check = home.run(&["provider", "check", "nowhere"]).await;
+    assert_eq!(check.status.code(), Some(5));
+    assert!(stdout(&check).contains("FAIL"), "{}", stdout(&check));
+
+    // Re-pointing the token endpoint ends the sessions instead of sending tokens there.
+    let edited = home
+        .run(&[
+            "provider",
+            "edit",
+            "local",
+            "--override",
+            &format!("token={}", elsewhere.url("/oauth2/token")),
+        ])
+        .await;
+    assert!(edited.status.success(), "{}", stderr(&edited));
+    assert!(
+        stderr(&edited).contains("must sign in again"),
+        "{}",
+        stderr(&edited)
+    );
+    let token = home.run(&["token", "alice", "--min-ttl", "2h"]).await;
+    assert_eq!(token.status.code(), Some(3), "{}", stderr(&token));
+    assert_eq!(elsewhere.counters().await.token, 0);
+
+    // Removing a provider with accounts asks for sign-out first, or --force.
+    let refused = home.run(&["provider", "remove", "local"]).await;
+    assert_eq!(refused.status.code(), Some(5));
+    assert!(stderr(&refused).contains("alice"), "{}", stderr(&refused));
+    let removed = home.run(&["provider", "remove", "local", "--force"]).await;
+    assert!(removed.status.success(), "{}", stderr(&removed));
+    assert!(providers(&home).await.iter().all(|p| p["name"] != "local"));
+}
+
+#[tokio::test]
+async fn an_exported_file_is_imported_once_and_a_bad_one_not_at_all() {
+    let provider = LocalProvider::start().await;
+    let lead = Home::new();
+    lead.run(&[
+        "provider",
+        "add",
+        "local",
+        "--issuer",
+        &provider.issuer,
+        "--client-id",
+        NATIVE,
+    ])
+    .await;
+    let with_secret = lead
+        .run_with(
+            &[
+                "provider",
+                "add",
+                "confidential",
+                "--issuer",
+                &provider.issuer,
+                "--client-id",
+                CONFIDENTIAL,
+                "--client-secret-stdin",
+                "--scopes",
+                "openid,email",
+            ],
+            Some(&format!("{CONFIDENTIAL_SECRET}\n")),
+            &[],
+        )
+        .await;
+    assert!(with_secret.status.success(), "{}", stderr(&with_secret));
+    let file = lead.dir.join("team.json");
+    let export = lead
+        .run(&["provider", "export", "--output", file.to_str().unwrap()])
+        .await;
+    assert!(export.status.success(), "{}", stderr(&export));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains(CONFIDENTIAL_SECRET), "no secret in the file");
+    let shared: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(shared["format"], "tokendeck-providers");
+    assert_eq!(shared["version"], 1);
+    assert_eq!(shared["providers"][1]["needsClientSecret"], true);
+
+    // A teammate's machine: imported once, the second time nothing is added.
+    let mate = Home::new();
+    let first = mate
+        .run(&["provider", "import", file.to_str().unwrap()])
+        .await;
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("enter its client secret"),
+        "{}",
+        stderr(&first)
+    );
+    let again = mate
+        .run(&["--json", "provider", "import", file.to_str().unwrap()])
+        .await;
+    let report: serde_json::Value = serde_json::from_str(&stdout(&again)).unwrap();
+    assert_eq!(report["added"].as_array().unwrap().len(), 0);
+    assert_eq!(report["skipped"].as_array().unwrap().len(), 2);
+    let listed = providers(&mate).await;
+    assert_eq!(listed.len(), 2);
+    assert_eq!(
+        listed[0]["redirectUri"],
+        "io.github.tokendeck://callback/local"
+    );
+    assert_eq!(listed[1]["scopes"], serde_json::json!(["openid", "email"]));
+    let login = mate.login("local", ALICE).await;
+    assert!(login.status.success(), "{}", stderr(&login));
+
+    // Refused whole, saying what and where: nothing of it is imported.
+    let fresh = Home::new();
+    let cases = [
+        (
+            serde_json::json!({"format": "tokendeck-providers", "version": 99, "providers": []}),
+            "version 99",
+        ),
+        (
+            serde_json::json!({"format": "something-else", "version": 1, "providers": []}),
+            "format",
+        ),
+        (
+            serde_json::json!({"format": "tokendeck-providers", "version": 1, "providers": [
+                {"name": "a", "source": {"kind": "oidc", "issuer": provider.issuer}, "clientId": "x", "colour": "red"}
+            ]}),
+            "providers[0]",
+        ),
+        (
+            serde_json::json!({"format": "tokendeck-providers", "version": 1, "providers": [
+                {"name": "good", "source": {"kind": "oidc", "issuer": provider.issuer}, "clientId": "x"},
+                {"name": "bad", "source": {"kind": "cognito", "domain": {"type": "none"}, "region": "eu-west-1", "userPoolId": "nope"}, "clientId": "y"}
+            ]}),
+            "provider 2 (\"bad\")",
+        ),
+    ];
+    for (content, says) in cases {
+        let path = fresh.dir.join("bad.json");
+        std::fs::write(&path, content.to_string()).unwrap();
+        let out = fresh
+            .run(&["provider", "import", path.to_str().unwrap()])
+            .await;
+        assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{says}: {}", stderr(&out));
+        assert!(
+            providers(&fresh).await.is_empty(),
+            "{says}: nothing imported"
+        );
+    }
+    let garbage = fresh
+        .run_with(&["provider", "import", "-"], Some("{ not json"), &[])
+        .await;
+    assert_eq!(garbage.status.code(), Some(5));
+    assert!(stderr(&garbage).contains("line 1"), "{}", stderr(&garbage));
+}

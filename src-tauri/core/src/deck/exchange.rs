@@ -1,0 +1,224 @@
+//! Sharing provider definitions: a versioned JSON file with everything a teammate needs to
+//! sign in (names, sources, client ids, scopes, redirect, overrides, identity pool) and no
+//! secret. Importing matches existing providers by issuer and client id, so importing twice
+//! adds nothing; a file with any problem is refused whole, naming what and where.
+
+use serde::{Deserialize, Serialize};
+
+use super::Deck;
+use super::providers::planned_redirect_uri;
+use crate::error::{Error, Result};
+use crate::ids::ProviderId;
+use crate::provider::{EndpointOverrides, ProviderConfig, ProviderSource};
+
+/// The `format` of a provider file.
+pub const PROVIDER_FILE_FORMAT: &str = "tokendeck-providers";
+/// The newest version this Tokendeck reads and the one it writes.
+pub const PROVIDER_FILE_VERSION: u32 = 1;
+
+/// A provider file (see `docs/provider-file.md`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProviderFile {
+    pub format: String,
+    pub version: u32,
+    pub providers: Vec<SharedProvider>,
+}
+
+/// One provider as shared: no id (each machine has its own), no secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SharedProvider {
+    pub name: String,
+    pub source: ProviderSource,
+    pub client_id: String,
+    /// The app client has a secret: each user enters it (it is never in the file).
+    #[serde(default)]
+    pub needs_client_secret: bool,
+    #[serde(default = "crate::provider::default_scopes")]
+    pub scopes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub overrides: EndpointOverrides,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_pool_id: Option<String>,
+}
+
+fn is_default(o: &EndpointOverrides) -> bool {
+    *o == EndpointOverrides::default()
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportReport {
+    pub added: Vec<ImportedProvider>,
+    /// Already present (same issuer and client id): left as they are.
+    pub skipped: Vec<ImportedProvider>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportedProvider {
+    pub name: String,
+    pub id: ProviderId,
+    /// Needs its client secret entered before signing in.
+    pub needs_client_secret: bool,
+}
+
+impl SharedProvider {
+    fn of(config: &ProviderConfig) -> Self {
+        Self {
+            name: config.name.clone(),
+            source: config.source.clone(),
+            client_id: config.client_id.clone(),
+            needs_client_secret: config.confidential,
+            scopes: config.scopes.clone(),
+            redirect_uri: config.redirect_uri.clone(),
+            overrides: config.overrides.clone(),
+            identity_pool_id: config.identity_pool_id.clone(),
+        }
+    }
+
+    fn into_config(self) -> ProviderConfig {
+        ProviderConfig {
+            id: ProviderId::generate(),
+            name: self.name.trim().to_owned(),
+            source: self.source,
+            client_id: self.client_id.trim().to_owned(),
+            // Only once its secret is in this machine's keyring.
+            confidential: false,
+            scopes: self.scopes,
+            redirect_uri: self.redirect_uri.filter(|r| !r.trim().is_empty()),
+            overrides: self.overrides,
+            identity_pool_id: self.identity_pool_id,
+        }
+    }
+}
+
+/// The issuer and client a provider's tokens come from: what makes two definitions the same.
+fn identity_of(config: &ProviderConfig) -> (String, String) {
+    (
+        config.expected_issuer().trim_end_matches('/').to_owned(),
+        config.client_id.clone(),
+    )
+}
+
+impl ProviderFile {
+    /// Reads a provider file strictly: unknown fields, another format or a newer version are
+    /// refused with where the problem is.
+    pub fn parse(text: &str) -> Result<Self> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let file: Self = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            Error::config(
+                "provider file",
+                format!(
+                    "at {} (line {}, column {}): {}",
+                    if path == "." {
+                        "the top level".into()
+                    } else {
+                        path
+                    },
+                    inner.line(),
+                    inner.column(),
+                    crate::error::printable(&inner.to_string(), 200)
+                ),
+            )
+        })?;
+        if file.format != PROVIDER_FILE_FORMAT {
+            return Err(Error::config(
+                "provider file",
+                format!(
+                    "its format is \"{}\", not \"{PROVIDER_FILE_FORMAT}\": is this a Tokendeck provider file?",
+                    crate::error::printable(&file.format, 60)
+                ),
+            ));
+        }
+        if file.version == 0 || file.version > PROVIDER_FILE_VERSION {
+            return Err(Error::config(
+                "provider file",
+                format!(
+                    "it has version {}, which this Tokendeck does not read (it reads version {PROVIDER_FILE_VERSION}): update Tokendeck",
+                    file.version
+                ),
+            ));
+        }
+        Ok(file)
+    }
+}
+
+impl Deck {
+    /// The providers named (by name or id; all when `names` is empty) as a shareable file.
+    pub async fn export_providers(&self, names: &[String]) -> Result<ProviderFile> {
+        let config = self.config.lock().await;
+        let mut providers = Vec::new();
+        for name in names {
+            let found = config
+                .providers
+                .iter()
+                .find(|p| p.id == name.as_str() || p.name.eq_ignore_ascii_case(name))
+                .ok_or_else(|| Error::NotFound {
+                    what: "provider",
+                    id: name.clone(),
+                })?;
+            providers.push(SharedProvider::of(found));
+        }
+        if names.is_empty() {
+            providers = config.providers.iter().map(SharedProvider::of).collect();
+        }
+        Ok(ProviderFile {
+            format: PROVIDER_FILE_FORMAT.into(),
+            version: PROVIDER_FILE_VERSION,
+            providers,
+        })
+    }
+
+    /// Adds the file's providers that are not here yet (by issuer and client id), all in one
+    /// settings write: every one is validated first, and any problem refuses the whole file.
+    pub async fn import_providers(&self, text: &str) -> Result<ImportReport> {
+        let file = ProviderFile::parse(text)?;
+        let mut incoming = Vec::with_capacity(file.providers.len());
+        for (n, shared) in file.providers.into_iter().enumerate() {
+            let needs_client_secret = shared.needs_client_secret;
+            let config = shared.into_config();
+            config.validate().map_err(|e| {
+                Error::config(
+                    "provider file",
+                    format!("provider {} (\"{}\"): {e}", n + 1, config.name),
+                )
+            })?;
+            incoming.push((config, needs_client_secret));
+        }
+        self.update_config(|file| {
+            let mut report = ImportReport::default();
+            for (mut config, needs_client_secret) in incoming {
+                let same = file
+                    .providers
+                    .iter()
+                    .find(|p| identity_of(p) == identity_of(&config));
+                if let Some(existing) = same {
+                    report.skipped.push(ImportedProvider {
+                        name: existing.name.clone(),
+                        id: existing.id.clone(),
+                        needs_client_secret: needs_client_secret && !existing.confidential,
+                    });
+                    continue;
+                }
+                if config.redirect_uri.is_none() {
+                    config.redirect_uri = Some(planned_redirect_uri(&config, &file.providers));
+                }
+                report.added.push(ImportedProvider {
+                    name: config.name.clone(),
+                    id: config.id.clone(),
+                    needs_client_secret,
+                });
+                file.providers.push(config);
+            }
+            Ok(report)
+        })
+        .await
+    }
+}
