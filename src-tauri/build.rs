@@ -20,6 +20,8 @@ const COMMANDS: &[&str] = &[
     "sign_in_with_password",
     "answer_challenge",
     "aws_credentials",
+    "export_providers",
+    "import_providers",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -4,8 +4,8 @@ use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 use tokendeck_core::deck::{
     AccountDetail, AccountView, AwsCredentialFormat, AwsCredentialsView, CheckReport, CopyKind,
-    DeckView, InspectRequest, PasswordSignIn, ProviderDraft, ProviderView, RefreshOutcome,
-    SignInEnd, SignInRequest, SignInStartedView, SignOutView,
+    DeckView, ImportReport, InspectRequest, PasswordSignIn, ProviderDraft, ProviderView,
+    RefreshOutcome, SignInEnd, SignInRequest, SignInStartedView, SignOutView,
 };
 use tokendeck_core::ids::{AccountId, ProviderId};
 use tokendeck_core::inspect::TokenView;
@@ -205,4 +205,23 @@ pub async fn aws_credentials(
     let clear_after = state.deck.clipboard_clear_seconds().await;
     state.clipboard.copy(&app, &credentials.text, clear_after)?;
     Ok(credentials.view)
+}
+
+/// The providers as a shareable file (JSON text, no secrets).
+#[tauri::command]
+pub async fn export_providers(state: State<'_, AppState>) -> Reply<String> {
+    let file = state.deck.export_providers(&[]).await?;
+    serde_json::to_string_pretty(&file).map_err(|e| {
+        WireError::from(tokendeck_core::Error::Storage {
+            action: "write",
+            path: "the provider file".into(),
+            reason: e.to_string(),
+        })
+    })
+}
+
+/// Adds the providers of a file that are not here yet; a bad file is refused whole.
+#[tauri::command]
+pub async fn import_providers(state: State<'_, AppState>, text: String) -> Reply<ImportReport> {
+    Ok(state.deck.import_providers(&text).await?)
 }

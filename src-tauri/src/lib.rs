@@ -57,6 +57,8 @@ pub fn run() {
             commands::sign_in_with_password,
             commands::answer_challenge,
             commands::aws_credentials,
+            commands::export_providers,
+            commands::import_providers,
         ])
         .build(tauri::generate_context!());
     match result {

@@ -262,3 +262,31 @@ test('a machine client leads with its token, and its account shows no ID token',
   assert.equal((await app.all('copy-idToken')).length, 0);
   assert.equal((await app.all('id-countdown')).length, 0);
 });
+
+test('providers are shared as a file: exported with no secret, imported once', async () => {
+  await app.click('open-settings');
+  await app.click('export-providers');
+  const exported = await (await app.find('exported-providers')).getAttribute('value');
+  const file = JSON.parse(exported);
+  assert.equal(file.format, 'tokendeck-providers');
+  assert.ok(file.providers.some((p) => p.name === 'Machine client' && p.needsClientSecret));
+  assert.ok(!exported.includes('m2m-secret'), 'no secret in the file');
+
+  const team = JSON.stringify({
+    format: 'tokendeck-providers',
+    version: 1,
+    providers: [{ name: 'Team issuer', source: { kind: 'oidc', issuer: provider.issuer }, clientId: 'tokendeck-rotating' }],
+  });
+  const providerNames = () =>
+    JSON.parse(readFileSync(join(process.env.XDG_CONFIG_HOME, 'io.github.tokendeck/config.json'), 'utf8')).providers.map((p) => p.name);
+  await app.type('import-text', team);
+  await app.click('import-providers');
+  await app.waitFor(async () => providerNames().includes('Team issuer'), 'the imported provider');
+  await app.waitFor(async () => (await app.text('toast-info')).includes('Added Team issuer'), 'what was added');
+  const count = providerNames().length;
+  await app.type('import-text', team);
+  await app.click('import-providers');
+  await app.waitFor(async () => (await app.all('toast-info')).length > 0 && (await Promise.all((await app.all('toast-info')).map((t) => t.getText()))).some((t) => t.includes('No new providers (Team issuer already here)')), 'the second import to add nothing');
+  assert.equal(providerNames().length, count);
+  await app.screenshot('settings-share-providers');
+});

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use tokendeck_core::deck::{
     AccountDetail, AwsCredentialFormat, AwsCredentialsView, CheckReport, CopyKind, DeckView,
-    InspectRequest, PasswordSignIn, ProviderDraft, RefreshOutcome, SignInRequest,
+    ImportReport, InspectRequest, PasswordSignIn, ProviderDraft, RefreshOutcome, SignInRequest,
     SignInStartedView, SignOutView,
 };
 use tokendeck_core::inspect::TokenView;
@@ -42,6 +42,7 @@ fn export_all(dir: &Path) {
     AwsCredentialFormat::export_all(&cfg).unwrap();
     AwsCredentialsView::export_all(&cfg).unwrap();
     AppEvent::export_all(&cfg).unwrap();
+    ImportReport::export_all(&cfg).unwrap();
     ipc::write_commands_ts(dir);
 }
 

@@ -13,6 +13,7 @@ import type { AwsCredentialsView } from './bindings/AwsCredentialsView';
 import type { CheckReport } from './bindings/CheckReport';
 import type { CopyKind } from './bindings/CopyKind';
 import type { DeckView } from './bindings/DeckView';
+import type { ImportReport } from './bindings/ImportReport';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { InspectRequest } from './bindings/InspectRequest';
 import type { PasswordSignIn } from './bindings/PasswordSignIn';
@@ -63,6 +64,8 @@ export interface DeckApi {
   signInWithPassword(providerId: string, username: string, password: string, srp: boolean): Promise<PasswordSignIn>;
   answerChallenge(challengeId: string, answer: string): Promise<PasswordSignIn>;
   awsCredentials(accountId: string, format: AwsCredentialFormat): Promise<AwsCredentialsView>;
+  exportProviders(): Promise<string>;
+  importProviders(text: string): Promise<ImportReport>;
   subscribe(events: DeckEvents): Promise<() => void>;
 }
 
@@ -109,6 +112,8 @@ export const tauriApi: DeckApi = {
     call('sign_in_with_password', { providerId, username, password, srp }),
   answerChallenge: (challengeId, answer) => call('answer_challenge', { challengeId, answer }),
   awsCredentials: (accountId, format) => call('aws_credentials', { accountId, format }),
+  exportProviders: () => call('export_providers', {}),
+  importProviders: (text) => call('import_providers', { text }),
   async subscribe(events) {
     const unlisten: UnlistenFn[] = await Promise.all([
       on('accounts:changed', () => events.accountsChanged()),

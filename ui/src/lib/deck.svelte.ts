@@ -67,6 +67,8 @@ export const busy = {
   removeProvider: key('removeProvider'),
   challenge: key('challenge'),
   settings: key('settings'),
+  exportProviders: key('exportProviders'),
+  importProviders: key('importProviders'),
   notices: key('notices'),
   copyPlain: key('copyPlain'),
   signIn: (providerId: string) => key(`signin:${providerId}`),
@@ -339,6 +341,31 @@ export class DeckState {
       await this.#api.setClipboardClearSeconds(seconds);
       await this.reload();
     });
+  }
+
+  /** The providers as a shareable file (no secrets), or undefined after a reported error. */
+  async exportProviders(): Promise<string | undefined> {
+    return this.#run(busy.exportProviders, () => this.#api.exportProviders());
+  }
+
+  /** Adds a provider file's new providers; says what was added and what was already here. */
+  async importProviders(text: string): Promise<boolean> {
+    const report = await this.#run(busy.importProviders, async () => {
+      const report = await this.#api.importProviders(text);
+      await this.reload();
+      return report;
+    });
+    if (!report) return false;
+    const added = report.added.map((p) => p.name).join(', ');
+    const secrets = report.added.filter((p) => p.needsClientSecret).map((p) => p.name);
+    const here = report.skipped.length ? ` (${report.skipped.map((p) => p.name).join(', ')} already here)` : '';
+    // One sentence: a toast shows the first one.
+    this.toast(
+      'info',
+      added ? `Added ${added}${here}.` : `No new providers${here}.`,
+      secrets.length ? `Enter the client secret of ${secrets.join(', ')} in the provider settings before signing in.` : undefined,
+    );
+    return true;
   }
 
   async dismissNotices(): Promise<void> {

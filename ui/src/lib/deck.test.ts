@@ -17,6 +17,34 @@ describe('DeckState', () => {
     expect(api.snapshot).toHaveBeenCalledTimes(2);
   });
 
+  it('says what an import added, what was already here and which need a secret', async () => {
+    const api = fakeApi({
+      importProviders: vi.fn(async () => ({
+        added: [{ name: 'Staging', id: 'p2', needsClientSecret: true }],
+        skipped: [{ name: 'Local', id: 'p1', needsClientSecret: false }],
+      })),
+    });
+    const deck = new DeckState(api);
+    expect(await deck.importProviders('{}')).toBe(true);
+    expect(api.importProviders).toHaveBeenCalledWith('{}');
+    expect(api.snapshot).toHaveBeenCalled();
+    expect(deck.toasts[0]?.text).toBe('Added Staging (Local already here).');
+    expect(deck.toasts[0]?.detail).toContain('client secret of Staging');
+  });
+
+  it('a refused provider file is reported and imports nothing', async () => {
+    const api = fakeApi({
+      importProviders: vi.fn(async () => {
+        throw new AppError({ code: 'invalid_config', message: 'provider file: it has version 99' });
+      }),
+    });
+    const deck = new DeckState(api);
+    expect(await deck.importProviders('{}')).toBe(false);
+    expect(deck.toasts[0]?.kind).toBe('error');
+    expect(deck.toasts[0]?.text).toContain('version 99');
+    expect(deck.isBusy(busy.importProviders)).toBe(false);
+  });
+
   it('signs in again with the account\'s username as login_hint', async () => {
     const api = fakeApi();
     const deck = new DeckState(api);

@@ -36,6 +36,8 @@ export function fakeApi(overrides: Partial<DeckApi> = {}): DeckApi & { events: (
     signInWithPassword: vi.fn(async () => ({ outcome: 'challenge' as const, id: 'c1', name: 'NEW_PASSWORD_REQUIRED', prompt: 'Choose a new password' })),
     answerChallenge: vi.fn(),
     awsCredentials: vi.fn(),
+    exportProviders: vi.fn(async () => '{"format":"tokendeck-providers","version":1,"providers":[]}'),
+    importProviders: vi.fn(async () => ({ added: [], skipped: [] })),
     subscribe: vi.fn(async (e: DeckEvents) => {
       events = e;
       return () => {};

@@ -50,7 +50,7 @@ fn is_default(o: &EndpointOverrides) -> bool {
 }
 
 /// What an import did.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportReport {
     pub added: Vec<ImportedProvider>,
@@ -58,7 +58,7 @@ pub struct ImportReport {
     pub skipped: Vec<ImportedProvider>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportedProvider {
     pub name: String,

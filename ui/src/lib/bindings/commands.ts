@@ -7,6 +7,7 @@ import type { AwsCredentialsView } from "./AwsCredentialsView";
 import type { CheckReport } from "./CheckReport";
 import type { CopyKind } from "./CopyKind";
 import type { DeckView } from "./DeckView";
+import type { ImportReport } from "./ImportReport";
 import type { InspectRequest } from "./InspectRequest";
 import type { PasswordSignIn } from "./PasswordSignIn";
 import type { ProviderDraft } from "./ProviderDraft";
@@ -39,4 +40,6 @@ export interface Commands {
   sign_in_with_password: { args: { providerId: ProviderId; username: string; password: string; srp: boolean }; reply: PasswordSignIn };
   answer_challenge: { args: { challengeId: string; answer: string }; reply: PasswordSignIn };
   aws_credentials: { args: { accountId: AccountId; format: AwsCredentialFormat }; reply: AwsCredentialsView };
+  export_providers: { args: Record<string, never>; reply: string };
+  import_providers: { args: { text: string }; reply: ImportReport };
 }
