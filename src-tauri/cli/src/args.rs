@@ -214,7 +214,8 @@ pub enum ProviderCommand {
     Check(ProviderRef),
     /// Write providers (all, or those named) as a shareable JSON file, with no secrets.
     Export(ProviderExportArgs),
-    /// Add the providers of a file written by `provider export` (or the app's Export); ones
+    /// Add the providers of a file written by `provider export` (or the app's Export), or of
+    /// AWS Amplify's amplify_outputs.json, amplifyconfiguration.json or aws-exports.js; ones
     /// already here (same issuer and client id) are left as they are.
     Import(ProviderImportArgs),
 }

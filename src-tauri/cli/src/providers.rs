@@ -222,6 +222,9 @@ async fn import(deck: &Deck, json: bool, args: &ProviderImportArgs) -> Result<()
     for p in &report.skipped {
         output::note(&format!("already here: {} ({})", p.name, p.id));
     }
+    for note in &report.notes {
+        output::note(&format!("not used: {note}"));
+    }
     Ok(())
 }
 

@@ -288,3 +288,118 @@ async fn an_exported_file_is_imported_once_and_a_bad_one_not_at_all() {
     assert_eq!(garbage.status.code(), Some(5));
     assert!(stderr(&garbage).contains("line 1"), "{}", stderr(&garbage));
 }
+
+fn fixture(name: &str) -> String {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/imports")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// AWS Amplify's client configurations, written as each documents it:
+/// - `amplify_outputs.json`, Gen 2: https://docs.amplify.aws/react/reference/amplify_outputs/
+///   (its JSON schema, `schema_v1.4.json` in aws-amplify/amplify-backend);
+/// - `amplifyconfiguration.json`, Gen 1 (Android, iOS, Flutter):
+///   https://docs.amplify.aws/gen1/android/build-a-backend/auth/set-up-auth/ ("Configure");
+/// - `aws-exports.js`, Gen 1 (JavaScript), as `amplify push` generates it.
+///
+/// Each becomes a Cognito provider with what it says (pool, region, app client, hosted-UI
+/// domain, scopes, identity pool), and what it holds that Tokendeck does not use is listed.
+#[tokio::test]
+async fn amplify_configurations_are_read_faithfully() {
+    let home = Home::new();
+    async fn import(home: &Home, file: &str) -> serde_json::Value {
+        let out = home
+            .run(&["--json", "provider", "import", &fixture(file)])
+            .await;
+        assert!(out.status.success(), "{file}: {}", stderr(&out));
+        serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap()
+    }
+    let config = || -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(home.dir.join("config.json")).unwrap())
+            .unwrap()
+    };
+
+    let gen2 = import(&home, "amplify_outputs.json").await;
+    assert_eq!(gen2["added"][0]["name"], "Amplify eu-west-1_Gen2Pool1");
+    let p = &config()["providers"][0];
+    assert_eq!(
+        p["source"],
+        serde_json::json!({"kind": "cognito", "domain": {"type": "prefix", "prefix": "acme-team"},
+            "region": "eu-west-1", "userPoolId": "eu-west-1_Gen2Pool1"})
+    );
+    assert_eq!(p["clientId"], "6a7b8c9d0e1f2g3h4i5j6k7l8m");
+    assert_eq!(
+        p["identityPoolId"],
+        "eu-west-1:5b1c9a4e-2f0d-4c1b-9e7a-3d2f1a0b9c8d"
+    );
+    assert_eq!(
+        p["scopes"],
+        serde_json::json!([
+            "phone",
+            "email",
+            "openid",
+            "profile",
+            "aws.cognito.signin.user.admin"
+        ])
+    );
+    assert_eq!(
+        p["redirectUri"], "io.github.tokendeck://callback/team-app",
+        "a redirect URI registered for Tokendeck is kept"
+    );
+    assert!(gen2["notes"].as_array().unwrap().is_empty(), "{gen2}");
+
+    let gen1 = import(&home, "amplifyconfiguration.json").await;
+    let p = &config()["providers"][1];
+    assert_eq!(
+        p["source"]["domain"],
+        serde_json::json!({"type": "custom", "url": "https://auth.acme.example"})
+    );
+    assert_eq!(p["source"]["userPoolId"], "us-east-2_Gen1Pool9");
+    assert_eq!(p["scopes"], serde_json::json!(["email", "openid"]));
+    let notes = gen1["notes"].to_string();
+    assert!(
+        notes.contains("myapp://signin/") && notes.contains("register"),
+        "{notes}"
+    );
+    assert!(
+        p["redirectUri"]
+            .as_str()
+            .unwrap()
+            .starts_with("io.github.tokendeck://callback/"),
+        "it gets one of its own"
+    );
+
+    let exports = import(&home, "aws-exports.js").await;
+    let p = &config()["providers"][2];
+    assert_eq!(p["source"]["domain"], serde_json::json!({"type": "none"}));
+    assert_eq!(p["source"]["region"], "ap-southeast-2");
+    assert_eq!(
+        p["identityPoolId"],
+        "ap-southeast-2:9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+    );
+    assert!(
+        exports["notes"].to_string().contains("no hosted UI"),
+        "{exports}"
+    );
+
+    // The same configuration again adds nothing.
+    let again = import(&home, "amplify_outputs.json").await;
+    assert_eq!(again["added"].as_array().unwrap().len(), 0);
+    assert_eq!(again["skipped"][0]["name"], "Amplify eu-west-1_Gen2Pool1");
+    assert_eq!(config()["providers"].as_array().unwrap().len(), 3);
+
+    // Something else entirely is refused, naming the formats that are read.
+    let other = home.dir.join("other.json");
+    std::fs::write(&other, r#"{"hello": "world"}"#).unwrap();
+    let out = home
+        .run(&["provider", "import", other.to_str().unwrap()])
+        .await;
+    assert_eq!(out.status.code(), Some(5));
+    assert!(
+        stderr(&out).contains("amplify_outputs.json"),
+        "{}",
+        stderr(&out)
+    );
+}

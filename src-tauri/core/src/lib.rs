@@ -13,6 +13,7 @@ pub mod error;
 pub mod faults;
 pub mod http;
 pub mod ids;
+pub mod imports;
 pub mod inspect;
 pub mod interop;
 pub mod ipc;

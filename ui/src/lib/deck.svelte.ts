@@ -360,10 +360,14 @@ export class DeckState {
     const secrets = report.added.filter((p) => p.needsClientSecret).map((p) => p.name);
     const here = report.skipped.length ? ` (${report.skipped.map((p) => p.name).join(', ')} already here)` : '';
     // One sentence: a toast shows the first one.
+    const details = [
+      secrets.length ? `Enter the client secret of ${secrets.join(', ')} in the provider settings before signing in.` : '',
+      ...report.notes.map((note) => `Not used: ${note}`),
+    ].filter(Boolean);
     this.toast(
       'info',
       added ? `Added ${added}${here}.` : `No new providers${here}.`,
-      secrets.length ? `Enter the client secret of ${secrets.join(', ')} in the provider settings before signing in.` : undefined,
+      details.length ? details.join('\n') : undefined,
     );
     return true;
   }

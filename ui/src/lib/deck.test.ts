@@ -22,6 +22,7 @@ describe('DeckState', () => {
       importProviders: vi.fn(async () => ({
         added: [{ name: 'Staging', id: 'p2', needsClientSecret: true }],
         skipped: [{ name: 'Local', id: 'p1', needsClientSecret: false }],
+        notes: ['Staging: its redirect URIs are the app\'s own'],
       })),
     });
     const deck = new DeckState(api);
@@ -30,6 +31,7 @@ describe('DeckState', () => {
     expect(api.snapshot).toHaveBeenCalled();
     expect(deck.toasts[0]?.text).toBe('Added Staging (Local already here).');
     expect(deck.toasts[0]?.detail).toContain('client secret of Staging');
+    expect(deck.toasts[0]?.detail).toContain('Not used: Staging: its redirect URIs');
   });
 
   it('a refused provider file is reported and imports nothing', async () => {

@@ -37,7 +37,7 @@ export function fakeApi(overrides: Partial<DeckApi> = {}): DeckApi & { events: (
     answerChallenge: vi.fn(),
     awsCredentials: vi.fn(),
     exportProviders: vi.fn(async () => '{"format":"tokendeck-providers","version":1,"providers":[]}'),
-    importProviders: vi.fn(async () => ({ added: [], skipped: [] })),
+    importProviders: vi.fn(async () => ({ added: [], skipped: [], notes: [] })),
     subscribe: vi.fn(async (e: DeckEvents) => {
       events = e;
       return () => {};

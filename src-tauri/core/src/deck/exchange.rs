@@ -1,7 +1,8 @@
 //! Sharing provider definitions: a versioned JSON file with everything a teammate needs to
 //! sign in (names, sources, client ids, scopes, redirect, overrides, identity pool) and no
-//! secret. Importing matches existing providers by issuer and client id, so importing twice
-//! adds nothing; a file with any problem is refused whole, naming what and where.
+//! secret. Importing (that file, or another tool's configuration: `crate::imports`) matches
+//! existing providers by issuer and client id, so importing twice adds nothing; a file with
+//! any problem is refused whole, naming what and where.
 
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +57,8 @@ pub struct ImportReport {
     pub added: Vec<ImportedProvider>,
     /// Already present (same issuer and client id): left as they are.
     pub skipped: Vec<ImportedProvider>,
+    /// What the file held that Tokendeck did not use, and why ("NAME: why").
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -81,7 +84,7 @@ impl SharedProvider {
         }
     }
 
-    fn into_config(self) -> ProviderConfig {
+    pub(crate) fn into_config(self) -> ProviderConfig {
         ProviderConfig {
             id: ProviderId::generate(),
             name: self.name.trim().to_owned(),
@@ -176,49 +179,109 @@ impl Deck {
         })
     }
 
-    /// Adds the file's providers that are not here yet (by issuer and client id), all in one
-    /// settings write: every one is validated first, and any problem refuses the whole file.
+    /// Adds the providers of a provider file, or of another tool's configuration (see
+    /// [`crate::imports`]), that are not here yet (by issuer and client id), all in one settings
+    /// write: every one is validated first, and any problem refuses the whole file. Secrets a
+    /// file held go to the keyring.
     pub async fn import_providers(&self, text: &str) -> Result<ImportReport> {
-        let file = ProviderFile::parse(text)?;
-        let mut incoming = Vec::with_capacity(file.providers.len());
-        for (n, shared) in file.providers.into_iter().enumerate() {
-            let needs_client_secret = shared.needs_client_secret;
-            let config = shared.into_config();
+        let found = read_any(text)?;
+        let mut notes = Vec::new();
+        let mut incoming = Vec::with_capacity(found.len());
+        for (n, found) in found.into_iter().enumerate() {
+            let needs_client_secret =
+                found.provider.needs_client_secret && found.client_secret.is_none();
+            let config = found.provider.into_config();
             config.validate().map_err(|e| {
                 Error::config(
                     "provider file",
                     format!("provider {} (\"{}\"): {e}", n + 1, config.name),
                 )
             })?;
-            incoming.push((config, needs_client_secret));
+            notes.extend(
+                found
+                    .notes
+                    .into_iter()
+                    .map(|note| format!("{}: {note}", config.name)),
+            );
+            incoming.push((config, needs_client_secret, found.client_secret));
         }
-        self.update_config(|file| {
-            let mut report = ImportReport::default();
-            for (mut config, needs_client_secret) in incoming {
-                let same = file
-                    .providers
-                    .iter()
-                    .find(|p| identity_of(p) == identity_of(&config));
-                if let Some(existing) = same {
-                    report.skipped.push(ImportedProvider {
-                        name: existing.name.clone(),
-                        id: existing.id.clone(),
-                        needs_client_secret: needs_client_secret && !existing.confidential,
+        let (mut report, secrets) = self
+            .update_config(|file| {
+                let mut report = ImportReport::default();
+                let mut secrets = Vec::new();
+                for (mut config, needs_client_secret, secret) in incoming {
+                    let same = file
+                        .providers
+                        .iter()
+                        .find(|p| identity_of(p) == identity_of(&config));
+                    if let Some(existing) = same {
+                        report.skipped.push(ImportedProvider {
+                            name: existing.name.clone(),
+                            id: existing.id.clone(),
+                            needs_client_secret: needs_client_secret && !existing.confidential,
+                        });
+                        continue;
+                    }
+                    if config.redirect_uri.is_none() {
+                        config.redirect_uri = Some(planned_redirect_uri(&config, &file.providers));
+                    }
+                    report.added.push(ImportedProvider {
+                        name: config.name.clone(),
+                        id: config.id.clone(),
+                        needs_client_secret,
                     });
-                    continue;
+                    if let Some(secret) = secret {
+                        secrets.push((config.id.clone(), secret));
+                    }
+                    file.providers.push(config);
                 }
-                if config.redirect_uri.is_none() {
-                    config.redirect_uri = Some(planned_redirect_uri(&config, &file.providers));
+                Ok((report, secrets))
+            })
+            .await?;
+        // A secret the file held: into the keyring first, then the provider says it has one.
+        for (id, secret) in secrets {
+            self.vault.set_client_secret(&id, &secret).await?;
+            self.update_config(|file| {
+                if let Some(p) = file.providers.iter_mut().find(|p| p.id == id) {
+                    p.confidential = true;
                 }
-                report.added.push(ImportedProvider {
-                    name: config.name.clone(),
-                    id: config.id.clone(),
-                    needs_client_secret,
-                });
-                file.providers.push(config);
-            }
-            Ok(report)
-        })
-        .await
+                Ok(())
+            })
+            .await?;
+        }
+        report.notes = notes;
+        Ok(report)
     }
+}
+
+/// A provider file (refused whole when anything in it is wrong), or another tool's file.
+fn read_any(text: &str) -> Result<Vec<crate::imports::Found>> {
+    let is_javascript = text.contains("export default") || text.contains("module.exports");
+    let is_provider_file = match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(value) => value.get("format").is_some(),
+        // Broken JSON gets the provider file's error: where it breaks.
+        Err(_) => !is_javascript,
+    };
+    if is_provider_file {
+        let file = ProviderFile::parse(text)?;
+        return Ok(file
+            .providers
+            .into_iter()
+            .map(|provider| crate::imports::Found {
+                provider,
+                client_secret: None,
+                from: "the provider file".into(),
+                notes: Vec::new(),
+            })
+            .collect());
+    }
+    crate::imports::read(text)?.ok_or_else(|| {
+        Error::config(
+            "provider file",
+            format!(
+                "Tokendeck does not recognise it: it reads {}",
+                crate::imports::KNOWN_FORMATS
+            ),
+        )
+    })
 }

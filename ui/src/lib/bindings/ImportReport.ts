@@ -8,4 +8,8 @@ export type ImportReport = { added: Array<ImportedProvider>,
 /**
  * Already present (same issuer and client id): left as they are.
  */
-skipped: Array<ImportedProvider>, };
+skipped: Array<ImportedProvider>, 
+/**
+ * What the file held that Tokendeck did not use, and why ("NAME: why").
+ */
+notes: Array<string>, };
