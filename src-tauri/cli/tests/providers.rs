@@ -403,3 +403,78 @@ async fn amplify_configurations_are_read_faithfully() {
         stderr(&out)
     );
 }
+
+/// OAuth 2.0 settings of API clients, each file written as its tool documents it:
+/// - Postman collection v2.1: https://schema.getpostman.com/json/collection/v2.1.0/collection.json
+///   (the `auth` object with `type: oauth2` and its `oauth2` key/value list);
+/// - Insomnia export format 4: https://docs.insomnia.rest/insomnia/import-export-data (a
+///   request's `authentication` with `type: oauth2`);
+/// - Bruno `.bru`: https://docs.usebruno.com/bru-lang/overview and the `auth:oauth2` block of
+///   https://docs.usebruno.com/auth/oauth2/overview.
+///
+/// ISSUER in the fixtures is replaced by the local provider's address, so an imported provider
+/// is really signed in to.
+#[tokio::test]
+async fn api_client_collections_import_their_oauth_settings() {
+    let provider = LocalProvider::start().await;
+    let home = Home::new();
+    let prepared = |name: &str| {
+        let text = std::fs::read_to_string(fixture(name))
+            .unwrap()
+            .replace("ISSUER", &provider.issuer);
+        let path = home.dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let import = |path: String| {
+        let home = &home;
+        async move {
+            let out = home.run(&["--json", "provider", "import", &path]).await;
+            assert!(out.status.success(), "{path}: {}", stderr(&out));
+            serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap()
+        }
+    };
+
+    // Postman: the collection's settings once (the request repeats them); a request using
+    // variables and one using the implicit grant are listed as skipped, with why.
+    let postman = import(prepared("postman_collection.json")).await;
+    assert_eq!(postman["added"].as_array().unwrap().len(), 1, "{postman}");
+    let notes = postman["notes"].to_string();
+    assert!(
+        notes.contains("{{authUrl}}") && notes.contains("variable"),
+        "{notes}"
+    );
+    assert!(notes.contains("implicit"), "{notes}");
+    let listed = providers(&home).await;
+    assert_eq!(listed[0]["name"], "local");
+    assert_eq!(listed[0]["issuer"], provider.issuer.as_str());
+    let login = home.login("local", ALICE).await;
+    assert!(login.status.success(), "{}", stderr(&login));
+    assert!(home.run(&["token", "alice"]).await.status.success());
+
+    // Insomnia: its client secret goes to the keyring, never to config.json.
+    let insomnia = import(prepared("insomnia_export.json")).await;
+    assert_eq!(insomnia["added"][0]["name"], "pool");
+    let config = std::fs::read_to_string(home.dir.join("config.json")).unwrap();
+    assert!(!config.contains(CONFIDENTIAL_SECRET));
+    let pool = providers(&home)
+        .await
+        .into_iter()
+        .find(|p| p["name"] == "pool")
+        .unwrap();
+    assert_eq!(pool["hasClientSecret"], true);
+    let id = pool["id"].as_str().unwrap().into();
+    let stored = Vault::default().client_secret(&id).await.unwrap().unwrap();
+    assert_eq!(stored.expose_secret(), CONFIDENTIAL_SECRET);
+
+    // Bruno: a Keycloak realm's issuer is worked out from its authorization URL.
+    let bruno = import(fixture("keycloak.bru")).await;
+    assert_eq!(bruno["added"][0]["name"], "Keycloak dev");
+    let keycloak = providers(&home)
+        .await
+        .into_iter()
+        .find(|p| p["name"] == "Keycloak dev")
+        .unwrap();
+    assert_eq!(keycloak["issuer"], "https://sso.example.com/realms/dev");
+    assert_eq!(keycloak["hasClientSecret"], false);
+}

@@ -184,8 +184,9 @@ impl Deck {
     /// write: every one is validated first, and any problem refuses the whole file. Secrets a
     /// file held go to the keyring.
     pub async fn import_providers(&self, text: &str) -> Result<ImportReport> {
-        let found = read_any(text)?;
-        let mut notes = Vec::new();
+        let read = read_any(text)?;
+        let found = read.found;
+        let mut notes = read.skipped;
         let mut incoming = Vec::with_capacity(found.len());
         for (n, found) in found.into_iter().enumerate() {
             let needs_client_secret =
@@ -255,16 +256,30 @@ impl Deck {
 }
 
 /// A provider file (refused whole when anything in it is wrong), or another tool's file.
-fn read_any(text: &str) -> Result<Vec<crate::imports::Found>> {
-    let is_javascript = text.contains("export default") || text.contains("module.exports");
+fn read_any(text: &str) -> Result<crate::imports::Read> {
+    let unknown = || {
+        Error::config(
+            "provider file",
+            format!(
+                "Tokendeck does not recognise it: it reads {}",
+                crate::imports::KNOWN_FORMATS
+            ),
+        )
+    };
     let is_provider_file = match serde_json::from_str::<serde_json::Value>(text) {
         Ok(value) => value.get("format").is_some(),
-        // Broken JSON gets the provider file's error: where it breaks.
-        Err(_) => !is_javascript,
+        Err(_) => match crate::imports::read(text)? {
+            Some(read) => return Ok(read),
+            // Broken JSON gets the provider file's error: where it breaks.
+            None => text.trim_start().starts_with('{'),
+        },
     };
-    if is_provider_file {
-        let file = ProviderFile::parse(text)?;
-        return Ok(file
+    if !is_provider_file {
+        return crate::imports::read(text)?.ok_or_else(unknown);
+    }
+    let file = ProviderFile::parse(text)?;
+    Ok(crate::imports::Read {
+        found: file
             .providers
             .into_iter()
             .map(|provider| crate::imports::Found {
@@ -273,15 +288,7 @@ fn read_any(text: &str) -> Result<Vec<crate::imports::Found>> {
                 from: "the provider file".into(),
                 notes: Vec::new(),
             })
-            .collect());
-    }
-    crate::imports::read(text)?.ok_or_else(|| {
-        Error::config(
-            "provider file",
-            format!(
-                "Tokendeck does not recognise it: it reads {}",
-                crate::imports::KNOWN_FORMATS
-            ),
-        )
+            .collect(),
+        skipped: Vec::new(),
     })
 }
