@@ -478,3 +478,40 @@ async fn api_client_collections_import_their_oauth_settings() {
     assert_eq!(keycloak["issuer"], "https://sso.example.com/realms/dev");
     assert_eq!(keycloak["hasClientSecret"], false);
 }
+
+/// The completions and manual page come from the clap definitions, so they know every
+/// subcommand; bash itself loads the completion script and completes from it.
+#[tokio::test]
+async fn bash_completes_subcommands_from_the_generated_script() {
+    let home = Home::new();
+    let script = home.dir.join("tokendeck.bash");
+    let out = home.run(&["completions", "bash"]).await;
+    assert!(out.status.success());
+    std::fs::write(&script, &out.stdout).unwrap();
+    let completed = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            r#"source '{}' && complete -p tokendeck && COMP_WORDS=(tokendeck kub) COMP_CWORD=1 COMP_LINE='tokendeck kub' COMP_POINT=13 && _tokendeck tokendeck kub tokendeck && printf '%s\n' "${{COMPREPLY[@]}}""#,
+            script.display()
+        ))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&completed.stdout);
+    assert!(
+        completed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&completed.stderr)
+    );
+    assert!(text.lines().any(|l| l == "kubectl-credential"), "{text}");
+
+    let man = home.run(&["man"]).await;
+    // roff writes a hyphen as `\-`.
+    let page = String::from_utf8_lossy(&man.stdout).replace("\\-", "-");
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH tokendeck 1"),
+        "{page}"
+    );
+    for subcommand in ["kubectl-credential", "provider", "exec", "env"] {
+        assert!(page.contains(subcommand), "{subcommand}");
+    }
+}
