@@ -48,7 +48,7 @@ pub fn discovery_url(issuer: &str) -> Result<Url> {
 pub async fn fetch_metadata(http: &HttpClient, issuer: &str) -> Result<ProviderMetadata> {
     let url = discovery_url(issuer)?;
     let host = host_of(&url);
-    let response = send(http.client().get(url.clone()), &host, "discovery").await?;
+    let response = send(http.client()?.get(url.clone()), &host, "discovery").await?;
     let body = Body::read(response, &host, "discovery").await?;
     if !body.status.is_success() {
         return Err(Error::Discovery {

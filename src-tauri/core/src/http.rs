@@ -1,6 +1,7 @@
 //! The one HTTP client: built once, timeouts on, redirects off (following a redirect from an
 //! OAuth endpoint would resend credentials to wherever it points), bounded response bodies.
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use reqwest::{Response, StatusCode, header};
@@ -11,9 +12,14 @@ use crate::error::{Error, Result};
 /// Cap for any body we read from a provider (discovery, JWKS, token responses are a few KiB).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Cheap to create and to clone: the underlying client (and with it the OS's CA certificates,
+/// about 140 files) is built at the first request, so commands that make none (a warm
+/// `tokendeck token`, `list`) never pay for TLS setup.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
-    inner: reqwest::Client,
+    inner: Arc<OnceLock<reqwest::Client>>,
+    connect: Duration,
+    total: Duration,
 }
 
 impl HttpClient {
@@ -22,21 +28,38 @@ impl HttpClient {
     }
 
     pub fn with_timeouts(connect: Duration, total: Duration) -> Result<Self> {
-        let inner = reqwest::Client::builder()
+        Ok(Self {
+            inner: Arc::default(),
+            connect,
+            total,
+        })
+    }
+
+    /// Whether the client has been built (for tests of the lazy path).
+    pub fn is_built(&self) -> bool {
+        self.inner.get().is_some()
+    }
+
+    pub(crate) fn client(&self) -> Result<&reqwest::Client> {
+        if let Some(client) = self.inner.get() {
+            return Ok(client);
+        }
+        let built = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(connect)
-            .timeout(total)
+            .connect_timeout(self.connect)
+            .timeout(self.total)
             .user_agent(concat!("Tokendeck/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Network {
                 host: "-".into(),
                 reason: e.without_url().to_string(),
             })?;
-        Ok(Self { inner })
-    }
-
-    pub(crate) fn client(&self) -> &reqwest::Client {
-        &self.inner
+        // Two first requests at once may both build one; either is the same client.
+        let _ = self.inner.set(built);
+        self.inner.get().ok_or(Error::Network {
+            host: "-".into(),
+            reason: "the HTTP client could not be set up".into(),
+        })
     }
 }
 

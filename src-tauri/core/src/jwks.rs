@@ -236,7 +236,7 @@ impl JwksCache {
             reason,
         };
         let response = send(
-            self.http.client().get(jwks_uri.clone()),
+            self.http.client()?.get(jwks_uri.clone()),
             &host,
             "the JWKS endpoint",
         )

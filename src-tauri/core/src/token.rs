@@ -232,7 +232,7 @@ async fn token_request(
 ) -> Result<TokenResponse> {
     let host = host_of(token_url);
     let request = http
-        .client()
+        .client()?
         .post(token_url.clone())
         .header("Accept", "application/json");
     let request = auth.apply(request, &mut form)?;

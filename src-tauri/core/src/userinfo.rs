@@ -18,7 +18,7 @@ pub async fn fetch_userinfo(
 ) -> Result<Map<String, Value>> {
     let host = host_of(userinfo_url);
     let request = http
-        .client()
+        .client()?
         .get(userinfo_url.clone())
         .bearer_auth(access_token.expose_secret())
         .header("Accept", "application/json");

@@ -531,3 +531,26 @@ async fn check_tests_the_client_secret_where_it_belongs() {
     assert_eq!(elsewhere.counters().await.token, 0);
     assert!(!id.as_str().is_empty());
 }
+
+/// A warm token (still valid, in the keyring cache) needs no network: a fresh process never
+/// even sets up TLS (the OS's CA certificates are read at the first request).
+#[tokio::test]
+async fn a_warm_token_sets_up_no_http_client() {
+    let fx = Fixture::new().await;
+    let deck = fx.open();
+    let provider_id = add_provider(&deck, fx.config(NATIVE), None).await;
+    let account_id = sign_in_account(&deck, &provider_id, ALICE).await;
+    deck.flush_session_cache().await;
+    let fresh = fx.open();
+    let token = fresh
+        .token(&account_id, tokendeck_core::deck::TokenChoice::Access, 60)
+        .await
+        .unwrap();
+    assert!(token.token.starts_with("eyJ"));
+    assert!(
+        !fresh.oidc().http().is_built(),
+        "no HTTP client for a warm token"
+    );
+    fresh.refresh(&account_id).await.unwrap();
+    assert!(fresh.oidc().http().is_built());
+}

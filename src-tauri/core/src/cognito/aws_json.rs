@@ -47,7 +47,7 @@ pub(super) async fn call<T: DeserializeOwned>(
 ) -> Result<T> {
     let host = host_of(url);
     let request = http
-        .client()
+        .client()?
         .post(url.clone())
         .header("X-Amz-Target", format!("{}.{action}", service.target))
         .header("Content-Type", "application/x-amz-json-1.1")

@@ -120,13 +120,10 @@ impl Deck {
         let (url, _, _) =
             build_authorization_request(config, endpoints, redirect, &AuthorizeOptions::default());
         let host = host_of(&url);
-        let response = send(
-            self.oidc.http().client().get(url),
-            &host,
-            "the authorization endpoint",
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+        let client = self.oidc.http().client().map_err(|e| e.to_string())?;
+        let response = send(client.get(url), &host, "the authorization endpoint")
+            .await
+            .map_err(|e| e.to_string())?;
         let location = response
             .headers()
             .get("location")
