@@ -7,6 +7,7 @@ mod commands;
 mod inspect;
 mod login;
 mod output;
+mod provider_settings;
 mod providers;
 mod resolve;
 mod tools;

@@ -83,6 +83,17 @@ impl Home {
         .await
     }
 
+    /// `tokendeck --json provider list`, parsed.
+    pub async fn providers(&self) -> Vec<serde_json::Value> {
+        let out = self.run(&["--json", "provider", "list"]).await;
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_str::<serde_json::Value>(&stdout(&out))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
     /// `tokendeck --json list`, parsed.
     pub async fn list(&self) -> serde_json::Value {
         serde_json::from_str(&stdout(&self.run(&["--json", "list"]).await)).unwrap()

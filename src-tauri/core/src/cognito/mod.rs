@@ -2,6 +2,7 @@
 //! pools for temporary AWS credentials.
 
 mod aws_json;
+pub mod challenge;
 pub mod identity;
 pub mod idp;
 pub mod srp;
