@@ -477,13 +477,7 @@ async fn an_unreadable_settings_file_never_sweeps_the_keyring() {
     let id = add_provider(&deck, fx.config(NATIVE), None).await;
     let account = sign_in_account(&deck, &id, ALICE).await;
     drop(deck);
-    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    std::fs::File::options()
-        .write(true)
-        .open(fx.dir.join(format!("locks/{account}.lock")))
-        .unwrap()
-        .set_modified(old)
-        .unwrap();
+    fx.age_lock_file(&account);
     let path = fx.dir.join("config.json");
     let good = std::fs::read(&path).unwrap();
     std::fs::write(&path, b"{ not json").unwrap();

@@ -33,14 +33,7 @@ async fn a_settings_file_started_afresh_never_sweeps_the_keyring() {
     let id = add_provider(&deck, fx.config(NATIVE), None).await;
     let account = sign_in_account(&deck, &id, ALICE).await;
     drop(deck);
-    // Long settled: no "a sign-in may still be finishing" grace can explain keeping it.
-    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    std::fs::File::options()
-        .write(true)
-        .open(fx.dir.join(format!("locks/{account}.lock")))
-        .unwrap()
-        .set_modified(old)
-        .unwrap();
+    fx.age_lock_file(&account);
     let path = fx.dir.join("config.json");
     let good = std::fs::read(&path).unwrap();
     std::fs::write(&path, b"{ not json").unwrap();

@@ -242,14 +242,7 @@ impl Deck {
     }
 
     async fn account(&self, account_id: &AccountId) -> Result<AccountRecord> {
-        let config = self.config.lock().await;
-        config
-            .account(account_id)
-            .cloned()
-            .ok_or_else(|| Error::NotFound {
-                what: "account",
-                id: account_id.to_string(),
-            })
+        account_in(&*self.config.lock().await, account_id)
     }
 
     /// The account as the settings file says now (another process may have signed it in or
@@ -257,13 +250,7 @@ impl Deck {
     async fn account_as_on_disk(&self, account_id: &AccountId) -> Result<AccountRecord> {
         let mut config = self.config.lock().await;
         self.pick_up_other_writers(&mut config).await?;
-        config
-            .account(account_id)
-            .cloned()
-            .ok_or_else(|| Error::NotFound {
-                what: "account",
-                id: account_id.to_string(),
-            })
+        account_in(&config, account_id)
     }
 
     /// The client secret a confidential provider's requests carry (`None` for a public client).
@@ -399,6 +386,16 @@ fn summary(live: &LiveSession) -> SessionSummary {
             checked => checked.clone(),
         },
     }
+}
+
+fn account_in(config: &ConfigFile, account_id: &AccountId) -> Result<AccountRecord> {
+    config
+        .account(account_id)
+        .cloned()
+        .ok_or_else(|| Error::NotFound {
+            what: "account",
+            id: account_id.to_string(),
+        })
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -293,6 +293,18 @@ impl Fixture {
         self.vault().refresh_token(account).await.unwrap()
     }
 
+    /// Makes an account's lock file an hour old: long settled, so no "a sign-in may still be
+    /// finishing" grace can explain keeping its entries.
+    pub fn age_lock_file(&self, account: &AccountId) {
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(self.dir.join(format!("locks/{account}.lock")))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+
     /// A fresh Deck over the same files and keyring: what an app restart sees.
     pub fn open(&self) -> SharedArc<Deck> {
         let oidc = OidcClient::new(HttpClient::new().unwrap());
