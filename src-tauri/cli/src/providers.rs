@@ -14,7 +14,7 @@ use crate::args::{
 };
 use crate::output;
 use crate::provider_settings::{apply_settings, edited_source, read_client_secret, source_of};
-use crate::resolve::resolve_provider;
+use crate::resolve::{find_provider, resolve_provider};
 
 pub async fn run(deck: &Deck, json: bool, command: &ProviderCommand) -> Result<()> {
     match command {
@@ -84,13 +84,8 @@ async fn add(deck: &Deck, json: bool, args: &ProviderAddArgs) -> Result<()> {
 
 async fn edit(deck: &Deck, json: bool, args: &ProviderEditArgs) -> Result<()> {
     let view = deck.snapshot().await;
-    let id = resolve_provider(&view, &args.provider)?;
-    let Some(current) = view.providers.iter().find(|p| p.config.id == id) else {
-        return Err(Error::NotFound {
-            what: "provider",
-            id: args.provider.clone(),
-        });
-    };
+    let current = find_provider(&view, &args.provider)?;
+    let id = current.config.id.clone();
     let mut config = current.config.clone();
     if let Some(name) = &args.name {
         config.name = name.clone();
@@ -148,13 +143,7 @@ async fn remove(deck: &Deck, args: &ProviderRemoveArgs) -> Result<()> {
 
 async fn check(deck: &Deck, json: bool, args: &ProviderRef) -> Result<()> {
     let view = deck.snapshot().await;
-    let id = resolve_provider(&view, &args.provider)?;
-    let Some(provider) = view.providers.iter().find(|p| p.config.id == id) else {
-        return Err(Error::NotFound {
-            what: "provider",
-            id: args.provider.clone(),
-        });
-    };
+    let provider = find_provider(&view, &args.provider)?;
     let report = deck.check_provider(provider.config.clone()).await;
     print_report(json, &report);
     match report.ok {

@@ -1,6 +1,6 @@
 //! What the user typed for an account or provider: an id, a name or label, or PROVIDER/LABEL.
 
-use tokendeck_core::deck::{AccountView, Deck, DeckView};
+use tokendeck_core::deck::{AccountView, Deck, DeckView, ProviderView};
 use tokendeck_core::ids::ProviderId;
 use tokendeck_core::{Error, Result};
 
@@ -38,10 +38,14 @@ pub fn resolve_account<'a>(view: &'a DeckView, query: &str) -> Result<&'a Accoun
 }
 
 pub fn resolve_provider(view: &DeckView, query: &str) -> Result<ProviderId> {
+    find_provider(view, query).map(|p| p.config.id.clone())
+}
+
+/// The provider named by its id or (case aside) its name.
+pub fn find_provider<'a>(view: &'a DeckView, query: &str) -> Result<&'a ProviderView> {
     view.providers
         .iter()
         .find(|p| p.config.id == query || p.config.name.eq_ignore_ascii_case(query))
-        .map(|p| p.config.id.clone())
         .ok_or_else(|| Error::NotFound {
             what: "provider or account",
             id: query.to_owned(),

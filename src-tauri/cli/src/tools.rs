@@ -5,18 +5,14 @@
 use clap::CommandFactory;
 use tokendeck_core::Result;
 use tokendeck_core::deck::{Deck, TokenChoice};
-use tokendeck_core::interop::{EnvNames, ExecCredential, env_vars, export_lines};
+use tokendeck_core::interop::{EnvNames, EnvVar, ExecCredential, env_vars, export_lines};
 
-use crate::args::{Cli, EnvArgs, EnvNameArgs, ExecArgs, KubectlCredentialArgs};
+use crate::args::{Cli, EnvArgs, EnvNameArgs, ExecArgs, KubectlCredentialArgs, MinTtl};
 use crate::output;
 use crate::resolve::find_account;
 
 pub async fn env(deck: &Deck, args: &EnvArgs) -> Result<()> {
-    let account = find_account(deck, &args.account).await?;
-    let tokens = deck
-        .session_tokens(&account.record.id, args.min_ttl.min_ttl.as_secs(), false)
-        .await?;
-    let vars = env_vars(&tokens, &names(&args.names))?;
+    let vars = session_vars(deck, &args.account, &args.min_ttl, &args.names).await?;
     output::text(&export_lines(&vars)?);
     Ok(())
 }
@@ -25,11 +21,7 @@ pub async fn env(deck: &Deck, args: &EnvArgs) -> Result<()> {
 /// once the Deck has closed (background keyring writes landed), with `exec` on Unix, so its
 /// exit status and signals are its own.
 pub async fn exec(deck: &Deck, args: &ExecArgs) -> Result<std::process::Command> {
-    let account = find_account(deck, &args.account).await?;
-    let tokens = deck
-        .session_tokens(&account.record.id, args.min_ttl.min_ttl.as_secs(), false)
-        .await?;
-    let vars = env_vars(&tokens, &names(&args.names))?;
+    let vars = session_vars(deck, &args.account, &args.min_ttl, &args.names).await?;
     let (program, rest) = args
         .command
         .split_first()
@@ -64,7 +56,21 @@ pub fn man() -> std::io::Result<()> {
     clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())
 }
 
-fn names(args: &EnvNameArgs) -> EnvNames {
+/// The variables `env` prints and `exec` sets: the session's tokens, fresh for `min_ttl`.
+async fn session_vars(
+    deck: &Deck,
+    account: &str,
+    min_ttl: &MinTtl,
+    names: &EnvNameArgs,
+) -> Result<Vec<EnvVar>> {
+    let account = find_account(deck, account).await?;
+    let tokens = deck
+        .session_tokens(&account.record.id, min_ttl.min_ttl.as_secs(), false)
+        .await?;
+    env_vars(&tokens, &env_names(names))
+}
+
+fn env_names(args: &EnvNameArgs) -> EnvNames {
     EnvNames {
         access_token: args.access_var.clone(),
         id_token: args.id_var.clone(),

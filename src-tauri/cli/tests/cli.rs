@@ -169,20 +169,7 @@ async fn password_login_with_srp_and_aws_credentials_against_moto() {
     let home = Home::new();
     home.add(moto.provider_config(&pool, "api", Some(identity_pool)))
         .await;
-    let login = home
-        .run_with(
-            &[
-                "login",
-                "api",
-                "--password",
-                "--username",
-                "dora",
-                "--password-stdin",
-            ],
-            Some("Dora-Passw0rd!\n"),
-            &[],
-        )
-        .await;
+    let login = home.password_login("api", "dora", "Dora-Passw0rd!").await;
     assert!(login.status.success(), "{}", stderr(&login));
     assert!(!stderr(&login).contains("Dora-Passw0rd!"));
     let token = home.run(&["token", "dora"]).await;

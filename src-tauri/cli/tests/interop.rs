@@ -180,20 +180,7 @@ async fn the_real_aws_cli_signs_with_credentials_from_credential_process() {
     let home = Home::new();
     home.add(moto.provider_config(&pool, "api", Some(identity_pool)))
         .await;
-    let login = home
-        .run_with(
-            &[
-                "login",
-                "api",
-                "--password",
-                "--username",
-                "dora",
-                "--password-stdin",
-            ],
-            Some("Dora-Passw0rd!\n"),
-            &[],
-        )
-        .await;
+    let login = home.password_login("api", "dora", "Dora-Passw0rd!").await;
     assert!(login.status.success(), "{}", stderr(&login));
 
     // The profile's credential_process records what it handed the AWS CLI.

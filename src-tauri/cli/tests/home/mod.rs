@@ -83,6 +83,23 @@ impl Home {
         .await
     }
 
+    /// `tokendeck login PROVIDER --password` with the password on standard input (Cognito SRP).
+    pub async fn password_login(&self, provider: &str, username: &str, password: &str) -> Output {
+        self.run_with(
+            &[
+                "login",
+                provider,
+                "--password",
+                "--username",
+                username,
+                "--password-stdin",
+            ],
+            Some(&format!("{password}\n")),
+            &[],
+        )
+        .await
+    }
+
     /// `tokendeck --json provider list`, parsed.
     pub async fn providers(&self) -> Vec<serde_json::Value> {
         let out = self.run(&["--json", "provider", "list"]).await;

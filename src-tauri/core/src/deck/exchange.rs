@@ -239,16 +239,29 @@ impl Deck {
                 Ok((report, secrets))
             })
             .await?;
-        // A secret the file held: into the keyring first, then the provider says it has one.
+        // Secrets the file held: into the keyring first, then the providers say they have one.
+        let mut stored = Vec::with_capacity(secrets.len());
+        let mut failed = None;
         for (id, secret) in secrets {
-            self.vault.set_client_secret(&id, &secret).await?;
+            match self.vault.set_client_secret(&id, &secret).await {
+                Ok(()) => stored.push(id),
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        if !stored.is_empty() {
             self.update_config(|file| {
-                if let Some(p) = file.providers.iter_mut().find(|p| p.id == id) {
+                for p in file.providers.iter_mut().filter(|p| stored.contains(&p.id)) {
                     p.confidential = true;
                 }
                 Ok(())
             })
             .await?;
+        }
+        if let Some(e) = failed {
+            return Err(e);
         }
         report.notes = notes;
         Ok(report)

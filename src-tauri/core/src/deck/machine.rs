@@ -1,7 +1,6 @@
 //! Machine accounts: the client-credentials grant of a provider with a client secret, its
 //! token kept in memory and in the keyring cache (there is no refresh token to store).
 
-use super::session_cache::CacheWrite;
 use super::{Deck, LiveSession, SessionOrigin, Verdicts, views::*};
 use crate::error::{Error, Result};
 use crate::ids::{AccountId, ProviderId};
@@ -54,29 +53,23 @@ impl Deck {
         });
         let saved = record.clone();
         self.update_config(|file| {
-            if !file.accounts.iter().any(|a| a.id == saved.id) {
+            if file.account(&saved.id).is_none() {
                 file.accounts.push(saved.clone());
             }
             Ok(())
         })
         .await?;
-        self.remember(
-            &record.id,
-            LiveSession {
-                origin: SessionOrigin::SignIn,
-                tokens,
-                verdicts: Verdicts {
-                    id: Verification::NotChecked {
-                        reason: "machine tokens have no ID token".into(),
-                    },
-                    access: verdict,
+        let live = LiveSession {
+            origin: SessionOrigin::SignIn,
+            tokens,
+            verdicts: Verdicts {
+                id: Verification::NotChecked {
+                    reason: "machine tokens have no ID token".into(),
                 },
-                requested_scopes: scopes,
+                access: verdict,
             },
-            CacheWrite::Wait,
-        )
-        .await;
-        self.gate(&record.id).bump();
-        Ok(self.account_view(&record))
+            requested_scopes: scopes,
+        };
+        Ok(self.start_session(&record, live).await)
     }
 }

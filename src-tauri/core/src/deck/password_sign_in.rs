@@ -3,7 +3,6 @@
 
 use secrecy::SecretString;
 
-use super::session_cache::CacheWrite;
 use super::{Deck, LiveSession, SessionOrigin, lock, views::*};
 use crate::cognito::idp::{AuthStep, Challenge, CognitoIdp};
 use crate::error::{Error, Result};
@@ -111,19 +110,13 @@ impl Deck {
                 SignInMethod::CognitoApi,
             )
             .await?;
-        self.remember(
-            &record.id,
-            LiveSession {
-                origin: SessionOrigin::SignIn,
-                tokens,
-                verdicts,
-                requested_scopes: Vec::new(),
-            },
-            CacheWrite::Wait,
-        )
-        .await;
-        self.gate(&record.id).bump();
-        Ok(self.account_view(&record))
+        let live = LiveSession {
+            origin: SessionOrigin::SignIn,
+            tokens,
+            verdicts,
+            requested_scopes: Vec::new(),
+        };
+        Ok(self.start_session(&record, live).await)
     }
 }
 

@@ -63,9 +63,9 @@ impl Deck {
     }
 
     async fn refresh_now(&self, account_id: &AccountId) -> Result<()> {
-        if self.account(account_id).await?.kind == AccountKind::Machine {
-            let provider_id = self.account(account_id).await?.provider_id;
-            return self.machine_token(&provider_id).await.map(|_| ());
+        let known = self.account(account_id).await?;
+        if known.kind == AccountKind::Machine {
+            return self.machine_token(&known.provider_id).await.map(|_| ());
         }
         // One refresh at a time per account across processes (app and CLI); the settings and
         // the keyring are read again under the lock, since another process may have rotated

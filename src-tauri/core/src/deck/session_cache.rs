@@ -6,9 +6,10 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{Deck, LiveSession, lock};
+use super::{AccountView, Deck, LiveSession, lock};
 use crate::error::Result;
 use crate::ids::AccountId;
+use crate::store::AccountRecord;
 use crate::store::CachedSession;
 
 /// Whether [`Deck::remember`] waits for the keyring write.
@@ -69,6 +70,18 @@ impl Deck {
                 pending.push(tokio::spawn(job));
             }
         }
+    }
+
+    /// Keeps a session that a sign-in (or a machine token) just started: cached before this
+    /// returns, and marked as a completed refresh so callers queued behind one reuse it.
+    pub(super) async fn start_session(
+        &self,
+        record: &AccountRecord,
+        live: LiveSession,
+    ) -> AccountView {
+        self.remember(&record.id, live, CacheWrite::Wait).await;
+        self.gate(&record.id).bump();
+        self.account_view(record)
     }
 
     /// Drops the session from memory and the keyring cache, cancelling pending writes.

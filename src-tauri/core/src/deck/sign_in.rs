@@ -6,7 +6,6 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::providers::SessionBinding;
-use super::session_cache::CacheWrite;
 use super::{Deck, LiveSession, SessionOrigin, Verdicts, lock, views::*};
 use crate::authorize::{AuthorizeOptions, PENDING_TTL};
 use crate::client::SignInResult;
@@ -214,23 +213,18 @@ impl Deck {
                 reason: "no ID token (the openid scope was not requested)".into(),
             },
         };
-        self.remember(
-            &record.id,
-            LiveSession {
-                origin: SessionOrigin::SignIn,
-                tokens: result.tokens,
-                verdicts: Verdicts {
-                    id,
-                    access: result.access_token,
-                },
-                requested_scopes: result.requested_scopes,
+        let live = LiveSession {
+            origin: SessionOrigin::SignIn,
+            tokens: result.tokens,
+            verdicts: Verdicts {
+                id,
+                access: result.access_token,
             },
-            CacheWrite::Wait,
-        )
-        .await;
-        self.gate(&record.id).bump();
+            requested_scopes: result.requested_scopes,
+        };
+        let view = self.start_session(&record, live).await;
         tracing::info!(account = %record.id, "account signed in");
-        Ok(self.account_view(&record))
+        Ok(view)
     }
 
     /// Writes a signed-in user's account. The same provider and subject update the existing

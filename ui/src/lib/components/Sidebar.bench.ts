@@ -4,33 +4,13 @@ import { bench, describe, expect } from 'vitest';
 import type { DeckApi } from '../api';
 import type { DeckView } from '../bindings/DeckView';
 import { DeckState } from '../deck.svelte';
+import { provider } from '../testing';
 import Sidebar from './Sidebar.svelte';
 
 function fiftyAccounts(): DeckView {
-  const provider = (i: number) => ({
-    config: {
-      id: `p${i}`,
-      name: `Pool ${i}`,
-      source: { kind: 'oidc' as const, issuer: 'https://id.example.com' },
-      clientId: 'c',
-      confidential: false,
-      scopes: ['openid'],
-      redirectUri: null,
-      overrides: { issuer: null, authorization: null, token: null, userinfo: null, revocation: null, logout: null, jwksUri: null, cognitoIdp: null, cognitoIdentity: null },
-      identityPoolId: null,
-    },
-    hasClientSecret: false,
-    redirect: {
-      uri: `io.github.tokendeck://callback/pool-${i}`,
-      loopbackUri: `http://127.0.0.1/callback/pool-${i}`,
-      mixUpProtected: true,
-      advice: null,
-    },
-    passwordSignIn: false,
-  });
   const now = Math.floor(Date.now() / 1000);
   return {
-    providers: [0, 1, 2, 3, 4].map(provider),
+    providers: [0, 1, 2, 3, 4].map((i) => provider(`p${i}`, `Pool ${i}`)),
     accounts: Array.from({ length: 50 }, (_, i) => ({
       record: {
         id: `a${i}`,
