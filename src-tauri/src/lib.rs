@@ -1,6 +1,7 @@
 //! The Tauri shell: plugins, state, commands, events. Everything else lives in
 //! `tokendeck-core`; a command here unpacks its arguments and makes one core call.
 
+mod agent;
 mod clipboard;
 mod commands;
 mod deep_link;
@@ -76,6 +77,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let deck = state.deck.clone();
     app.manage(state);
     deep_link::install(app.handle());
+    agent::start(deck.clone());
     let handle = app.handle().clone();
     tauri::async_runtime::spawn(async move {
         if let Ok(issuer) = std::env::var("TOKENDECK_DEMO_ISSUER")

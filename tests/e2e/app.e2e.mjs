@@ -3,14 +3,14 @@
 // browser. One scenario, step by step, as a user would go.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { By, Key } from 'selenium-webdriver';
 
 import {
-  clipboard, deliverDeepLink, keyringSecret, openApp, prepareDesktop, startDriver, startProvider,
+  cliBinary, clipboard, deliverDeepLink, keyringSecret, openApp, prepareDesktop, startDriver, startProvider,
 } from './harness.mjs';
 
 let provider;
@@ -21,7 +21,10 @@ let env;
 before(async () => {
   provider = await startProvider();
   const desktop = prepareDesktop();
-  env = { HOME: desktop.home, E2E_USER: 'alice', E2E_PASSWORD: 'alice-password' };
+  // The session's runtime directory, where the app listens as the command line's agent.
+  const runtime = join(desktop.home, 'run');
+  mkdirSync(runtime, { mode: 0o700 });
+  env = { HOME: desktop.home, XDG_RUNTIME_DIR: runtime, E2E_USER: 'alice', E2E_PASSWORD: 'alice-password' };
   driver = await startDriver(env);
   app = await openApp(driver.url);
 });
@@ -196,6 +199,16 @@ test('after a restart the session comes back from the keyring', async () => {
   await app.find('verify-unverifiable');
   assert.equal(await app.text('account-state'), 'unverified');
   await app.screenshot('could-not-verify');
+});
+
+test('the command line gets its token from the running app, with no keyring of its own', async () => {
+  const shown = await rawAccessToken();
+  // No D-Bus for the command: only the app (its agent) can answer.
+  const printed = execFileSync(cliBinary, ['token', 'alice'], {
+    env: { ...process.env, ...env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' },
+    encoding: 'utf8',
+  });
+  assert.equal(printed.trim(), shown);
 });
 
 test('sign out revokes: the provider rejects the old refresh token', async () => {

@@ -14,6 +14,7 @@ import { Executor, HttpClient } from 'selenium-webdriver/http/index.js';
 const here = dirname(fileURLToPath(import.meta.url));
 export const root = resolve(here, '../..');
 export const appBinary = process.env.TOKENDECK_APP ?? join(root, 'target/debug/tokendeck-app');
+export const cliBinary = join(root, 'target/debug/tokendeck');
 // Screenshots go under target/ so a test run leaves the tree clean; set
 // E2E_SCREENSHOT_DIR=docs/screenshots to refresh the README's pictures.
 export const screenshotDir = resolve(root, process.env.E2E_SCREENSHOT_DIR ?? 'target/e2e-screenshots');

@@ -47,6 +47,18 @@ export const CLIENTS = [
     redirect_uris: nativeRedirects,
   },
   {
+    // oidc-agent, the reference token agent, for benches/oidc-agent. It always authenticates
+    // with HTTP Basic, a public client's with an empty secret, which oidc-provider refuses: so
+    // a secret. Redirect URIs: http://localhost:<port>, no path, on oidc-gen's default ports.
+    client_id: 'oidc-agent-bench',
+    client_secret: 'oidc-agent-secret-0123456789',
+    application_type: 'native',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: [4242, 8080, 43985].map((port) => `http://localhost:${port}`),
+  },
+  {
     // Machine to machine: client credentials only.
     client_id: 'tokendeck-m2m',
     client_secret: 'm2m-secret-0123456789abcdef',

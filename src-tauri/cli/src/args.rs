@@ -23,6 +23,9 @@ pub struct Cli {
     /// Print machine-readable JSON (errors as {"error": {"code", "message"}} on stderr).
     #[arg(long, global = true)]
     pub json: bool,
+    /// Do the work in this process even when an agent runs (see `tokendeck agent`).
+    #[arg(long, global = true)]
+    pub no_agent: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -51,6 +54,10 @@ pub enum Command {
     /// Print a Kubernetes ExecCredential (client.authentication.k8s.io/v1) for a kubeconfig
     /// `exec` user: the ID token by default, as OIDC-configured clusters expect.
     KubectlCredential(KubectlCredentialArgs),
+    /// Run the agent without the app: keeps sessions in memory and answers `token`, `env`,
+    /// `exec` and `kubectl-credential` over a socket in $XDG_RUNTIME_DIR/tokendeck/, so they
+    /// skip the keyring. The app is an agent too while it runs.
+    Agent,
     /// Add, edit, remove, list, check, export and import providers.
     #[command(subcommand)]
     Provider(ProviderCommand),
@@ -61,23 +68,28 @@ pub enum Command {
     Man,
 }
 
+pub const DEFAULT_MIN_TTL: &str = "60s";
+pub const DEFAULT_ACCESS_VAR: &str = "TOKENDECK_ACCESS_TOKEN";
+pub const DEFAULT_ID_VAR: &str = "TOKENDECK_ID_TOKEN";
+pub const DEFAULT_EXPIRES_VAR: &str = "TOKENDECK_EXPIRES_AT";
+
 /// How long a token must still be valid, else it is refreshed first.
 #[derive(Debug, Args)]
 pub struct MinTtl {
     /// Refresh if the token expires sooner than this (e.g. 30s, 5m, 1h).
-    #[arg(long, value_parser = humantime::parse_duration, default_value = "60s")]
+    #[arg(long, value_parser = humantime::parse_duration, default_value = DEFAULT_MIN_TTL)]
     pub min_ttl: Duration,
 }
 
 /// The variable names `env` and `exec` set; an empty name leaves that variable out.
 #[derive(Debug, Args)]
 pub struct EnvNameArgs {
-    #[arg(long, value_name = "NAME", default_value = "TOKENDECK_ACCESS_TOKEN")]
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_ACCESS_VAR)]
     pub access_var: String,
-    #[arg(long, value_name = "NAME", default_value = "TOKENDECK_ID_TOKEN")]
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_ID_VAR)]
     pub id_var: String,
     /// The access token's expiry, in Unix seconds.
-    #[arg(long, value_name = "NAME", default_value = "TOKENDECK_EXPIRES_AT")]
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_EXPIRES_VAR)]
     pub expires_var: String,
 }
 

@@ -1,8 +1,11 @@
 //! One function per subcommand, each a thin layer over `tokendeck_core::deck::Deck`.
 
+use std::sync::Arc;
+
 use serde_json::json;
-use tokendeck_core::deck::{AccountView, Deck, TokenChoice};
+use tokendeck_core::deck::{AccountView, Deck, ScriptToken, TokenChoice};
 use tokendeck_core::http::HttpClient;
+use tokendeck_core::ids::AccountId;
 use tokendeck_core::store::{AccountStatus, ConfigStore, Vault, default_config_dir};
 use tokendeck_core::{OidcClient, Result};
 
@@ -10,7 +13,7 @@ use crate::args::{
     AccountArg, AwsCredentialsArgs, Cli, Command, CredentialFormat, LogoutArgs, TokenArgs,
 };
 use crate::resolve::find_account;
-use crate::{inspect, login, output, providers, tools};
+use crate::{agent, inspect, login, output, providers, tools};
 
 /// What is left to do once the Deck is closed.
 #[derive(Debug)]
@@ -21,11 +24,11 @@ pub enum Finish {
 }
 
 pub async fn run(cli: &Cli) -> Result<Finish> {
-    let deck = Deck::open(
+    let deck = Arc::new(Deck::open(
         OidcClient::new(HttpClient::new()?),
         ConfigStore::new(default_config_dir()?),
         Vault::default(),
-    )?;
+    )?);
     for notice in deck.take_notices() {
         output::note(&format!("tokendeck: {notice}"));
     }
@@ -35,7 +38,7 @@ pub async fn run(cli: &Cli) -> Result<Finish> {
     result
 }
 
-async fn execute(cli: &Cli, deck: &Deck) -> Result<Finish> {
+async fn execute(cli: &Cli, deck: &Arc<Deck>) -> Result<Finish> {
     let json = cli.json;
     let done = match &cli.command {
         Command::List => list(deck, json).await,
@@ -49,6 +52,7 @@ async fn execute(cli: &Cli, deck: &Deck) -> Result<Finish> {
         Command::Exec(args) => return tools::exec(deck, args).await.map(Finish::Exec),
         Command::KubectlCredential(args) => tools::kubectl_credential(deck, args).await,
         Command::Provider(command) => providers::run(deck, json, command).await,
+        Command::Agent => agent::serve(deck.clone()).await,
         // Answered in `main` before a Deck is opened.
         Command::Completions(_) | Command::Man => Ok(()),
     };
@@ -107,13 +111,23 @@ async fn token(deck: &Deck, json: bool, args: &TokenArgs) -> Result<()> {
         false => TokenChoice::Access,
     };
     let token = deck
-        .token(&account.record.id, choice, args.min_ttl.min_ttl.as_secs())
+        .token(&account.id, choice, args.min_ttl.min_ttl.as_secs())
         .await?;
+    print_token(json, args, &account.id, &token)
+}
+
+/// What `token` prints, from this process or from the agent.
+pub fn print_token(
+    json: bool,
+    args: &TokenArgs,
+    account: &AccountId,
+    token: &ScriptToken,
+) -> Result<()> {
     if json {
         output::json(&json!({
             "token": token.token,
             "expiresAt": token.expires_at,
-            "account": account.record.id,
+            "account": account,
         }));
     } else if args.header {
         output::line(&format!("Authorization: Bearer {}", token.token));
@@ -125,14 +139,14 @@ async fn token(deck: &Deck, json: bool, args: &TokenArgs) -> Result<()> {
 
 async fn refresh(deck: &Deck, json: bool, args: &AccountArg) -> Result<()> {
     let account = find_account(deck, &args.account).await?;
-    let view = deck.refresh(&account.record.id).await?;
+    let view = deck.refresh(&account.id).await?;
     report_account(json, &view, "refreshed");
     Ok(())
 }
 
 async fn aws_credentials(deck: &Deck, args: &AwsCredentialsArgs) -> Result<()> {
     let account = find_account(deck, &args.account).await?;
-    let creds = deck.aws_credentials(&account.record.id).await?;
+    let creds = deck.aws_credentials(&account.id).await?;
     match args.format {
         CredentialFormat::Env => output::line(creds.as_env()?.trim_end()),
         CredentialFormat::CredentialProcess => output::line(&creds.as_credential_process()),
@@ -142,7 +156,7 @@ async fn aws_credentials(deck: &Deck, args: &AwsCredentialsArgs) -> Result<()> {
 
 async fn logout(deck: &Deck, json: bool, args: &LogoutArgs) -> Result<()> {
     let account = find_account(deck, &args.account).await?;
-    let out = deck.sign_out(&account.record.id, false, args.force).await?;
+    let out = deck.sign_out(&account.id, false, args.force).await?;
     if json {
         output::json(&out);
     } else {
@@ -150,7 +164,7 @@ async fn logout(deck: &Deck, json: bool, args: &LogoutArgs) -> Result<()> {
             true => "; the refresh token was revoked",
             false => "",
         };
-        output::note(&format!("signed out {}{revoked}", account.record.label));
+        output::note(&format!("signed out {}{revoked}", account.label));
     }
     Ok(())
 }

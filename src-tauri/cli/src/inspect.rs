@@ -23,7 +23,7 @@ pub async fn inspect(deck: &Deck, json: bool, args: &InspectArgs) -> Result<()> 
         jwt => jwt.to_owned(),
     };
     let provider_id = match &args.verify {
-        Some(p) => Some(resolve_provider(&deck.snapshot().await, p)?),
+        Some(p) => Some(resolve_provider(deck, p).await?),
         None => None,
     };
     let request = InspectRequest {

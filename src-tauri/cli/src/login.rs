@@ -9,14 +9,13 @@ use tokendeck_core::{Error, Result};
 use crate::args::LoginArgs;
 use crate::commands::report_account;
 use crate::output;
-use crate::resolve::{resolve_account, resolve_provider};
+use crate::resolve::{find_account, resolve_provider};
 
 pub async fn login(deck: &Deck, json: bool, args: &LoginArgs) -> Result<()> {
-    let view = deck.snapshot().await;
     // Signing an existing account in again reuses its provider and username.
-    let (provider_id, known_user) = match resolve_account(&view, &args.target) {
-        Ok(a) => (a.record.provider_id.clone(), a.record.username.clone()),
-        Err(_) => (resolve_provider(&view, &args.target)?, None),
+    let (provider_id, known_user) = match find_account(deck, &args.target).await {
+        Ok(a) => (a.provider_id, a.username),
+        Err(_) => (resolve_provider(deck, &args.target).await?, None),
     };
     if args.password {
         let username = args.username.clone().or(known_user).ok_or_else(|| {

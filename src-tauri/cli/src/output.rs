@@ -4,8 +4,8 @@
 
 use std::process::ExitCode;
 
+use tokendeck_core::ErrorCode;
 use tokendeck_core::wire::WireError;
-use tokendeck_core::{Error, ErrorCode};
 
 pub fn exit_code(code: ErrorCode) -> u8 {
     match code {
@@ -28,8 +28,7 @@ pub fn exit_code(code: ErrorCode) -> u8 {
 }
 
 /// Reports an error (its message never holds a secret) and returns its exit code.
-pub fn fail(json: bool, error: &Error) -> ExitCode {
-    let wire = WireError::from(error);
+pub fn fail(json: bool, wire: &WireError) -> ExitCode {
     if json {
         eprintln!("{}", serde_json::json!({ "error": wire }));
     } else {

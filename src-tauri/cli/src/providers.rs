@@ -84,7 +84,7 @@ async fn add(deck: &Deck, json: bool, args: &ProviderAddArgs) -> Result<()> {
 
 async fn edit(deck: &Deck, json: bool, args: &ProviderEditArgs) -> Result<()> {
     let view = deck.snapshot().await;
-    let current = find_provider(&view, &args.provider)?;
+    let current = find_provider(deck, &view, &args.provider).await?;
     let id = current.config.id.clone();
     let mut config = current.config.clone();
     if let Some(name) = &args.name {
@@ -120,7 +120,7 @@ async fn edit(deck: &Deck, json: bool, args: &ProviderEditArgs) -> Result<()> {
 
 async fn remove(deck: &Deck, args: &ProviderRemoveArgs) -> Result<()> {
     let view = deck.snapshot().await;
-    let id = resolve_provider(&view, &args.provider)?;
+    let id = resolve_provider(deck, &args.provider).await?;
     let accounts: Vec<&str> = view
         .accounts
         .iter()
@@ -143,7 +143,7 @@ async fn remove(deck: &Deck, args: &ProviderRemoveArgs) -> Result<()> {
 
 async fn check(deck: &Deck, json: bool, args: &ProviderRef) -> Result<()> {
     let view = deck.snapshot().await;
-    let provider = find_provider(&view, &args.provider)?;
+    let provider = find_provider(deck, &view, &args.provider).await?;
     let report = deck.check_provider(provider.config.clone()).await;
     print_report(json, &report);
     match report.ok {

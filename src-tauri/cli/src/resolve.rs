@@ -1,53 +1,31 @@
-//! What the user typed for an account or provider: an id, a name or label, or PROVIDER/LABEL.
+//! What the user typed for an account or provider (an id, a name or label, or
+//! PROVIDER/LABEL), resolved by the core the same way the agent resolves it.
 
-use tokendeck_core::deck::{AccountView, Deck, DeckView, ProviderView};
+use tokendeck_core::Result;
+use tokendeck_core::deck::{Deck, DeckView, ProviderView};
 use tokendeck_core::ids::ProviderId;
-use tokendeck_core::{Error, Result};
+use tokendeck_core::store::AccountRecord;
 
-pub async fn find_account(deck: &Deck, query: &str) -> Result<AccountView> {
-    resolve_account(&deck.snapshot().await, query).cloned()
+pub async fn find_account(deck: &Deck, query: &str) -> Result<AccountRecord> {
+    deck.find_account(query).await
 }
 
-pub fn resolve_account<'a>(view: &'a DeckView, query: &str) -> Result<&'a AccountView> {
-    if let Some(a) = view.accounts.iter().find(|a| a.record.id == query) {
-        return Ok(a);
-    }
-    let (provider, label) = match query.split_once('/') {
-        Some((p, l)) => (Some(resolve_provider(view, p)?), l),
-        None => (None, query),
-    };
-    let matches: Vec<&AccountView> = view
-        .accounts
-        .iter()
-        .filter(|a| a.record.label.eq_ignore_ascii_case(label))
-        .filter(|a| provider.as_ref().is_none_or(|p| &a.record.provider_id == p))
-        .collect();
-    match matches.as_slice() {
-        [one] => Ok(one),
-        [] => Err(Error::NotFound {
-            what: "account",
-            id: query.to_owned(),
-        }),
-        _ => Err(Error::config(
-            "account",
-            format!(
-                "\"{query}\" matches several accounts; use PROVIDER/LABEL or the account id (tokendeck list)"
-            ),
-        )),
-    }
+pub async fn resolve_provider(deck: &Deck, query: &str) -> Result<ProviderId> {
+    Ok(deck.find_provider(query).await?.id)
 }
 
-pub fn resolve_provider(view: &DeckView, query: &str) -> Result<ProviderId> {
-    find_provider(view, query).map(|p| p.config.id.clone())
-}
-
-/// The provider named by its id or (case aside) its name.
-pub fn find_provider<'a>(view: &'a DeckView, query: &str) -> Result<&'a ProviderView> {
+/// The provider's view in `view` (taken just before).
+pub async fn find_provider<'a>(
+    deck: &Deck,
+    view: &'a DeckView,
+    query: &str,
+) -> Result<&'a ProviderView> {
+    let id = resolve_provider(deck, query).await?;
     view.providers
         .iter()
-        .find(|p| p.config.id == query || p.config.name.eq_ignore_ascii_case(query))
-        .ok_or_else(|| Error::NotFound {
-            what: "provider or account",
-            id: query.to_owned(),
+        .find(|p| p.config.id == id)
+        .ok_or_else(|| tokendeck_core::Error::NotFound {
+            what: "provider",
+            id: id.to_string(),
         })
 }

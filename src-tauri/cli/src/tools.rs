@@ -4,16 +4,21 @@
 
 use clap::CommandFactory;
 use tokendeck_core::Result;
-use tokendeck_core::deck::{Deck, TokenChoice};
-use tokendeck_core::interop::{EnvNames, EnvVar, ExecCredential, env_vars, export_lines};
+use tokendeck_core::deck::{Deck, ScriptToken, SessionTokens, TokenChoice};
+use tokendeck_core::interop::{EnvNames, ExecCredential, env_vars, export_lines};
 
 use crate::args::{Cli, EnvArgs, EnvNameArgs, ExecArgs, KubectlCredentialArgs, MinTtl};
 use crate::output;
 use crate::resolve::find_account;
 
 pub async fn env(deck: &Deck, args: &EnvArgs) -> Result<()> {
-    let vars = session_vars(deck, &args.account, &args.min_ttl, &args.names).await?;
-    output::text(&export_lines(&vars)?);
+    let tokens = fresh_tokens(deck, &args.account, &args.min_ttl).await?;
+    print_env(&tokens, &args.names)
+}
+
+/// What `env` prints, from this process or from the agent.
+pub fn print_env(tokens: &SessionTokens, names: &EnvNameArgs) -> Result<()> {
+    output::text(&export_lines(&env_vars(tokens, &env_names(names))?)?);
     Ok(())
 }
 
@@ -21,7 +26,13 @@ pub async fn env(deck: &Deck, args: &EnvArgs) -> Result<()> {
 /// once the Deck has closed (background keyring writes landed), with `exec` on Unix, so its
 /// exit status and signals are its own.
 pub async fn exec(deck: &Deck, args: &ExecArgs) -> Result<std::process::Command> {
-    let vars = session_vars(deck, &args.account, &args.min_ttl, &args.names).await?;
+    let tokens = fresh_tokens(deck, &args.account, &args.min_ttl).await?;
+    exec_command(&tokens, args)
+}
+
+/// The command `exec` runs, from this process's tokens or the agent's.
+pub fn exec_command(tokens: &SessionTokens, args: &ExecArgs) -> Result<std::process::Command> {
+    let vars = env_vars(tokens, &env_names(&args.names))?;
     let (program, rest) = args
         .command
         .split_first()
@@ -41,8 +52,13 @@ pub async fn kubectl_credential(deck: &Deck, args: &KubectlCredentialArgs) -> Re
         false => TokenChoice::Id,
     };
     let token = deck
-        .token(&account.record.id, choice, args.min_ttl.min_ttl.as_secs())
+        .token(&account.id, choice, args.min_ttl.min_ttl.as_secs())
         .await?;
+    print_exec_credential(token)
+}
+
+/// What `kubectl-credential` prints, from this process or from the agent.
+pub fn print_exec_credential(token: ScriptToken) -> Result<()> {
     output::json(&ExecCredential::new(token.token, token.expires_at));
     Ok(())
 }
@@ -56,18 +72,11 @@ pub fn man() -> std::io::Result<()> {
     clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())
 }
 
-/// The variables `env` prints and `exec` sets: the session's tokens, fresh for `min_ttl`.
-async fn session_vars(
-    deck: &Deck,
-    account: &str,
-    min_ttl: &MinTtl,
-    names: &EnvNameArgs,
-) -> Result<Vec<EnvVar>> {
+/// The tokens `env` prints and `exec` sets, fresh for `min_ttl`.
+async fn fresh_tokens(deck: &Deck, account: &str, min_ttl: &MinTtl) -> Result<SessionTokens> {
     let account = find_account(deck, account).await?;
-    let tokens = deck
-        .session_tokens(&account.record.id, min_ttl.min_ttl.as_secs(), false)
-        .await?;
-    env_vars(&tokens, &env_names(names))
+    deck.session_tokens(&account.id, min_ttl.min_ttl.as_secs(), false)
+        .await
 }
 
 fn env_names(args: &EnvNameArgs) -> EnvNames {

@@ -143,7 +143,7 @@ fn detail_suffix(description: &Option<String>) -> String {
 
 /// The closed set of error codes that cross into the UI and the CLI's `--json` output.
 /// Add one only when a caller acts on it differently from the rest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// Fix the provider settings (the message names the field).

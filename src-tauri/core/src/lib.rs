@@ -2,6 +2,7 @@
 //! JWKS-backed verification and token inspection. No Tauri here, so the app, the CLI and the
 //! tests all drive the same code.
 
+pub mod agent;
 pub mod authorize;
 pub mod callback;
 pub mod client;

@@ -1,11 +1,11 @@
 //! What crosses a process boundary (IPC to the webview, the CLI's `--json`): a code from a
 //! closed set and a human message. Never a token, code, verifier or secret.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct WireError {
     pub code: ErrorCode,

@@ -7,6 +7,7 @@
 //! - `session`: refreshing and signing out; `cognito_session`: the same for API sign-ins.
 //! - `refresh_tokens`: each account's refresh token and its cross-process lock and stamp;
 //!   `session_cache`: the keyring cache of access/ID tokens; `restore`: sessions after a start.
+//! - `lookup`: accounts and providers by id or name.
 //! - `tokens`: the detail view, the token for scripts, copying; `aws`: identity-pool credentials.
 //! - `providers` and `check`: adding, editing, removing and checking providers; `exchange`:
 //!   provider files (export, import); `orphans`:
@@ -17,6 +18,7 @@ mod aws;
 mod check;
 mod cognito_session;
 mod exchange;
+mod lookup;
 mod machine;
 mod orphans;
 mod password_sign_in;
@@ -82,6 +84,9 @@ struct RefreshGate {
 #[derive(Debug, Default)]
 struct AccountRuntime {
     session: Option<LiveSession>,
+    /// The tokens `session_tokens` last read from the keyring cache, while there is no
+    /// `session`: a long-running process (the agent) reads the keyring once, not per request.
+    keyring_tokens: Option<SessionTokens>,
     /// The lock-file stamp at which `session`'s refresh token was the stored one (see
     /// `refresh_tokens`); `None` means read the keyring before using it.
     stamp: Option<String>,
@@ -336,6 +341,7 @@ impl Deck {
                 Some(AccountStatus::SignInAgain { .. }) => {
                     if let Some(rt) = runtimes.get_mut(&account.id) {
                         rt.session = None;
+                        rt.keyring_tokens = None;
                         rt.unsaved_refresh_token = None;
                     }
                 }

@@ -47,6 +47,7 @@ impl Deck {
         };
         let slot = self.with_runtime(account_id, |rt| {
             rt.session = Some(live);
+            rt.keyring_tokens = None;
             rt.refresh_failure = None;
             rt.cache_slot.clone()
         });
@@ -88,6 +89,7 @@ impl Deck {
     pub(super) async fn forget_session(&self, account_id: &AccountId) -> Result<()> {
         let slot = self.with_runtime(account_id, |rt| {
             rt.session = None;
+            rt.keyring_tokens = None;
             rt.refresh_failure = None;
             rt.cache_slot.clone()
         });

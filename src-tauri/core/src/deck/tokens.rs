@@ -99,17 +99,29 @@ impl Deck {
         let record = self.account_as_on_disk(account_id).await?;
         ensure_not_ended(&record)?;
         // Warm path (scripts call this often). Cached tokens were verified when stored.
-        let warm = match self.live(account_id) {
-            Some(live) => Some(SessionTokens::from(live.tokens)),
-            None => self
-                .vault
-                .session(&record.id)
-                .await?
-                .map(|cached| SessionTokens {
-                    access_token: AccessToken::new(cached.access_token),
-                    id_token: cached.id_token.map(IdToken::new),
-                    expires_at: cached.expires_at,
-                }),
+        let held = self.with_runtime(account_id, |rt| match &rt.session {
+            Some(live) => Some(SessionTokens::from(live.tokens.clone())),
+            None => rt.keyring_tokens.clone(),
+        });
+        let warm = match held {
+            Some(tokens) => Some(tokens),
+            None => {
+                let read = self
+                    .vault
+                    .session(&record.id)
+                    .await?
+                    .map(|cached| SessionTokens {
+                        access_token: AccessToken::new(cached.access_token),
+                        id_token: cached.id_token.map(IdToken::new),
+                        expires_at: cached.expires_at,
+                    });
+                self.with_runtime(account_id, |rt| {
+                    if rt.session.is_none() {
+                        rt.keyring_tokens.clone_from(&read);
+                    }
+                });
+                read
+            }
         };
         let deadline = unix_now().saturating_add(min_ttl);
         let lasts = |tokens: &SessionTokens| {

@@ -1,0 +1,139 @@
+//! The agent from the CLI's side: `token`, `env`, `exec` and `kubectl-credential` ask a running
+//! agent first (the app, or `tokendeck agent`) and print its answer exactly as they print their
+//! own; with no agent, or one that fails mid-request, they do the work themselves. And
+//! `tokendeck agent`: the agent without the app.
+
+use std::sync::Arc;
+
+use tokendeck_core::agent::protocol::{MAX_MIN_TTL, Op, PROTOCOL_VERSION, Request};
+use tokendeck_core::deck::Deck;
+use tokendeck_core::store::default_config_dir;
+use tokendeck_core::wire::WireError;
+use tokendeck_core::{Error, Result};
+
+use crate::args::{Cli, Command};
+use crate::commands::{Finish, print_token};
+use crate::{output, tools};
+
+/// The request for `cli`'s command, when the agent can answer it.
+fn request_for(cli: &Cli) -> Option<Request> {
+    let (op, account, min_ttl) = match &cli.command {
+        Command::Token(args) => (
+            if args.id {
+                Op::IdToken
+            } else {
+                Op::AccessToken
+            },
+            &args.account,
+            &args.min_ttl,
+        ),
+        Command::Env(args) => (Op::SessionTokens, &args.account, &args.min_ttl),
+        Command::Exec(args) => (Op::SessionTokens, &args.account, &args.min_ttl),
+        Command::KubectlCredential(args) => (
+            if args.access {
+                Op::AccessToken
+            } else {
+                Op::IdToken
+            },
+            &args.account,
+            &args.min_ttl,
+        ),
+        _ => return None,
+    };
+    Some(Request {
+        v: PROTOCOL_VERSION,
+        op,
+        account: account.clone(),
+        min_ttl: min_ttl.min_ttl.as_secs().min(MAX_MIN_TTL),
+    })
+}
+
+/// The command's outcome through the agent; `None` when the CLI should do the work itself.
+#[cfg(target_os = "linux")]
+pub fn through_agent(cli: &Cli) -> Option<std::result::Result<Finish, WireError>> {
+    use tokendeck_core::agent::{AgentPaths, NoReply, Reply, ask};
+
+    if cli.no_agent {
+        return None;
+    }
+    let request = request_for(cli)?;
+    let paths = AgentPaths::from_env(&default_config_dir().ok()?)?;
+    let answer = match ask(&paths, &request) {
+        Ok(Reply::Answer(answer)) => answer,
+        Ok(Reply::Refused(error)) => return Some(Err(error)),
+        Err(NoReply::Absent) => return None,
+        Err(why) => {
+            output::note(&format!(
+                "tokendeck: {why}; working without the agent ({})",
+                paths.socket.display()
+            ));
+            return None;
+        }
+    };
+    let account = answer.account.clone();
+    let printed = match &cli.command {
+        Command::Token(args) => answer
+            .into_script_token(request.op)
+            .map(|token| print_token(cli.json, args, &account, &token).map(|()| Finish::Done)),
+        Command::KubectlCredential(_) => answer
+            .into_script_token(request.op)
+            .map(|token| tools::print_exec_credential(token).map(|()| Finish::Done)),
+        Command::Env(args) => answer
+            .into_session_tokens()
+            .map(|tokens| tools::print_env(&tokens, &args.names).map(|()| Finish::Done)),
+        Command::Exec(args) => answer
+            .into_session_tokens()
+            .map(|tokens| tools::exec_command(&tokens, args).map(Finish::Exec)),
+        _ => None,
+    };
+    match printed {
+        Some(outcome) => Some(outcome.map_err(|e| WireError::from(&e))),
+        None => {
+            output::note("tokendeck: the agent's answer lacks a token; working without the agent");
+            None
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn through_agent(_cli: &Cli) -> Option<std::result::Result<Finish, WireError>> {
+    None
+}
+
+/// `tokendeck agent`: answers on the socket until SIGINT or SIGTERM.
+#[cfg(target_os = "linux")]
+pub async fn serve(deck: Arc<Deck>) -> Result<()> {
+    use tokendeck_core::agent::{Agent, AgentPaths};
+
+    let paths = AgentPaths::from_env(&default_config_dir()?).ok_or_else(|| {
+        Error::config(
+            "agent",
+            "XDG_RUNTIME_DIR is not set: the agent listens in the session's runtime directory \
+             (set it, e.g. XDG_RUNTIME_DIR=/run/user/$(id -u), for the agent and the commands)",
+        )
+    })?;
+    let agent = Agent::bind(paths)?;
+    output::note(&format!(
+        "tokendeck agent: answering on {} (stop with Ctrl-C)",
+        agent.paths().socket.display()
+    ));
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .map_err(|e| Error::config("agent", format!("cannot watch for SIGTERM: {e}")))?;
+    let stop = async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    };
+    agent.serve(deck, stop).await;
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+pub async fn serve(_deck: Arc<Deck>) -> Result<()> {
+    Err(Error::Unsupported {
+        what: "the agent",
+        hint: "it runs on Linux only for now; the other commands work without it",
+    })
+}
