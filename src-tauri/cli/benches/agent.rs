@@ -115,6 +115,12 @@ async fn main() {
     let dir = scratch.join("config");
     let runtime = scratch.join("run");
     std::fs::create_dir_all(&runtime).unwrap();
+    // Private, as XDG_RUNTIME_DIR must be for the agent to use it.
+    std::fs::set_permissions(
+        &runtime,
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
     let deck = Deck::open(
         OidcClient::new(HttpClient::new().unwrap()),
         ConfigStore::new(&dir),

@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use tokendeck_core::agent::protocol::{MAX_MIN_TTL, Op, PROTOCOL_VERSION, Request};
+use tokendeck_core::agent::protocol::{
+    MAX_ACCOUNT_QUERY, MAX_MIN_TTL, Op, PROTOCOL_VERSION, Request,
+};
 use tokendeck_core::deck::Deck;
 use tokendeck_core::store::default_config_dir;
 use tokendeck_core::wire::WireError;
@@ -40,6 +42,10 @@ fn request_for(cli: &Cli) -> Option<Request> {
         ),
         _ => return None,
     };
+    // Names the agent would refuse as a bad request: the command reports them itself.
+    if account.is_empty() || account.len() > MAX_ACCOUNT_QUERY {
+        return None;
+    }
     Some(Request {
         v: PROTOCOL_VERSION,
         op,
@@ -58,8 +64,8 @@ pub fn through_agent(cli: &Cli) -> Option<std::result::Result<Finish, WireError>
     }
     let request = request_for(cli)?;
     let paths = AgentPaths::from_env(&default_config_dir().ok()?)?;
-    let answer = match ask(&paths, &request) {
-        Ok(Reply::Answer(answer)) => answer,
+    let granted = match ask(&paths, &request) {
+        Ok(Reply::Granted(granted)) => granted,
         Ok(Reply::Refused(error)) => return Some(Err(error)),
         Err(NoReply::Absent) => return None,
         Err(why) => {
@@ -70,18 +76,18 @@ pub fn through_agent(cli: &Cli) -> Option<std::result::Result<Finish, WireError>
             return None;
         }
     };
-    let account = answer.account.clone();
+    let account = granted.account.clone();
     let printed = match &cli.command {
-        Command::Token(args) => answer
+        Command::Token(args) => granted
             .into_script_token(request.op)
             .map(|token| print_token(cli.json, args, &account, &token).map(|()| Finish::Done)),
-        Command::KubectlCredential(_) => answer
+        Command::KubectlCredential(_) => granted
             .into_script_token(request.op)
             .map(|token| tools::print_exec_credential(token).map(|()| Finish::Done)),
-        Command::Env(args) => answer
+        Command::Env(args) => granted
             .into_session_tokens()
             .map(|tokens| tools::print_env(&tokens, &args.names).map(|()| Finish::Done)),
-        Command::Exec(args) => answer
+        Command::Exec(args) => granted
             .into_session_tokens()
             .map(|tokens| tools::exec_command(&tokens, args).map(Finish::Exec)),
         _ => None,
@@ -89,7 +95,9 @@ pub fn through_agent(cli: &Cli) -> Option<std::result::Result<Finish, WireError>
     match printed {
         Some(outcome) => Some(outcome.map_err(|e| WireError::from(&e))),
         None => {
-            output::note("tokendeck: the agent's answer lacks a token; working without the agent");
+            output::note(
+                "tokendeck: the agent's response lacks a token; working without the agent",
+            );
             None
         }
     }
@@ -108,11 +116,18 @@ pub async fn serve(deck: Arc<Deck>) -> Result<()> {
     let paths = AgentPaths::from_env(&default_config_dir()?).ok_or_else(|| {
         Error::config(
             "agent",
-            "XDG_RUNTIME_DIR is not set: the agent listens in the session's runtime directory \
-             (set it, e.g. XDG_RUNTIME_DIR=/run/user/$(id -u), for the agent and the commands)",
+            "XDG_RUNTIME_DIR is not set, or is not a directory only you can open (mode 0700): \
+             the agent listens in the session's runtime directory (e.g. \
+             XDG_RUNTIME_DIR=/run/user/$(id -u), for the agent and the commands alike)",
         )
     })?;
     let agent = Agent::bind(paths)?;
+    // It holds refresh tokens for hours: no core dumps, no same-user debugger attaching.
+    if let Err(e) =
+        rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable)
+    {
+        tracing::warn!(error = %e, "the agent could not make itself non-dumpable");
+    }
     output::note(&format!(
         "tokendeck agent: answering on {} (stop with Ctrl-C)",
         agent.paths().socket.display()

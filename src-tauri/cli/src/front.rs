@@ -34,6 +34,14 @@ fn become_direct(name: Option<&OsString>, args: Vec<OsString>) -> ExitCode {
             return ExitCode::from(127);
         }
     };
+    #[cfg(unix)]
+    if let Err(why) = trusted_sibling(&program) {
+        output::note(&format!(
+            "tokendeck: refusing to run {}: {why}",
+            program.display()
+        ));
+        return ExitCode::from(126);
+    }
     let mut command = std::process::Command::new(program);
     command.args(args);
     #[cfg(unix)]
@@ -44,4 +52,42 @@ fn become_direct(name: Option<&OsString>, args: Vec<OsString>) -> ExitCode {
     #[cfg(not(unix))]
     let _ = name;
     run_in_place(command)
+}
+
+/// `tokendeck-direct` runs with the user's keyring: no one may have put or changed it who
+/// could not change `tokendeck` itself. So: a regular file owned by `tokendeck`'s owner (or
+/// root), writable by no one else (by its group only when `tokendeck` is too, with the same
+/// group), in a directory others cannot write to (unless sticky, like /tmp, where they cannot
+/// replace what is not theirs).
+#[cfg(unix)]
+fn trusted_sibling(program: &std::path::Path) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+
+    let me = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map_err(|e| format!("cannot inspect tokendeck itself ({e})"))?;
+    let file = std::fs::symlink_metadata(program).map_err(|e| e.to_string())?;
+    let dir = program
+        .parent()
+        .map(std::fs::metadata)
+        .ok_or("it has no directory")?
+        .map_err(|e| e.to_string())?;
+    let group_may_write = file.mode() & 0o020 != 0;
+    let group_as_mine = me.mode() & 0o020 != 0 && me.gid() == file.gid();
+    let safe_file = file.is_file()
+        && (file.uid() == me.uid() || file.uid() == 0)
+        && file.mode() & 0o002 == 0
+        && (!group_may_write || group_as_mine);
+    if !safe_file {
+        return Err(
+            "it must be a regular file owned by tokendeck's owner (or root) that no one else may \
+             change; reinstall Tokendeck"
+                .into(),
+        );
+    }
+    let sticky = dir.mode() & 0o1000 != 0;
+    if dir.mode() & 0o002 != 0 && !sticky {
+        return Err("its directory is writable by everyone; install Tokendeck elsewhere".into());
+    }
+    Ok(())
 }

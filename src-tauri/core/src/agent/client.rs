@@ -6,7 +6,7 @@ use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
 use super::protocol::{MAX_RESPONSE_BYTES, PROTOCOL_VERSION, Request, Response};
-use super::socket::{AgentPaths, own_uid, peer_uid};
+use super::socket::{AgentPaths, is_private_dir, own_uid, peer_uid};
 use crate::wire::WireError;
 
 /// Sending the request: the agent reads it at once.
@@ -17,7 +17,7 @@ const ANSWER_DEADLINE: Duration = Duration::from_secs(90);
 /// What the agent said.
 #[derive(Debug)]
 pub enum Reply {
-    Answer(super::protocol::Answer),
+    Granted(super::protocol::Granted),
     /// The agent's error: the same one the CLI would have met on its own.
     Refused(WireError),
 }
@@ -31,52 +31,68 @@ pub enum NoReply {
     /// Something answers on the socket as another user: never trusted with a request.
     #[error("the agent socket is served by uid {uid}, not by you; it is ignored")]
     OtherUser { uid: u32 },
-    /// The agent went away or broke the protocol mid-request.
-    #[error("the agent did not answer: {0}")]
-    Broken(String),
+    /// The agent's directory is not private to this user: nothing there is trusted.
+    #[error(
+        "the agent's directory is not private to you (0700, yours, not a symlink); it is ignored"
+    )]
+    Unsafe,
+    /// The agent went away or broke the protocol mid-request. (Fixed texts: an error from
+    /// the JSON parser could quote a token.)
+    #[error("the agent did not answer ({0})")]
+    Broken(&'static str),
 }
 
 /// Asks the agent at `paths` once.
 pub fn ask(paths: &AgentPaths, request: &Request) -> Result<Reply, NoReply> {
+    if !paths.dir.exists() {
+        return Err(NoReply::Absent);
+    }
+    if !is_private_dir(&paths.dir) {
+        return Err(NoReply::Unsafe);
+    }
     let mut stream = UnixStream::connect(&paths.socket).map_err(|_| NoReply::Absent)?;
     match peer_uid(&stream) {
         Ok(uid) if uid == own_uid() => {}
         Ok(uid) => return Err(NoReply::OtherUser { uid }),
-        Err(e) => return Err(NoReply::Broken(e.to_string())),
+        Err(_) => return Err(NoReply::Broken("its user cannot be told")),
     }
-    let broken = |e: std::io::Error| NoReply::Broken(e.to_string());
-    let mut line = serde_json::to_vec(request).map_err(|e| NoReply::Broken(e.to_string()))?;
+    let mut line = serde_json::to_vec(request)
+        .map_err(|_| NoReply::Broken("the request cannot be encoded"))?;
     line.push(b'\n');
+    let io = |_| NoReply::Broken("the connection failed");
     stream
         .set_write_timeout(Some(SEND_DEADLINE))
         .and_then(|()| stream.set_read_timeout(Some(ANSWER_DEADLINE)))
-        .map_err(broken)?;
-    stream.write_all(&line).map_err(broken)?;
+        .map_err(io)?;
+    stream.write_all(&line).map_err(io)?;
     let mut reply = Vec::with_capacity(4096);
     BufReader::new((&stream).take(MAX_RESPONSE_BYTES as u64 + 1))
         .read_until(b'\n', &mut reply)
-        .map_err(broken)?;
+        .map_err(io)?;
     if reply.last() != Some(&b'\n') {
         return Err(NoReply::Broken(match reply.len() > MAX_RESPONSE_BYTES {
-            true => "the answer is too large".into(),
-            false => "the connection closed before the answer ended".into(),
+            true => "the response is too large",
+            false => "the connection closed before the response ended",
         }));
     }
-    let response: Response =
-        serde_json::from_slice(&reply).map_err(|e| NoReply::Broken(e.to_string()))?;
+    let response: Response = serde_json::from_slice(&reply)
+        .map_err(|_| NoReply::Broken("the response is not protocol version 1"))?;
     match response {
         Response {
             v: PROTOCOL_VERSION,
-            ok: Some(answer),
+            ok: Some(granted),
             error: None,
-        } => Ok(Reply::Answer(answer)),
+            bad_request: false,
+        } => Ok(Reply::Granted(granted)),
         Response {
             v: PROTOCOL_VERSION,
             ok: None,
             error: Some(error),
+            bad_request: false,
         } => Ok(Reply::Refused(error)),
-        _ => Err(NoReply::Broken(
-            "the answer is not a version 1 response".into(),
-        )),
+        Response {
+            bad_request: true, ..
+        } => Err(NoReply::Broken("it did not understand the request")),
+        _ => Err(NoReply::Broken("the response is not protocol version 1")),
     }
 }

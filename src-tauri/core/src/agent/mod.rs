@@ -19,6 +19,6 @@ mod socket;
 #[cfg(target_os = "linux")]
 pub use client::{NoReply, Reply, ask};
 #[cfg(target_os = "linux")]
-pub use server::{Agent, answer};
+pub use server::{Agent, respond};
 #[cfg(target_os = "linux")]
-pub use socket::{AgentPaths, own_uid, peer_uid, prepare_dir};
+pub use socket::{AgentPaths, is_private_dir, own_uid, peer_uid, prepare_dir};

@@ -14,7 +14,7 @@ pub const PROTOCOL_VERSION: u32 = 1;
 pub const MAX_REQUEST_BYTES: usize = 4 * 1024;
 /// The largest response read (tokens with many claims run to tens of KiB).
 pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
-const MAX_ACCOUNT_QUERY: usize = 512;
+pub const MAX_ACCOUNT_QUERY: usize = 512;
 /// Ten years: no token lives that long, so a client clamps a longer wish to this (it still
 /// means "refresh first").
 pub const MAX_MIN_TTL: u64 = 10 * 365 * 24 * 3600;
@@ -42,21 +42,24 @@ pub enum Op {
     SessionTokens,
 }
 
-/// The one response: `ok` or `error`, never both.
+/// The one response: `ok` or `error`, never both. `badRequest` marks an error about the
+/// request itself (another protocol version, say): the client then works on its own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Response {
     pub v: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ok: Option<Answer>,
+    pub ok: Option<Granted>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<WireError>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bad_request: bool,
 }
 
 /// The tokens asked for, with the id of the account the query named.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Answer {
+pub struct Granted {
     pub account: AccountId,
     pub access_token: Option<String>,
     pub id_token: Option<String>,
@@ -66,9 +69,9 @@ pub struct Answer {
     pub id_expires_at: Option<u64>,
 }
 
-impl std::fmt::Debug for Answer {
+impl std::fmt::Debug for Granted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Answer")
+        f.debug_struct("Granted")
             .field("account", &self.account)
             .field(
                 "access_token",
@@ -82,11 +85,12 @@ impl std::fmt::Debug for Answer {
 }
 
 impl Response {
-    pub fn answer(answer: Answer) -> Self {
+    pub fn granted(granted: Granted) -> Self {
         Self {
             v: PROTOCOL_VERSION,
-            ok: Some(answer),
+            ok: Some(granted),
             error: None,
+            bad_request: false,
         }
     }
 
@@ -95,11 +99,22 @@ impl Response {
             v: PROTOCOL_VERSION,
             ok: None,
             error: Some(error),
+            bad_request: false,
+        }
+    }
+
+    pub fn bad_request(why: &BadRequest) -> Self {
+        Self {
+            bad_request: true,
+            ..Self::refusal(WireError {
+                code: crate::error::ErrorCode::Internal,
+                message: format!("the agent did not understand the request: {why}"),
+            })
         }
     }
 }
 
-impl Answer {
+impl Granted {
     /// The token `op` asked for, as `Deck::token` returns it; `None` if the answer lacks it.
     pub fn into_script_token(self, op: Op) -> Option<ScriptToken> {
         match op {
@@ -125,7 +140,7 @@ impl Answer {
     }
 }
 
-/// Why a request was not understood; sent back as an `invalid_config` error.
+/// Why a request was not understood; sent back as an `internal` error marked `badRequest`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BadRequest {
     #[error("the request is larger than {MAX_REQUEST_BYTES} bytes")]
@@ -165,7 +180,7 @@ pub fn parse_request(bytes: &[u8]) -> Result<Request, BadRequest> {
 /// One response line, newline included.
 pub fn encode_response(response: &Response) -> Vec<u8> {
     let mut line = serde_json::to_vec(response).unwrap_or_else(|_| {
-        br#"{"v":1,"error":{"code":"internal","message":"the agent could not encode its answer"}}"#
+        br#"{"v":1,"error":{"code":"internal","message":"the agent could not encode its response"}}"#
             .to_vec()
     });
     line.push(b'\n');
@@ -210,7 +225,7 @@ mod tests {
 
     #[test]
     fn an_answer_never_prints_its_tokens() {
-        let answer = Answer {
+        let answer = Granted {
             account: AccountId::from("acc"),
             access_token: Some("eyJ.secret.token".into()),
             id_token: None,

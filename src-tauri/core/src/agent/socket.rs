@@ -3,9 +3,10 @@
 //! connection's peer must run as the same user (SO_PEERCRED), checked by the agent and by the
 //! client alike.
 
+use std::fs::{File, OpenOptions, TryLockError};
 use std::io::ErrorKind;
-use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, PermissionsExt};
-use std::os::unix::net::{UnixListener, UnixStream};
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -19,17 +20,21 @@ use crate::error::{Error, Result};
 pub struct AgentPaths {
     pub dir: PathBuf,
     pub socket: PathBuf,
+    /// Held (flock) by the agent for its lifetime: one agent per socket, race-free.
+    pub lock: PathBuf,
 }
 
 impl AgentPaths {
     /// `$XDG_RUNTIME_DIR/tokendeck/agent-<settings directory digest>.sock`; `None` when the
-    /// session has no runtime directory (then there is no agent, and the CLI works alone).
+    /// session has no runtime directory, or one that is not private to this user as the XDG
+    /// specification requires (then there is no agent, and the CLI works alone).
     pub fn from_env(config_dir: &Path) -> Option<Self> {
         let runtime = std::env::var_os("XDG_RUNTIME_DIR").filter(|v| !v.is_empty())?;
         let runtime = PathBuf::from(runtime);
-        // A relative runtime directory is a misconfiguration, not somewhere to put a socket.
-        runtime
-            .is_absolute()
+        // A relative or shared runtime directory (say, /tmp) is no place for the socket.
+        let meta = std::fs::metadata(&runtime).ok()?;
+        let private = meta.is_dir() && meta.uid() == own_uid() && meta.mode() & 0o077 == 0;
+        (runtime.is_absolute() && private)
             .then(|| Self::in_dir(runtime.join("tokendeck"), config_dir))
     }
 
@@ -39,6 +44,7 @@ impl AgentPaths {
         let name: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
         Self {
             socket: dir.join(format!("agent-{name}.sock")),
+            lock: dir.join(format!("agent-{name}.lock")),
             dir,
         }
     }
@@ -54,16 +60,21 @@ pub fn peer_uid(stream: &impl std::os::fd::AsFd) -> std::io::Result<u32> {
     Ok(rustix::net::sockopt::socket_peercred(stream)?.uid.as_raw())
 }
 
-/// Creates the agent's directory (0700), or checks an existing one: a real directory (not a
-/// symlink), owned by this user, that nobody else may enter.
+/// Whether `dir` is a real directory (not a symlink), owned by this user, that nobody else may
+/// enter: checked by the agent before it listens and by the client before it connects.
+pub fn is_private_dir(dir: &Path) -> bool {
+    std::fs::symlink_metadata(dir)
+        .is_ok_and(|m| m.is_dir() && m.uid() == own_uid() && m.mode() & 0o077 == 0)
+}
+
+/// Creates the agent's directory (0700), or checks an existing one (see [`is_private_dir`]).
 pub fn prepare_dir(dir: &Path) -> Result<()> {
     match std::fs::DirBuilder::new().mode(0o700).create(dir) {
         Ok(()) => {}
         Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
         Err(e) => return Err(storage("create", dir, &e)),
     }
-    let meta = std::fs::symlink_metadata(dir).map_err(|e| storage("inspect", dir, &e))?;
-    if !meta.is_dir() || meta.uid() != own_uid() || meta.mode() & 0o077 != 0 {
+    if !is_private_dir(dir) {
         return Err(Error::config(
             "agent",
             format!(
@@ -76,10 +87,39 @@ pub fn prepare_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Binds the agent's socket (0600). A socket file left by an agent that crashed is replaced;
-/// one that still answers means an agent runs already, and it is left alone.
-pub fn bind(paths: &AgentPaths) -> Result<UnixListener> {
+/// A bound socket and the lock that makes it this agent's.
+#[derive(Debug)]
+pub struct Bound {
+    pub listener: UnixListener,
+    /// Released when dropped (or when the process dies, however it dies).
+    pub lock: File,
+}
+
+/// Binds the agent's socket (0600) while holding its lock file. The lock held by a running
+/// agent means one answers already; with the lock ours, a socket file is a dead agent's and is
+/// replaced.
+pub fn bind(paths: &AgentPaths) -> Result<Bound> {
     prepare_dir(&paths.dir)?;
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(&paths.lock)
+        .map_err(|e| storage("open", &paths.lock, &e))?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            return Err(Error::config(
+                "agent",
+                format!(
+                    "a Tokendeck agent already answers on {} (the app, or `tokendeck agent`)",
+                    paths.socket.display()
+                ),
+            ));
+        }
+        Err(TryLockError::Error(e)) => return Err(storage("lock", &paths.lock, &e)),
+    }
     match std::fs::symlink_metadata(&paths.socket) {
         Err(e) if e.kind() == ErrorKind::NotFound => {}
         Err(e) => return Err(storage("inspect", &paths.socket, &e)),
@@ -92,28 +132,17 @@ pub fn bind(paths: &AgentPaths) -> Result<UnixListener> {
                 ),
             ));
         }
-        Ok(_) => match UnixStream::connect(&paths.socket) {
-            Ok(_) => {
-                return Err(Error::config(
-                    "agent",
-                    format!(
-                        "a Tokendeck agent already answers on {} (the app, or `tokendeck agent`)",
-                        paths.socket.display()
-                    ),
-                ));
-            }
-            Err(_) => {
-                tracing::info!(socket = %paths.socket.display(), "replacing a stale agent socket");
-                std::fs::remove_file(&paths.socket)
-                    .map_err(|e| storage("remove the stale socket", &paths.socket, &e))?;
-            }
-        },
+        Ok(_) => {
+            tracing::info!(socket = %paths.socket.display(), "replacing a stale agent socket");
+            std::fs::remove_file(&paths.socket)
+                .map_err(|e| storage("remove the stale socket", &paths.socket, &e))?;
+        }
     }
     let listener =
         UnixListener::bind(&paths.socket).map_err(|e| storage("listen on", &paths.socket, &e))?;
     std::fs::set_permissions(&paths.socket, std::fs::Permissions::from_mode(0o600))
         .map_err(|e| storage("restrict", &paths.socket, &e))?;
-    Ok(listener)
+    Ok(Bound { listener, lock })
 }
 
 /// The socket file's identity, so that an agent removes its own socket on the way out and

@@ -84,9 +84,11 @@ struct RefreshGate {
 #[derive(Debug, Default)]
 struct AccountRuntime {
     session: Option<LiveSession>,
-    /// The tokens `session_tokens` last read from the keyring cache, while there is no
-    /// `session`: a long-running process (the agent) reads the keyring once, not per request.
-    keyring_tokens: Option<SessionTokens>,
+    /// The tokens `session_tokens` last read from the keyring cache while there was no
+    /// `session`, and the lock-file stamp before that read: a long-running process (the
+    /// agent) reads the keyring once, not per request, until another process changes the
+    /// account (see `tokens`).
+    keyring_tokens: Option<(String, SessionTokens)>,
     /// The lock-file stamp at which `session`'s refresh token was the stored one (see
     /// `refresh_tokens`); `None` means read the keyring before using it.
     stamp: Option<String>,
@@ -207,7 +209,10 @@ impl Deck {
 
     fn account_view(&self, record: &AccountRecord) -> AccountView {
         let (session, refresh_failure) = self.with_runtime(&record.id, |rt| {
-            (rt.session.as_ref().map(summary), rt.refresh_failure.clone())
+            (
+                rt.session.as_ref().map(LiveSession::summary),
+                rt.refresh_failure.clone(),
+            )
         });
         AccountView {
             record: record.clone(),
@@ -352,45 +357,6 @@ impl Deck {
 
     fn gate(&self, account_id: &AccountId) -> Arc<RefreshGate> {
         self.with_runtime(account_id, |rt| rt.gate.clone())
-    }
-}
-
-fn summary(live: &LiveSession) -> SessionSummary {
-    let granted_scopes = live
-        .tokens
-        .scope
-        .as_deref()
-        .map(|s| s.split_whitespace().map(str::to_owned).collect())
-        .or_else(|| {
-            crate::inspect::TokenView::decode(
-                live.tokens.access_token.expose_secret(),
-                Verification::NotChecked {
-                    reason: String::new(),
-                },
-                None,
-            )
-            .ok()
-            .map(|v| v.scopes)
-        })
-        .unwrap_or_default();
-    let id_expires_at = live.tokens.id_token.as_ref().and_then(|t| {
-        crate::inspect::decode_unverified(t.expose_secret())
-            .ok()
-            .and_then(|(_, c)| c.get("exp").and_then(serde_json::Value::as_u64))
-    });
-    SessionSummary {
-        origin: live.origin,
-        access_expires_at: live.tokens.expires_at,
-        id_expires_at,
-        refreshed_at: live.tokens.received_at,
-        has_refresh_token: live.tokens.refresh_token.is_some(),
-        granted_scopes,
-        requested_scopes: live.requested_scopes.clone(),
-        // The ID token's verdict, unless it was not checked (no ID token): then the access token's.
-        verification: match &live.verdicts.id {
-            Verification::NotChecked { .. } => live.verdicts.access.clone(),
-            checked => checked.clone(),
-        },
     }
 }
 

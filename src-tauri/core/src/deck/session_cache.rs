@@ -6,9 +6,10 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{AccountView, Deck, LiveSession, lock};
+use super::{AccountView, Deck, LiveSession, SessionSummary, lock};
 use crate::error::Result;
 use crate::ids::AccountId;
+use crate::inspect::Verification;
 use crate::store::AccountRecord;
 use crate::store::CachedSession;
 
@@ -103,6 +104,49 @@ impl Deck {
         let pending = std::mem::take(&mut *lock(&self.cache_writes));
         for task in pending {
             let _ = task.await;
+        }
+    }
+}
+
+impl LiveSession {
+    /// What the sidebar and the CLI show of a session.
+    pub(super) fn summary(&self) -> SessionSummary {
+        let live = self;
+        let granted_scopes = live
+            .tokens
+            .scope
+            .as_deref()
+            .map(|s| s.split_whitespace().map(str::to_owned).collect())
+            .or_else(|| {
+                crate::inspect::TokenView::decode(
+                    live.tokens.access_token.expose_secret(),
+                    Verification::NotChecked {
+                        reason: String::new(),
+                    },
+                    None,
+                )
+                .ok()
+                .map(|v| v.scopes)
+            })
+            .unwrap_or_default();
+        let id_expires_at = live.tokens.id_token.as_ref().and_then(|t| {
+            crate::inspect::decode_unverified(t.expose_secret())
+                .ok()
+                .and_then(|(_, c)| c.get("exp").and_then(serde_json::Value::as_u64))
+        });
+        SessionSummary {
+            origin: live.origin,
+            access_expires_at: live.tokens.expires_at,
+            id_expires_at,
+            refreshed_at: live.tokens.received_at,
+            has_refresh_token: live.tokens.refresh_token.is_some(),
+            granted_scopes,
+            requested_scopes: live.requested_scopes.clone(),
+            // The ID token's verdict, unless it was not checked (no ID token): then the access token's.
+            verification: match &live.verdicts.id {
+                Verification::NotChecked { .. } => live.verdicts.access.clone(),
+                checked => checked.clone(),
+            },
         }
     }
 }

@@ -99,9 +99,20 @@ impl Deck {
         let record = self.account_as_on_disk(account_id).await?;
         ensure_not_ended(&record)?;
         // Warm path (scripts call this often). Cached tokens were verified when stored.
-        let held = self.with_runtime(account_id, |rt| match &rt.session {
-            Some(live) => Some(SessionTokens::from(live.tokens.clone())),
-            None => rt.keyring_tokens.clone(),
+        // Tokens held in memory are served only while no process has changed the account
+        // since they were obtained (every sign-in, refresh and end restamps its lock file):
+        // else another process may have ended this session, or started another one.
+        let stamp = self.store.account_stamp(account_id);
+        let held = self.with_runtime(account_id, |rt| {
+            let unchanged = |seen: &str| !stamp.is_empty() && seen == stamp;
+            match (&rt.session, &rt.keyring_tokens) {
+                (Some(live), _) if rt.stamp.as_deref().is_some_and(unchanged) => {
+                    Some(SessionTokens::from(live.tokens.clone()))
+                }
+                // Read after `session` was kept (keeping one clears these), so not older.
+                (_, Some((seen, tokens))) if unchanged(seen) => Some(tokens.clone()),
+                _ => None,
+            }
         });
         let warm = match held {
             Some(tokens) => Some(tokens),
@@ -116,9 +127,7 @@ impl Deck {
                         expires_at: cached.expires_at,
                     });
                 self.with_runtime(account_id, |rt| {
-                    if rt.session.is_none() {
-                        rt.keyring_tokens.clone_from(&read);
-                    }
+                    rt.keyring_tokens = read.clone().map(|tokens| (stamp.clone(), tokens));
                 });
                 read
             }

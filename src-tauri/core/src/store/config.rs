@@ -297,6 +297,16 @@ impl ConfigStore {
         .await
     }
 
+    /// The account's lock-file stamp as it is now, read without taking the lock (empty when
+    /// there is none yet, or while a writer is mid-write: callers then trust nothing held).
+    pub(crate) fn account_stamp(&self, account_id: &AccountId) -> String {
+        match check_id("account", account_id.as_str()) {
+            Ok(()) => fs::read_to_string(self.dir.join("locks").join(format!("{account_id}.lock")))
+                .unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
     /// Deletes a removed account's lock file (best effort: a leftover one is harmless).
     pub(crate) fn remove_account_lock(&self, account_id: &AccountId) {
         if check_id("account", account_id.as_str()).is_ok() {
