@@ -147,3 +147,25 @@ async fn a_killed_agent_leaves_the_cli_working_alone() {
     );
     assert!(stdout(&out).starts_with("eyJ"));
 }
+
+#[tokio::test]
+async fn with_the_settings_file_gone_the_agent_knows_no_account_either() {
+    let provider = LocalProvider::start().await;
+    let (home, _) = signed_in(&provider, NATIVE).await;
+    let runtime = Runtime::new();
+    let _agent = RunningAgent::start(&home, &runtime).await;
+    assert!(
+        via_agent_only(&home, &runtime, &["token", "alice"])
+            .await
+            .status
+            .success()
+    );
+    std::fs::remove_file(home.dir.join("config.json")).unwrap();
+    let through = via_agent_only(&home, &runtime, &["token", "alice"]).await;
+    let alone = home.run(&["--no-agent", "token", "alice"]).await;
+    assert_eq!(
+        (through.status.code(), stderr(&through)),
+        (alone.status.code(), stderr(&alone))
+    );
+    assert_eq!(alone.status.code(), Some(5));
+}

@@ -1,16 +1,23 @@
 //! Accounts and providers as a user names them: by id, by name or label (case aside), or an
 //! account as PROVIDER/LABEL. The CLI and the agent resolve names here, the same way.
 
-use super::Deck;
+use super::{Deck, Disk};
 use crate::error::{Error, Result};
 use crate::provider::ProviderConfig;
 use crate::store::{AccountRecord, ConfigFile};
 
 impl Deck {
-    /// The account `query` names, as the settings file says now.
+    /// The account `query` names, as the settings file says now. With the file gone or moved
+    /// aside, there is none (as for a process starting now), though our copy is kept to be
+    /// written back by the window.
     pub async fn find_account(&self, query: &str) -> Result<AccountRecord> {
         let mut config = self.config.lock().await;
-        self.pick_up_other_writers(&mut config).await?;
+        if self.pick_up_other_writers(&mut config).await? == Disk::NeedsRewrite {
+            return Err(Error::NotFound {
+                what: "account",
+                id: query.to_owned(),
+            });
+        }
         find_account(&config, query).cloned()
     }
 
