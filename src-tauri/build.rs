@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "machine_token",
     "inspect",
     "set_clipboard_clear_seconds",
+    "set_app_answers_command_line",
     "sign_in_with_password",
     "answer_challenge",
     "aws_credentials",

@@ -167,6 +167,14 @@ pub async fn set_clipboard_clear_seconds(state: State<'_, AppState>, seconds: u3
     Ok(state.deck.set_clipboard_clear_seconds(seconds).await?)
 }
 
+/// Whether the running app answers the command line (the agent); applied at once.
+#[tauri::command]
+pub async fn set_app_answers_command_line(state: State<'_, AppState>, enabled: bool) -> Reply<()> {
+    state.deck.set_app_answers_command_line(enabled).await?;
+    state.agent.apply(enabled, &state.deck);
+    Ok(())
+}
+
 /// Cognito API sign-in (SRP unless `srp` is false). The password is used once, never stored.
 #[tauri::command]
 pub async fn sign_in_with_password(

@@ -19,6 +19,7 @@ use tokendeck_core::store::{ConfigStore, Vault};
 pub struct AppState {
     pub deck: Arc<Deck>,
     pub clipboard: clipboard::ClipboardGuard,
+    pub agent: agent::AgentSwitch,
 }
 
 pub fn run() {
@@ -55,6 +56,7 @@ pub fn run() {
             commands::machine_token,
             commands::inspect,
             commands::set_clipboard_clear_seconds,
+            commands::set_app_answers_command_line,
             commands::sign_in_with_password,
             commands::answer_challenge,
             commands::aws_credentials,
@@ -77,13 +79,17 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let deck = state.deck.clone();
     app.manage(state);
     deep_link::install(app.handle());
-    agent::start(deck.clone());
     let handle = app.handle().clone();
     tauri::async_runtime::spawn(async move {
         if let Ok(issuer) = std::env::var("TOKENDECK_DEMO_ISSUER")
             && let Err(e) = deck.ensure_demo_provider(&issuer).await
         {
             tracing::warn!(error = %e, "could not add the demo provider");
+        }
+        if let Some(state) = handle.try_state::<AppState>() {
+            state
+                .agent
+                .apply(deck.app_answers_command_line().await, &deck);
         }
         events::accounts_changed(&handle);
         deck.restore_sessions().await;
@@ -110,6 +116,7 @@ fn open_state() -> Result<AppState, Box<dyn std::error::Error>> {
     Ok(AppState {
         deck: Arc::new(deck),
         clipboard: clipboard::ClipboardGuard::default(),
+        agent: agent::AgentSwitch::default(),
     })
 }
 

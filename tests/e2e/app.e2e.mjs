@@ -204,11 +204,31 @@ test('after a restart the session comes back from the keyring', async () => {
 test('the command line gets its token from the running app, with no keyring of its own', async () => {
   const shown = await rawAccessToken();
   // No D-Bus for the command: only the app (its agent) can answer.
-  const printed = execFileSync(cliBinary, ['token', 'alice'], {
-    env: { ...process.env, ...env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' },
-    encoding: 'utf8',
-  });
+  const noKeyring = { ...process.env, ...env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent' };
+  const printed = execFileSync(cliBinary, ['token', 'alice'], { env: noKeyring, encoding: 'utf8' });
   assert.equal(printed.trim(), shown);
+
+  // Turned off in Settings: the command is on its own (and, with no keyring, says so: exit 7).
+  await app.click('open-settings');
+  await app.click('app-answers-command-line');
+  await app.waitFor(async () => !(await (await app.find('app-answers-command-line')).isSelected()), 'the box to clear');
+  await app.waitFor(async () => {
+    try {
+      execFileSync(cliBinary, ['token', 'alice'], { env: noKeyring, stdio: 'ignore' });
+      return false;
+    } catch (e) {
+      return e.status === 7;
+    }
+  }, 'the agent to stop');
+  await app.click('app-answers-command-line');
+  await app.waitFor(async () => {
+    try {
+      return execFileSync(cliBinary, ['token', 'alice'], { env: noKeyring, encoding: 'utf8' }).trim() === shown;
+    } catch {
+      return false;
+    }
+  }, 'the agent to answer again');
+  await app.click('account-item');
 });
 
 test('sign out revokes: the provider rejects the old refresh token', async () => {

@@ -61,6 +61,7 @@ export interface DeckApi {
   machineToken(providerId: string): Promise<AccountView>;
   inspect(request: InspectRequest): Promise<TokenView>;
   setClipboardClearSeconds(seconds: number): Promise<void>;
+  setAppAnswersCommandLine(enabled: boolean): Promise<void>;
   signInWithPassword(providerId: string, username: string, password: string, srp: boolean): Promise<PasswordSignIn>;
   answerChallenge(challengeId: string, answer: string): Promise<PasswordSignIn>;
   awsCredentials(accountId: string, format: AwsCredentialFormat): Promise<AwsCredentialsView>;
@@ -108,6 +109,7 @@ export const tauriApi: DeckApi = {
   machineToken: (providerId) => call('machine_token', { providerId }),
   inspect: (request) => call('inspect', { request }),
   setClipboardClearSeconds: (seconds) => call('set_clipboard_clear_seconds', { seconds }),
+  setAppAnswersCommandLine: (enabled) => call('set_app_answers_command_line', { enabled }),
   signInWithPassword: (providerId, username, password, srp) =>
     call('sign_in_with_password', { providerId, username, password, srp }),
   answerChallenge: (challengeId, answer) => call('answer_challenge', { challengeId, answer }),

@@ -343,6 +343,13 @@ export class DeckState {
     });
   }
 
+  async setAppAnswersCommandLine(enabled: boolean): Promise<void> {
+    await this.#run(busy.settings, async () => {
+      await this.#api.setAppAnswersCommandLine(enabled);
+      await this.reload();
+    });
+  }
+
   /** The providers as a shareable file (no secrets), or undefined after a reported error. */
   async exportProviders(): Promise<string | undefined> {
     return this.#run(busy.exportProviders, () => this.#api.exportProviders());

@@ -8,7 +8,7 @@ export function view(providers: ProviderView[] = []): DeckView {
   return {
     providers,
     accounts: [],
-    settings: { clipboardClearSeconds: 30 },
+    settings: { clipboardClearSeconds: 30, appAnswersCommandLine: true },
     notices: [],
   };
 }
@@ -33,6 +33,7 @@ export function fakeApi(overrides: Partial<DeckApi> = {}): DeckApi & { events: (
     machineToken: vi.fn(),
     inspect: vi.fn(),
     setClipboardClearSeconds: vi.fn(async () => {}),
+    setAppAnswersCommandLine: vi.fn(async () => {}),
     signInWithPassword: vi.fn(async () => ({ outcome: 'challenge' as const, id: 'c1', name: 'NEW_PASSWORD_REQUIRED', prompt: 'Choose a new password' })),
     answerChallenge: vi.fn(),
     awsCredentials: vi.fn(),

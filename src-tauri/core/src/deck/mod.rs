@@ -203,6 +203,18 @@ impl Deck {
         .await
     }
 
+    pub async fn set_app_answers_command_line(&self, enabled: bool) -> Result<()> {
+        self.update_config(|file| {
+            file.settings.app_answers_command_line = enabled;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn app_answers_command_line(&self) -> bool {
+        self.config.lock().await.settings.app_answers_command_line
+    }
+
     pub async fn clipboard_clear_seconds(&self) -> u32 {
         self.config.lock().await.settings.clipboard_clear_seconds
     }

@@ -76,12 +76,16 @@ pub struct AccountRecord {
 pub struct Settings {
     /// Clear the clipboard this many seconds after a copy if it still holds our value; 0 = never.
     pub clipboard_clear_seconds: u32,
+    /// While the app runs, it answers `tokendeck token|env|exec|kubectl-credential` (the
+    /// agent, see `crate::agent`). Off: the command line reads the keyring itself.
+    pub app_answers_command_line: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
             clipboard_clear_seconds: 30,
+            app_answers_command_line: true,
         }
     }
 }

@@ -4,4 +4,9 @@ export type Settings = {
 /**
  * Clear the clipboard this many seconds after a copy if it still holds our value; 0 = never.
  */
-clipboardClearSeconds: number, };
+clipboardClearSeconds: number, 
+/**
+ * While the app runs, it answers `tokendeck token|env|exec|kubectl-credential` (the
+ * agent, see `crate::agent`). Off: the command line reads the keyring itself.
+ */
+appAnswersCommandLine: boolean, };

@@ -37,6 +37,7 @@ export interface Commands {
   machine_token: { args: { providerId: ProviderId }; reply: AccountView };
   inspect: { args: { request: InspectRequest }; reply: TokenView };
   set_clipboard_clear_seconds: { args: { seconds: number }; reply: void };
+  set_app_answers_command_line: { args: { enabled: boolean }; reply: void };
   sign_in_with_password: { args: { providerId: ProviderId; username: string; password: string; srp: boolean }; reply: PasswordSignIn };
   answer_challenge: { args: { challengeId: string; answer: string }; reply: PasswordSignIn };
   aws_credentials: { args: { accountId: AccountId; format: AwsCredentialFormat }; reply: AwsCredentialsView };

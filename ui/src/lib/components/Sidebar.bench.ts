@@ -36,7 +36,7 @@ function fiftyAccounts(): DeckView {
       },
       refreshFailure: null,
     })),
-    settings: { clipboardClearSeconds: 30 },
+    settings: { clipboardClearSeconds: 30, appAnswersCommandLine: true },
     notices: [],
   };
 }
