@@ -18,31 +18,17 @@
 #[path = "../../core/tests/support/mod.rs"]
 mod support;
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use support::{ALICE, LocalProvider, NATIVE, add_provider, median, sign_in_account};
-use tokendeck_core::OidcClient;
+use common::{alice_signed_in, secret_tool_lookup, time};
+use support::{LocalProvider, median};
 use tokendeck_core::agent::AgentPaths;
-use tokendeck_core::deck::Deck;
-use tokendeck_core::http::HttpClient;
-use tokendeck_core::provider::ProviderConfig;
-use tokendeck_core::store::{ConfigStore, Vault};
 
 const RUNS: usize = 40;
-
-fn time(mut cmd: Command) -> Duration {
-    let t = Instant::now();
-    let out = cmd.output().unwrap();
-    let elapsed = t.elapsed();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    elapsed
-}
 
 fn runs(make: impl Fn() -> Command) -> Duration {
     for _ in 0..3 {
@@ -121,19 +107,7 @@ async fn main() {
         std::os::unix::fs::PermissionsExt::from_mode(0o700),
     )
     .unwrap();
-    let deck = Deck::open(
-        OidcClient::new(HttpClient::new().unwrap()),
-        ConfigStore::new(&dir),
-        Vault::default(),
-    )
-    .unwrap();
-    let config = ProviderConfig {
-        id: "".into(),
-        name: "bench-pool".into(),
-        ..provider.cognito_config(NATIVE)
-    };
-    let id = add_provider(&deck, config, None).await;
-    let account_id = sign_in_account(&deck, &id, ALICE).await;
+    let account_id = alice_signed_in(&provider, &dir).await;
 
     let cli = |args: &[&str], agent: bool| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_tokendeck"));
@@ -144,20 +118,9 @@ async fn main() {
         };
         c
     };
-    let lookup = || {
-        let mut c = Command::new("secret-tool");
-        c.args([
-            "lookup",
-            "service",
-            "io.github.tokendeck",
-            "username",
-            &format!("refresh-token:{account_id}"),
-        ]);
-        c
-    };
 
     let alone = runs(|| cli(&["token", "alice"], false));
-    let floor = runs(lookup);
+    let floor = runs(|| secret_tool_lookup(&account_id));
 
     let mut agent = cli(&["agent"], true).spawn().unwrap();
     wait_for(&AgentPaths::in_dir(runtime.join("tokendeck"), &dir).socket);

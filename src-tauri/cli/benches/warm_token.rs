@@ -13,29 +13,15 @@
 #[path = "../../core/tests/support/mod.rs"]
 mod support;
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+mod common;
 
-use support::{ALICE, LocalProvider, NATIVE, add_provider, median, sign_in_account};
-use tokendeck_core::OidcClient;
-use tokendeck_core::deck::Deck;
-use tokendeck_core::http::HttpClient;
-use tokendeck_core::provider::ProviderConfig;
-use tokendeck_core::store::{ConfigStore, Vault};
+use std::process::Command;
+use std::time::Duration;
+
+use common::{alice_signed_in, secret_tool_lookup, time};
+use support::{LocalProvider, median};
 
 const RUNS: usize = 30;
-
-fn time(mut cmd: Command) -> Duration {
-    let t = Instant::now();
-    let out = cmd.output().unwrap();
-    let elapsed = t.elapsed();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    elapsed
-}
 
 #[tokio::main]
 async fn main() {
@@ -47,35 +33,14 @@ async fn main() {
         "tokendeck-bench-cli-{}",
         tokendeck_core::pkce::random_url_safe()
     ));
-    let deck = Deck::open(
-        OidcClient::new(HttpClient::new().unwrap()),
-        ConfigStore::new(&dir),
-        Vault::default(),
-    )
-    .unwrap();
-    let config = ProviderConfig {
-        id: "".into(),
-        ..provider.cognito_config(NATIVE)
-    };
-    let id = add_provider(&deck, config, None).await;
-    let account_id = sign_in_account(&deck, &id, ALICE).await;
+    let account_id = alice_signed_in(&provider, &dir).await;
 
     let cli = |args: &[&str]| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_tokendeck"));
         c.args(args).env("TOKENDECK_CONFIG_DIR", &dir);
         c
     };
-    let lookup = || {
-        let mut c = Command::new("secret-tool");
-        c.args([
-            "lookup",
-            "service",
-            "io.github.tokendeck",
-            "username",
-            &format!("refresh-token:{account_id}"),
-        ]);
-        c
-    };
+    let lookup = || secret_tool_lookup(&account_id);
     let token = || cli(&["token", "alice"]);
     let env = || cli(&["env", "alice"]);
     // `true` costs about nothing: what is measured is tokendeck's part of `exec`.

@@ -12,7 +12,6 @@ use tokendeck_core::{OidcClient, Result};
 use crate::args::{
     AccountArg, AwsCredentialsArgs, Cli, Command, CredentialFormat, LogoutArgs, TokenArgs,
 };
-use crate::resolve::find_account;
 use crate::{agent, inspect, login, output, providers, tools};
 
 /// What is left to do once the Deck is closed.
@@ -105,7 +104,7 @@ async fn list(deck: &Deck, json: bool) -> Result<()> {
 }
 
 async fn token(deck: &Deck, json: bool, args: &TokenArgs) -> Result<()> {
-    let account = find_account(deck, &args.account).await?;
+    let account = deck.find_account(&args.account).await?;
     let choice = match args.id {
         true => TokenChoice::Id,
         false => TokenChoice::Access,
@@ -138,14 +137,14 @@ pub fn print_token(
 }
 
 async fn refresh(deck: &Deck, json: bool, args: &AccountArg) -> Result<()> {
-    let account = find_account(deck, &args.account).await?;
+    let account = deck.find_account(&args.account).await?;
     let view = deck.refresh(&account.id).await?;
     report_account(json, &view, "refreshed");
     Ok(())
 }
 
 async fn aws_credentials(deck: &Deck, args: &AwsCredentialsArgs) -> Result<()> {
-    let account = find_account(deck, &args.account).await?;
+    let account = deck.find_account(&args.account).await?;
     let creds = deck.aws_credentials(&account.id).await?;
     match args.format {
         CredentialFormat::Env => output::line(creds.as_env()?.trim_end()),
@@ -155,7 +154,7 @@ async fn aws_credentials(deck: &Deck, args: &AwsCredentialsArgs) -> Result<()> {
 }
 
 async fn logout(deck: &Deck, json: bool, args: &LogoutArgs) -> Result<()> {
-    let account = find_account(deck, &args.account).await?;
+    let account = deck.find_account(&args.account).await?;
     let out = deck.sign_out(&account.id, false, args.force).await?;
     if json {
         output::json(&out);

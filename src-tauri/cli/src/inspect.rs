@@ -9,7 +9,6 @@ use tokendeck_core::{Error, Result};
 
 use crate::args::{InspectArgs, TokenKind};
 use crate::output;
-use crate::resolve::resolve_provider;
 
 pub async fn inspect(deck: &Deck, json: bool, args: &InspectArgs) -> Result<()> {
     let token = match args.jwt.as_str() {
@@ -23,7 +22,7 @@ pub async fn inspect(deck: &Deck, json: bool, args: &InspectArgs) -> Result<()> 
         jwt => jwt.to_owned(),
     };
     let provider_id = match &args.verify {
-        Some(p) => Some(resolve_provider(deck, p).await?),
+        Some(p) => Some(deck.find_provider(p).await?.id),
         None => None,
     };
     let request = InspectRequest {

@@ -16,7 +16,6 @@ pub mod output;
 pub mod provider_settings;
 pub mod providers;
 pub mod quick;
-pub mod resolve;
 pub mod tools;
 
 use std::process::ExitCode;

@@ -9,13 +9,12 @@ use tokendeck_core::{Error, Result};
 use crate::args::LoginArgs;
 use crate::commands::report_account;
 use crate::output;
-use crate::resolve::{find_account, resolve_provider};
 
 pub async fn login(deck: &Deck, json: bool, args: &LoginArgs) -> Result<()> {
     // Signing an existing account in again reuses its provider and username.
-    let (provider_id, known_user) = match find_account(deck, &args.target).await {
+    let (provider_id, known_user) = match deck.find_account(&args.target).await {
         Ok(a) => (a.provider_id, a.username),
-        Err(_) => (resolve_provider(deck, &args.target).await?, None),
+        Err(_) => (deck.find_provider(&args.target).await?.id, None),
     };
     if args.password {
         let username = args.username.clone().or(known_user).ok_or_else(|| {

@@ -14,7 +14,6 @@ use crate::args::{
 };
 use crate::output;
 use crate::provider_settings::{apply_settings, edited_source, read_client_secret, source_of};
-use crate::resolve::{find_provider, resolve_provider};
 
 pub async fn run(deck: &Deck, json: bool, command: &ProviderCommand) -> Result<()> {
     match command {
@@ -83,10 +82,9 @@ async fn add(deck: &Deck, json: bool, args: &ProviderAddArgs) -> Result<()> {
 }
 
 async fn edit(deck: &Deck, json: bool, args: &ProviderEditArgs) -> Result<()> {
+    let mut config = deck.find_provider(&args.provider).await?;
     let view = deck.snapshot().await;
-    let current = find_provider(deck, &view, &args.provider).await?;
-    let id = current.config.id.clone();
-    let mut config = current.config.clone();
+    let id = config.id.clone();
     if let Some(name) = &args.name {
         config.name = name.clone();
     }
@@ -119,8 +117,8 @@ async fn edit(deck: &Deck, json: bool, args: &ProviderEditArgs) -> Result<()> {
 }
 
 async fn remove(deck: &Deck, args: &ProviderRemoveArgs) -> Result<()> {
+    let id = deck.find_provider(&args.provider).await?.id;
     let view = deck.snapshot().await;
-    let id = resolve_provider(deck, &args.provider).await?;
     let accounts: Vec<&str> = view
         .accounts
         .iter()
@@ -142,18 +140,15 @@ async fn remove(deck: &Deck, args: &ProviderRemoveArgs) -> Result<()> {
 }
 
 async fn check(deck: &Deck, json: bool, args: &ProviderRef) -> Result<()> {
-    let view = deck.snapshot().await;
-    let provider = find_provider(deck, &view, &args.provider).await?;
-    let report = deck.check_provider(provider.config.clone()).await;
+    let provider = deck.find_provider(&args.provider).await?;
+    let name = provider.name.clone();
+    let report = deck.check_provider(provider).await;
     print_report(json, &report);
     match report.ok {
         true => Ok(()),
         false => Err(Error::config(
             "provider",
-            format!(
-                "the check of \"{}\" found problems (above)",
-                provider.config.name
-            ),
+            format!("the check of \"{name}\" found problems (above)"),
         )),
     }
 }

@@ -9,7 +9,6 @@ use tokendeck_core::interop::{EnvNames, ExecCredential, env_vars, export_lines};
 
 use crate::args::{Cli, EnvArgs, EnvNameArgs, ExecArgs, KubectlCredentialArgs, MinTtl};
 use crate::output;
-use crate::resolve::find_account;
 
 pub async fn env(deck: &Deck, args: &EnvArgs) -> Result<()> {
     let tokens = fresh_tokens(deck, &args.account, &args.min_ttl).await?;
@@ -46,7 +45,7 @@ pub fn exec_command(tokens: &SessionTokens, args: &ExecArgs) -> Result<std::proc
 }
 
 pub async fn kubectl_credential(deck: &Deck, args: &KubectlCredentialArgs) -> Result<()> {
-    let account = find_account(deck, &args.account).await?;
+    let account = deck.find_account(&args.account).await?;
     let choice = match args.access {
         true => TokenChoice::Access,
         false => TokenChoice::Id,
@@ -74,7 +73,7 @@ pub fn man() -> std::io::Result<()> {
 
 /// The tokens `env` prints and `exec` sets, fresh for `min_ttl`.
 async fn fresh_tokens(deck: &Deck, account: &str, min_ttl: &MinTtl) -> Result<SessionTokens> {
-    let account = find_account(deck, account).await?;
+    let account = deck.find_account(account).await?;
     deck.session_tokens(&account.id, min_ttl.min_ttl.as_secs(), false)
         .await
 }

@@ -44,11 +44,12 @@ pub enum NoReply {
 
 /// Asks the agent at `paths` once.
 pub fn ask(paths: &AgentPaths, request: &Request) -> Result<Reply, NoReply> {
-    if !paths.dir.exists() {
-        return Err(NoReply::Absent);
-    }
+    // One look at the directory in the common case (it is there, and private).
     if !is_private_dir(&paths.dir) {
-        return Err(NoReply::Unsafe);
+        return Err(match paths.dir.exists() {
+            true => NoReply::Unsafe,
+            false => NoReply::Absent,
+        });
     }
     let mut stream = UnixStream::connect(&paths.socket).map_err(|_| NoReply::Absent)?;
     match peer_uid(&stream) {

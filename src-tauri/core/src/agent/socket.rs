@@ -32,8 +32,7 @@ impl AgentPaths {
         let runtime = std::env::var_os("XDG_RUNTIME_DIR").filter(|v| !v.is_empty())?;
         let runtime = PathBuf::from(runtime);
         // A relative or shared runtime directory (say, /tmp) is no place for the socket.
-        let meta = std::fs::metadata(&runtime).ok()?;
-        let private = meta.is_dir() && meta.uid() == own_uid() && meta.mode() & 0o077 == 0;
+        let private = std::fs::metadata(&runtime).is_ok_and(|m| private_dir(&m));
         (runtime.is_absolute() && private)
             .then(|| Self::in_dir(runtime.join("tokendeck"), config_dir))
     }
@@ -63,8 +62,12 @@ pub fn peer_uid(stream: &impl std::os::fd::AsFd) -> std::io::Result<u32> {
 /// Whether `dir` is a real directory (not a symlink), owned by this user, that nobody else may
 /// enter: checked by the agent before it listens and by the client before it connects.
 pub fn is_private_dir(dir: &Path) -> bool {
-    std::fs::symlink_metadata(dir)
-        .is_ok_and(|m| m.is_dir() && m.uid() == own_uid() && m.mode() & 0o077 == 0)
+    std::fs::symlink_metadata(dir).is_ok_and(|m| private_dir(&m))
+}
+
+/// A directory of this user's that no one else may enter.
+fn private_dir(meta: &std::fs::Metadata) -> bool {
+    meta.is_dir() && meta.uid() == own_uid() && meta.mode() & 0o077 == 0
 }
 
 /// Creates the agent's directory (0700), or checks an existing one (see [`is_private_dir`]).
