@@ -132,7 +132,12 @@ test('a refresh that fails stays visible on the account until a retry works', as
   await app.click('retry-refresh');
   await app.waitFor(async () => (await app.all('refresh-failure')).length === 0, 'the failure to clear');
   assert.equal(await app.text('account-state'), 'active');
-  for (const button of await app.all('dismiss-toast')) await button.click();
+  // One at a time: dismissing a toast re-renders the rest, so a list found before goes stale.
+  await app.waitFor(async () => {
+    const [button] = await app.all('dismiss-toast');
+    if (button) await button.click().catch(() => {});
+    return (await app.all('dismiss-toast')).length === 0;
+  }, 'every toast to be dismissed');
 });
 
 test('copy puts the token on the X clipboard and clears it later', async () => {
