@@ -175,6 +175,31 @@ pub async fn set_app_answers_command_line(state: State<'_, AppState>, enabled: b
     Ok(())
 }
 
+/// Background refreshing for every account that does not override it; the keeper reads
+/// the setting on its next look (within seconds).
+#[tauri::command]
+pub async fn set_keep_fresh(state: State<'_, AppState>, enabled: bool) -> Reply<()> {
+    Ok(state.deck.set_keep_fresh(enabled).await?)
+}
+
+/// One account's override of background refreshing; `None` follows the app-wide setting.
+#[tauri::command]
+pub async fn set_account_keep_fresh(
+    state: State<'_, AppState>,
+    account_id: AccountId,
+    keep_fresh: Option<bool>,
+) -> Reply<()> {
+    Ok(state
+        .deck
+        .set_account_keep_fresh(&account_id, keep_fresh)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn set_deadline_warning_hours(state: State<'_, AppState>, hours: u32) -> Reply<()> {
+    Ok(state.deck.set_deadline_warning_hours(hours).await?)
+}
+
 /// Cognito API sign-in (SRP unless `srp` is false). The password is used once, never stored.
 #[tauri::command]
 pub async fn sign_in_with_password(

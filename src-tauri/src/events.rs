@@ -2,6 +2,7 @@
 
 use tauri::{AppHandle, Emitter};
 use tokendeck_core::deck::AccountView;
+use tokendeck_core::ids::AccountId;
 use tokendeck_core::ipc::{AppEvent, AuthFailed};
 use tokendeck_core::wire::WireError;
 
@@ -15,6 +16,10 @@ pub fn auth_completed(app: &AppHandle, account: &AccountView) {
 
 pub fn auth_failed(app: &AppHandle, state: Option<String>, error: WireError) {
     emit(app, AppEvent::AuthFailed(AuthFailed { state, error }));
+}
+
+pub fn open_account(app: &AppHandle, account_id: &AccountId) {
+    emit(app, AppEvent::OpenAccount(account_id.clone()));
 }
 
 pub fn clipboard_cleared(app: &AppHandle) {

@@ -6,6 +6,8 @@ mod clipboard;
 mod commands;
 mod deep_link;
 mod events;
+mod keeper;
+mod notifications;
 
 use std::sync::Arc;
 
@@ -20,6 +22,7 @@ pub struct AppState {
     pub deck: Arc<Deck>,
     pub clipboard: clipboard::ClipboardGuard,
     pub agent: agent::AgentSwitch,
+    pub keeper: keeper::Background,
 }
 
 pub fn run() {
@@ -57,6 +60,9 @@ pub fn run() {
             commands::inspect,
             commands::set_clipboard_clear_seconds,
             commands::set_app_answers_command_line,
+            commands::set_keep_fresh,
+            commands::set_account_keep_fresh,
+            commands::set_deadline_warning_hours,
             commands::sign_in_with_password,
             commands::answer_challenge,
             commands::aws_credentials,
@@ -94,16 +100,21 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
         events::accounts_changed(&handle);
         deck.restore_sessions().await;
         events::accounts_changed(&handle);
+        if let Some(state) = handle.try_state::<AppState>() {
+            state.keeper.start(&handle, deck);
+        }
     });
     Ok(())
 }
 
-/// On exit: clear a copied token from the clipboard, and let cached sessions land.
+/// On exit: clear a copied token from the clipboard, let background refreshes finish and
+/// cached sessions land.
 fn on_run_event(handle: &tauri::AppHandle, event: tauri::RunEvent) {
     if let tauri::RunEvent::Exit = event
         && let Some(state) = handle.try_state::<AppState>()
     {
         state.clipboard.clear_on_exit();
+        state.keeper.stop_and_wait();
         tauri::async_runtime::block_on(state.deck.flush_session_cache());
     }
 }
@@ -117,6 +128,7 @@ fn open_state() -> Result<AppState, Box<dyn std::error::Error>> {
         deck: Arc::new(deck),
         clipboard: clipboard::ClipboardGuard::default(),
         agent: agent::AgentSwitch::default(),
+        keeper: keeper::Background::default(),
     })
 }
 

@@ -10,16 +10,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { By, Key } from 'selenium-webdriver';
 
 import {
-  cliBinary, clipboard, deliverDeepLink, keyringSecret, openApp, prepareDesktop, startDriver, startProvider,
+  cliBinary, clipboard, deliverDeepLink, keyringSecret, openApp, prepareDesktop, startDriver,
+  startNotificationServer, startProvider,
 } from './harness.mjs';
 
 let provider;
+let notifications;
 let driver;
 let app;
 let env;
 
 before(async () => {
   provider = await startProvider();
+  notifications = await startNotificationServer();
   const desktop = prepareDesktop();
   // The session's runtime directory, where the app listens as the command line's agent.
   const runtime = join(desktop.home, 'run');
@@ -33,6 +36,7 @@ after(async () => {
   await app?.quit().catch(() => {});
   driver?.stop();
   provider?.stop();
+  notifications?.stop();
 });
 
 function accountsInConfig() {
@@ -131,7 +135,8 @@ test('a refresh that fails stays visible on the account until a retry works', as
   await app.screenshot('refresh-failed');
   await app.click('retry-refresh');
   await app.waitFor(async () => (await app.all('refresh-failure')).length === 0, 'the failure to clear');
-  assert.equal(await app.text('account-state'), 'active');
+  // A working session shows its access token's time left.
+  assert.match(await app.text('account-state'), /^(59m|1h)$/);
   // One at a time: dismissing a toast re-renders the rest, so a list found before goes stale.
   await app.waitFor(async () => {
     const [button] = await app.all('dismiss-toast');
@@ -327,4 +332,50 @@ test('providers are shared as a file: exported with no secret, imported once', a
   await app.waitFor(async () => (await app.all('toast-info')).length > 0 && (await Promise.all((await app.all('toast-info')).map((t) => t.getText()))).some((t) => t.includes('No new providers (Team issuer already here)')), 'the second import to add nothing');
   assert.equal(providerNames().length, count);
   await app.screenshot('settings-share-providers');
+});
+
+test('an idle window keeps tokens fresh, shows the sign-in deadline and notifies before it', async () => {
+  // A pool issuing 20-second access tokens, whose app client's refresh tokens last 2 hours.
+  const short = await startProvider(['--access-token-ttl', '20']);
+  try {
+    await app.click('add-provider');
+    await app.type('f-name', 'Pool');
+    await app.click('f-domain-custom');
+    await app.type('f-custom-domain', short.issuer);
+    await app.type('f-pool', 'us-east-1_ShortPool');
+    await app.type('f-client-id', 'tokendeck-native');
+    await app.type('f-refresh-lifetime', '0.0833');
+    await (await app.session.findElement(By.css('details summary'))).click();
+    await app.type('f-override-issuer', short.issuer);
+    await app.type('f-override-jwksUri', `${short.issuer}/.well-known/jwks.json`);
+    await app.click('save-provider');
+    await app.find('provider-page');
+    await app.click('sign-in');
+    await app.waitFor(async () => (await app.all('refresh-deadline')).length === 1, 'the new account page');
+
+    // The deadline: a date, a countdown, and the sidebar's flag (inside the 24 h window).
+    assert.match(await app.text('refresh-deadline'), /Sign in again by\s+\d{4}-\d{2}-\d{2} /);
+    assert.match(await app.text('deadline-countdown'), /^in 1h 59m/);
+    assert.equal((await app.all('deadline-flag')).length, 1);
+
+    // With no click, the token changes before it expires.
+    const before = await rawAccessToken();
+    await app.waitFor(async () => (await rawAccessToken()) !== before, 'a background refresh', 45000);
+    assert.equal(await app.text('session-origin'), 'Refreshed');
+    assert.match(await app.text('access-countdown'), /^Access token expires\s+in \d+s$/);
+    await app.screenshot('deadline');
+
+    // The notification server got the warning; clicking it brings the account up.
+    await app.waitFor(async () => notifications.displayed() > 0, 'the deadline notification', 30000);
+    await app.click('open-settings');
+    await app.find('settings-page');
+    notifications.clickNewest();
+    await app.waitFor(async () => (await app.all('refresh-deadline')).length === 1, 'the account after the click');
+    notifications.closeAll();
+    const [warning] = notifications.history().filter((n) => n.summary === 'alice: sign in again soon');
+    assert.ok(warning, JSON.stringify(notifications.history()));
+    assert.match(warning.body, /expires in (1|2) hours/);
+  } finally {
+    short.stop();
+  }
 });

@@ -41,8 +41,9 @@ function readyLine(child) {
   });
 }
 
-export async function startProvider() {
-  const child = spawn('node', [join(root, 'tests/provider/server.mjs'), '--test-controls'], { stdio: ['ignore', 'pipe', 'ignore'] });
+/** The local provider; `extra` are server flags, e.g. `['--access-token-ttl', '20']`. */
+export async function startProvider(extra = []) {
+  const child = spawn('node', [join(root, 'tests/provider/server.mjs'), '--test-controls', ...extra], { stdio: ['ignore', 'pipe', 'ignore'] });
   const { issuer } = await readyLine(child);
   return { issuer, stop: () => child.kill() };
 }
@@ -166,4 +167,32 @@ export function keyringSecret(user) {
 /** Launches the app binary with a URL, the way the OS delivers a deep link. */
 export function deliverDeepLink(url, env) {
   execFileSync(appBinary, [url], { env: { ...process.env, ...env }, timeout: 20000, stdio: 'ignore' });
+}
+
+/**
+ * A real notification server (dunst) on the private session bus and the virtual display,
+ * read and clicked through `dunstctl`.
+ */
+export async function startNotificationServer() {
+  const child = spawn('dunst', [], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const ctl = (...args) => execFileSync('dunstctl', args, { encoding: 'utf8' }).trim();
+  // Asked without starting anything: a call to the name itself would make the bus start
+  // another dunst (its service file), one with no display.
+  const owned = () =>
+    execFileSync('dbus-send', ['--session', '--print-reply=literal', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
+      'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.Notifications'], { encoding: 'utf8' }).includes('true');
+  for (let i = 0; !owned(); i++) {
+    if (i > 100 || child.exitCode !== null) throw new Error('dunst did not come up on the session bus');
+    await sleep(100);
+  }
+  return {
+    displayed: () => Number(ctl('count', 'displayed')),
+    /** Clicks the newest notification on screen (its default action). */
+    clickNewest: () => ctl('action', '0'),
+    /** Summaries and bodies of the notifications closed so far, newest first. */
+    history: () =>
+      JSON.parse(ctl('history')).data.flat().map((n) => ({ summary: n.summary.data, body: n.body.data })),
+    closeAll: () => ctl('close-all'),
+    stop: () => child.kill(),
+  };
 }

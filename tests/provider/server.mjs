@@ -3,6 +3,7 @@
 // `client_id` and `scope`, refresh tokens without `offline_access`, no consent screen.
 //
 // Usage: node server.mjs [--port N] [--demo] [--test-controls] [--token-latency-ms N]
+//                       [--access-token-ttl SECONDS]
 // Prints one JSON line on stdout when ready: {"issuer": "...", "port": N}.
 // --demo shows the demo users on the login page; --test-controls enables /__test/* routes
 // (key rotation, request counters) used by the test suites. Loopback only.
@@ -21,9 +22,13 @@ const { values: args } = parseArgs({
     'test-controls': { type: 'boolean', default: false },
     // Delay token responses, to stand in for the round trip to a remote pool in benchmarks.
     'token-latency-ms': { type: 'string', default: '0' },
+    // Short-lived access and ID tokens, for background-refresh tests and the soak benchmark.
+    'access-token-ttl': { type: 'string', default: '3600' },
   },
 });
 
+const accessTokenTtl = Number.parseInt(args['access-token-ttl'], 10);
+if (!(accessTokenTtl > 0)) throw new Error('--access-token-ttl must be a positive number of seconds');
 const signingKeys = [await newSigningKey()];
 const counters = { token: 0, jwks: 0, revoke: 0 };
 // Test controls can make the next N token or JWKS responses misbehave the way proxies, load
@@ -105,9 +110,9 @@ function buildProvider() {
     extraClientMetadata: { properties: ['rotateRefreshTokens'] },
     expiresWithSession: async () => false,
     ttl: {
-      AccessToken: 3600,
+      AccessToken: accessTokenTtl,
       ClientCredentials: 3600,
-      IdToken: 3600,
+      IdToken: accessTokenTtl,
       AuthorizationCode: 300,
       Grant: 30 * 24 * 3600,
       RefreshToken: 30 * 24 * 3600,

@@ -275,6 +275,11 @@ pub struct ProviderSettingsArgs {
     /// A Cognito identity pool, for temporary AWS credentials.
     #[arg(long, value_name = "ID")]
     pub identity_pool_id: Option<String>,
+    /// How long the app client's refresh tokens last after sign-in (Cognito's "refresh token
+    /// expiration"), e.g. 30days or 12h; "default" for the provider's default (Cognito: 30
+    /// days). Accounts then show when they must sign in again.
+    #[arg(long, value_name = "DURATION")]
+    pub refresh_token_lifetime: Option<String>,
     /// An endpoint override, NAME=URL (issuer, authorization, token, userinfo, revocation,
     /// logout, jwks-uri, cognito-idp, cognito-identity); NAME= removes one. Repeatable.
     #[arg(long = "override", value_name = "NAME=URL")]

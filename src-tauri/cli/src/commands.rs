@@ -68,6 +68,7 @@ async fn list(deck: &Deck, json: bool) -> Result<()> {
                 json!({
                     "id": a.record.id, "label": a.record.label, "provider": a.record.provider_id,
                     "kind": a.record.kind, "signIn": a.record.sign_in, "status": a.record.status,
+                    "refreshExpiresAt": a.record.refresh_expires_at,
                 })
             })
             .collect();
@@ -94,8 +95,17 @@ async fn list(deck: &Deck, json: bool) -> Result<()> {
                 AccountStatus::SignInAgain { .. } => "sign in again",
                 AccountStatus::RefreshPaused { .. } => "refresh paused",
             };
+            let deadline = match (&a.record.status, a.record.refresh_expires_at) {
+                (AccountStatus::Active, Some(at)) => format!(
+                    "  sign in again by {}",
+                    humantime::format_rfc3339_seconds(
+                        std::time::UNIX_EPOCH + std::time::Duration::from_secs(at)
+                    )
+                ),
+                _ => String::new(),
+            };
             output::line(&format!(
-                "  {:<24} {:<14} {}",
+                "  {:<24} {:<14} {}{deadline}",
                 a.record.label, status, a.record.id
             ));
         }

@@ -89,6 +89,21 @@ pub fn apply_settings(config: &mut ProviderConfig, args: &ProviderSettingsArgs) 
     if let Some(pool) = &args.identity_pool_id {
         config.identity_pool_id = Some(pool.clone()).filter(|p| !p.is_empty());
     }
+    if let Some(lifetime) = &args.refresh_token_lifetime {
+        config.refresh_token_lifetime = match lifetime.trim() {
+            "" | "default" => None,
+            text => Some(
+                humantime::parse_duration(text)
+                    .map_err(|e| {
+                        Error::config(
+                            "--refresh-token-lifetime",
+                            format!("\"{text}\" is not a duration ({e}); write it like 30days, 12h or 90min, or \"default\""),
+                        )
+                    })?
+                    .as_secs(),
+            ),
+        };
+    }
     for entry in &args.overrides {
         let (name, url) = entry
             .split_once('=')

@@ -58,6 +58,7 @@ async fn add(deck: &Deck, json: bool, args: &ProviderAddArgs) -> Result<()> {
         redirect_uri: None,
         overrides: EndpointOverrides::default(),
         identity_pool_id: None,
+        refresh_token_lifetime: None,
     };
     apply_settings(&mut config, &args.settings)?;
     let client_secret = read_client_secret(&args.settings)?;
@@ -234,6 +235,7 @@ fn describe(p: &ProviderView) -> serde_json::Value {
         "redirectUri": p.redirect.uri,
         "loopbackRedirectUri": p.redirect.loopback_uri,
         "mixUpProtected": p.redirect.mix_up_protected,
+        "refreshTokenLifetime": p.config.refresh_token_lifetime(),
     })
 }
 
@@ -260,6 +262,17 @@ fn print_provider(p: &ProviderView, view: &DeckView) {
     ));
     if let Some(advice) = &p.redirect.advice {
         output::line(&format!("  warning       {advice}"));
+    }
+    if let Some(seconds) = p.config.refresh_token_lifetime() {
+        output::line(&format!(
+            "  refresh token lasts {}{}",
+            humantime::format_duration(std::time::Duration::from_secs(seconds)),
+            if p.config.refresh_token_lifetime.is_none() {
+                " (Cognito's default)"
+            } else {
+                ""
+            }
+        ));
     }
     output::line(&format!("  accounts      {accounts}"));
 }

@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use crate::deck::AccountView;
+use crate::ids::AccountId;
 use crate::wire::WireError;
 
 /// Events the app sends the window, named `domain:happened`.
@@ -23,6 +24,9 @@ pub enum AppEvent {
     /// The clipboard held a copied token and was cleared.
     #[serde(rename = "clipboard:cleared")]
     ClipboardCleared,
+    /// The user asked for an account outside the window (a notification): show it.
+    #[serde(rename = "account:open")]
+    OpenAccount(AccountId),
 }
 
 /// Why a sign-in failed.
@@ -43,6 +47,7 @@ impl AppEvent {
             Self::AuthCompleted(_) => "auth:completed",
             Self::AuthFailed(_) => "auth:failed",
             Self::ClipboardCleared => "clipboard:cleared",
+            Self::OpenAccount(_) => "account:open",
         }
     }
 
@@ -52,6 +57,7 @@ impl AppEvent {
             Self::AccountsChanged | Self::ClipboardCleared => Ok(serde_json::Value::Null),
             Self::AuthCompleted(account) => serde_json::to_value(account),
             Self::AuthFailed(failed) => serde_json::to_value(failed),
+            Self::OpenAccount(account_id) => serde_json::to_value(account_id),
         };
         payload.unwrap_or(serde_json::Value::Null)
     }
@@ -77,6 +83,8 @@ mod tests {
                 created_at: 0,
                 status: crate::store::AccountStatus::Active,
                 sign_in: crate::store::SignInMethod::Browser,
+                refresh_expires_at: None,
+                keep_fresh: None,
             },
             session: None,
             refresh_failure: None,
@@ -89,6 +97,7 @@ mod tests {
                 error: WireError::from(&Error::UnknownState),
             }),
             AppEvent::ClipboardCleared,
+            AppEvent::OpenAccount("a1".into()),
         ];
         for event in events {
             let json = serde_json::to_value(&event).unwrap_or_default();

@@ -84,7 +84,17 @@ pub struct ProviderConfig {
     /// Cognito identity pool (`<region>:<uuid>`) for temporary AWS credentials.
     #[serde(default)]
     pub identity_pool_id: Option<String>,
+    /// Seconds a refresh token lasts after sign-in (Cognito's app-client "refresh token
+    /// expiration"). `None`: Cognito's default of 30 days, and unknown for other issuers
+    /// unless their token responses say (`refresh_expires_in`).
+    #[serde(default)]
+    pub refresh_token_lifetime: Option<u64>,
 }
+
+/// Cognito's default app-client refresh token expiration.
+pub const COGNITO_DEFAULT_REFRESH_TOKEN_LIFETIME: u64 = 30 * 24 * 3600;
+/// Bounds on the refresh token lifetime setting: Cognito allows 60 minutes to 10 years.
+const REFRESH_TOKEN_LIFETIME_RANGE: std::ops::RangeInclusive<u64> = 60..=3650 * 24 * 3600;
 
 pub(crate) fn default_scopes() -> Vec<String> {
     DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect()
@@ -168,6 +178,14 @@ impl ProviderConfig {
                 ));
             }
         }
+        if let Some(seconds) = self.refresh_token_lifetime
+            && !REFRESH_TOKEN_LIFETIME_RANGE.contains(&seconds)
+        {
+            return Err(Error::config(
+                "refresh token lifetime",
+                "set it between 1 minute and 3650 days (Cognito allows 60 minutes to 10 years), or leave it empty for the provider's default",
+            ));
+        }
         match &self.source {
             ProviderSource::Cognito {
                 domain,
@@ -201,6 +219,16 @@ impl ProviderConfig {
             }
         }
         Ok(())
+    }
+
+    /// How long a refresh token lasts after sign-in, as far as the settings tell: the setting,
+    /// else Cognito's default; `None` (unknown) for other issuers.
+    pub fn refresh_token_lifetime(&self) -> Option<u64> {
+        match (&self.source, self.refresh_token_lifetime) {
+            (_, Some(seconds)) => Some(seconds),
+            (ProviderSource::Cognito { .. }, None) => Some(COGNITO_DEFAULT_REFRESH_TOKEN_LIFETIME),
+            (ProviderSource::Oidc { .. }, None) => None,
+        }
     }
 
     /// Whether Cognito's own API (password sign-in) can serve this pool: a real pool, a pool

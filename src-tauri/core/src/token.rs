@@ -69,6 +69,10 @@ pub struct TokenResponse {
     pub id_token: Option<IdToken>,
     #[serde(default)]
     pub scope: Option<String>,
+    /// Seconds the refresh token lasts (Keycloak and others; not in RFC 6749). Keycloak sends
+    /// 0 for an offline token that does not expire.
+    #[serde(default, deserialize_with = "number_or_string")]
+    pub refresh_expires_in: Option<u64>,
 }
 
 impl TokenResponse {
@@ -136,6 +140,8 @@ pub struct TokenSet {
     /// Granted scopes as the token response stated them (space separated).
     pub scope: Option<String>,
     pub received_at: u64,
+    /// When the refresh token stops working, if the provider said (`refresh_expires_in`).
+    pub refresh_expires_at: Option<u64>,
 }
 
 impl TokenSet {
@@ -147,6 +153,10 @@ impl TokenSet {
             refresh_token: response.refresh_token,
             scope: response.scope,
             received_at: now,
+            refresh_expires_at: response
+                .refresh_expires_in
+                .filter(|&s| s > 0)
+                .map(|s| now.saturating_add(s)),
         }
     }
 

@@ -42,6 +42,8 @@ export interface DeckEvents {
   authCompleted(account: AccountView): void;
   authFailed(failure: AuthFailed): void;
   clipboardCleared(): void;
+  /** A notification was clicked: show that account. */
+  openAccount(accountId: string): void;
 }
 
 export interface DeckApi {
@@ -62,6 +64,10 @@ export interface DeckApi {
   inspect(request: InspectRequest): Promise<TokenView>;
   setClipboardClearSeconds(seconds: number): Promise<void>;
   setAppAnswersCommandLine(enabled: boolean): Promise<void>;
+  setKeepFresh(enabled: boolean): Promise<void>;
+  /** `null` follows the app-wide setting. */
+  setAccountKeepFresh(accountId: string, keepFresh: boolean | null): Promise<void>;
+  setDeadlineWarningHours(hours: number): Promise<void>;
   signInWithPassword(providerId: string, username: string, password: string, srp: boolean): Promise<PasswordSignIn>;
   answerChallenge(challengeId: string, answer: string): Promise<PasswordSignIn>;
   awsCredentials(accountId: string, format: AwsCredentialFormat): Promise<AwsCredentialsView>;
@@ -110,6 +116,9 @@ export const tauriApi: DeckApi = {
   inspect: (request) => call('inspect', { request }),
   setClipboardClearSeconds: (seconds) => call('set_clipboard_clear_seconds', { seconds }),
   setAppAnswersCommandLine: (enabled) => call('set_app_answers_command_line', { enabled }),
+  setKeepFresh: (enabled) => call('set_keep_fresh', { enabled }),
+  setAccountKeepFresh: (accountId, keepFresh) => call('set_account_keep_fresh', { accountId, keepFresh }),
+  setDeadlineWarningHours: (hours) => call('set_deadline_warning_hours', { hours }),
   signInWithPassword: (providerId, username, password, srp) =>
     call('sign_in_with_password', { providerId, username, password, srp }),
   answerChallenge: (challengeId, answer) => call('answer_challenge', { challengeId, answer }),
@@ -122,6 +131,7 @@ export const tauriApi: DeckApi = {
       on('auth:completed', (account) => events.authCompleted(account)),
       on('auth:failed', (failure) => events.authFailed(failure)),
       on('clipboard:cleared', () => events.clipboardCleared()),
+      on('account:open', (accountId) => events.openAccount(accountId)),
     ]);
     return () => unlisten.forEach((u) => u());
   },

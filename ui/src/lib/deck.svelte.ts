@@ -122,6 +122,7 @@ export class DeckState {
       authCompleted: (account) => this.#signedIn(account),
       authFailed: (failure) => this.#signInFailed(failure),
       clipboardCleared: () => this.toast('info', 'Clipboard cleared.'),
+      openAccount: (accountId) => this.select({ kind: 'account', id: accountId }),
     });
     this.#unsubscribe = () => {
       window.removeEventListener('focus', onFocus);
@@ -346,6 +347,27 @@ export class DeckState {
   async setAppAnswersCommandLine(enabled: boolean): Promise<void> {
     await this.#run(busy.settings, async () => {
       await this.#api.setAppAnswersCommandLine(enabled);
+      await this.reload();
+    });
+  }
+
+  async setKeepFresh(enabled: boolean): Promise<void> {
+    await this.#run(busy.settings, async () => {
+      await this.#api.setKeepFresh(enabled);
+      await this.reload();
+    });
+  }
+
+  async setAccountKeepFresh(accountId: string, keepFresh: boolean | null): Promise<void> {
+    await this.#run(busy.settings, async () => {
+      await this.#api.setAccountKeepFresh(accountId, keepFresh);
+      await this.reload();
+    });
+  }
+
+  async setDeadlineWarningHours(hours: number): Promise<void> {
+    await this.#run(busy.settings, async () => {
+      await this.#api.setDeadlineWarningHours(hours);
       await this.reload();
     });
   }

@@ -20,6 +20,8 @@ export interface ProviderForm {
   scopes: string;
   redirectUri: string;
   identityPoolId: string;
+  /** Days (decimals allowed); empty = the provider's default (Cognito: 30 days). */
+  refreshLifetimeDays: string;
   overrides: {
     issuer: string;
     authorization: string;
@@ -52,6 +54,7 @@ export function emptyForm(): ProviderForm {
     scopes: 'openid email profile',
     redirectUri: '',
     identityPoolId: '',
+    refreshLifetimeDays: '',
     overrides: { issuer: '', authorization: '', token: '', userinfo: '', revocation: '', logout: '', jwksUri: '', cognitoIdp: '', cognitoIdentity: '' },
   };
 }
@@ -64,6 +67,7 @@ export function fromConfig(c: ProviderConfig): ProviderForm {
   form.scopes = c.scopes.join(' ');
   form.redirectUri = c.redirectUri ?? '';
   form.identityPoolId = c.identityPoolId ?? '';
+  form.refreshLifetimeDays = c.refreshTokenLifetime == null ? '' : String(Math.round((c.refreshTokenLifetime / 86400) * 10000) / 10000);
   if (c.source.kind === 'cognito') {
     form.kind = 'cognito';
     form.region = c.source.region;
@@ -149,6 +153,7 @@ export function toConfig(f: ProviderForm, confidential: boolean): ProviderConfig
       cognitoIdentity: blankToNull(o.cognitoIdentity),
     },
     identityPoolId: f.kind === 'cognito' ? blankToNull(f.identityPoolId) : null,
+    refreshTokenLifetime: f.refreshLifetimeDays.trim() === '' ? null : Math.round(Number(f.refreshLifetimeDays) * 86400),
   };
 }
 
@@ -192,6 +197,11 @@ export function validate(f: ProviderForm): FormErrors {
   } else {
     const p = urlProblem(f.issuer.trim());
     if (p) e.issuer = p;
+  }
+  const days = f.refreshLifetimeDays.trim();
+  if (days !== '') {
+    const n = Number(days);
+    if (!Number.isFinite(n) || n * 86400 < 60 || n > 3650) e.refreshLifetimeDays = 'a number of days between 0.001 and 3650, or empty for the default';
   }
   const redirect = f.redirectUri.trim();
   if (redirect) {

@@ -8,7 +8,7 @@ export function view(providers: ProviderView[] = []): DeckView {
   return {
     providers,
     accounts: [],
-    settings: { clipboardClearSeconds: 30, appAnswersCommandLine: true },
+    settings: { clipboardClearSeconds: 30, appAnswersCommandLine: true, keepFresh: true, deadlineWarningHours: 24 },
     notices: [],
   };
 }
@@ -34,6 +34,9 @@ export function fakeApi(overrides: Partial<DeckApi> = {}): DeckApi & { events: (
     inspect: vi.fn(),
     setClipboardClearSeconds: vi.fn(async () => {}),
     setAppAnswersCommandLine: vi.fn(async () => {}),
+    setKeepFresh: vi.fn(async () => {}),
+    setAccountKeepFresh: vi.fn(async () => {}),
+    setDeadlineWarningHours: vi.fn(async () => {}),
     signInWithPassword: vi.fn(async () => ({ outcome: 'challenge' as const, id: 'c1', name: 'NEW_PASSWORD_REQUIRED', prompt: 'Choose a new password' })),
     answerChallenge: vi.fn(),
     awsCredentials: vi.fn(),
@@ -60,9 +63,45 @@ export function provider(id: string, name = id): ProviderView {
       redirectUri: null,
       overrides: { issuer: null, authorization: null, token: null, userinfo: null, revocation: null, logout: null, jwksUri: null, cognitoIdp: null, cognitoIdentity: null },
       identityPoolId: null,
+      refreshTokenLifetime: null,
     },
     hasClientSecret: false,
     redirect: { uri: `io.github.tokendeck://callback/${id}`, loopbackUri: `http://127.0.0.1/callback/${id}`, mixUpProtected: true, advice: null },
     passwordSignIn: false,
+  };
+}
+
+/** `count` signed-in accounts (user0, user1…) spread over five providers (Pool 0…4). */
+export function accountsView(count: number): DeckView {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    providers: [0, 1, 2, 3, 4].map((i) => provider(`p${i}`, `Pool ${i}`)),
+    accounts: Array.from({ length: count }, (_, i) => ({
+      record: {
+        id: `a${i}`,
+        providerId: `p${i % 5}`,
+        label: `user${i}`,
+        kind: 'user' as const,
+        subject: `s${i}`,
+        username: `user${i}`,
+        email: null,
+        createdAt: now,
+        status: { state: 'active' as const },
+        signIn: 'browser' as const,
+      },
+      session: {
+        origin: 'refresh' as const,
+        accessExpiresAt: now + 3600,
+        idExpiresAt: now + 3600,
+        refreshedAt: now,
+        hasRefreshToken: true,
+        grantedScopes: ['openid'],
+        requestedScopes: ['openid'],
+        verification: { status: 'verified' as const, issuer: 'https://id.example.com' },
+      },
+      refreshFailure: null,
+    })),
+    settings: { clipboardClearSeconds: 30, appAnswersCommandLine: true, keepFresh: true, deadlineWarningHours: 24 },
+    notices: [],
   };
 }

@@ -40,3 +40,18 @@ export const TIME_CLAIMS = new Set(['exp', 'iat', 'nbf', 'auth_time', 'updated_a
 export function nowSeconds(): number {
   return Date.now() / 1000;
 }
+
+/** A compact time left for tight spots (the sidebar): "45s", "52m", "3h", "2d". */
+export function shortDuration(totalSeconds: number): string {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+/** Whether a refresh token's deadline is inside the warning window (or already passed). */
+export function deadlineNear(refreshExpiresAt: number | null | undefined, warningHours: number, now: number): boolean {
+  if (refreshExpiresAt == null || warningHours <= 0) return false;
+  return refreshExpiresAt - now <= warningHours * 3600;
+}

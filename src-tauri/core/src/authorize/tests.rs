@@ -18,6 +18,7 @@ fn provider() -> (Arc<ProviderConfig>, Arc<Endpoints>) {
         redirect_uri: None,
         overrides: EndpointOverrides::default(),
         identity_pool_id: None,
+        refresh_token_lifetime: None,
     };
     let endpoints = config.cognito_endpoints().unwrap().unwrap();
     (Arc::new(config), Arc::new(endpoints))

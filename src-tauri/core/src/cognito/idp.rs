@@ -92,6 +92,7 @@ impl AuthResult {
             refresh_token: self.refresh_token,
             id_token: self.id_token,
             scope: None,
+            refresh_expires_in: None,
         };
         response.check_characters()?;
         Ok(TokenSet::from_response(response, unix_now()))

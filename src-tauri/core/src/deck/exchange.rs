@@ -44,6 +44,9 @@ pub struct SharedProvider {
     pub overrides: EndpointOverrides,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_pool_id: Option<String>,
+    /// Seconds (see `ProviderConfig::refresh_token_lifetime`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token_lifetime: Option<u64>,
 }
 
 fn is_default(o: &EndpointOverrides) -> bool {
@@ -81,6 +84,7 @@ impl SharedProvider {
             redirect_uri: config.redirect_uri.clone(),
             overrides: config.overrides.clone(),
             identity_pool_id: config.identity_pool_id.clone(),
+            refresh_token_lifetime: config.refresh_token_lifetime,
         }
     }
 
@@ -96,6 +100,7 @@ impl SharedProvider {
             redirect_uri: self.redirect_uri.filter(|r| !r.trim().is_empty()),
             overrides: self.overrides,
             identity_pool_id: self.identity_pool_id,
+            refresh_token_lifetime: self.refresh_token_lifetime,
         }
     }
 }

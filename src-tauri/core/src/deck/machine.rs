@@ -50,6 +50,8 @@ impl Deck {
             created_at: unix_now(),
             status: AccountStatus::Active,
             sign_in: SignInMethod::Browser,
+            refresh_expires_at: None,
+            keep_fresh: None,
         });
         let saved = record.clone();
         self.update_config(|file| {

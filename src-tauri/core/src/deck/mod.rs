@@ -7,17 +7,20 @@
 //! - `session`: refreshing and signing out; `cognito_session`: the same for API sign-ins.
 //! - `refresh_tokens`: each account's refresh token and its cross-process lock and stamp;
 //!   `session_cache`: the keyring cache of access/ID tokens; `restore`: sessions after a start.
+//! - `keeper`: refreshing in the background while the app runs, and deadline warnings.
 //! - `lookup`: accounts and providers by id or name.
 //! - `tokens`: the detail view, the token for scripts, copying; `aws`: identity-pool credentials.
 //! - `providers` and `check`: adding, editing, removing and checking providers; `exchange`:
 //!   provider files (export, import); `orphans`:
 //!   finishing interrupted removals; `views`: what the window and the CLI are sent.
+//! - `settings`: the app-wide settings and per-account overrides.
 //! - Per account, what this process holds lives in one [`AccountRuntime`].
 
 mod aws;
 mod check;
 mod cognito_session;
 mod exchange;
+mod keeper;
 mod lookup;
 mod machine;
 mod orphans;
@@ -27,6 +30,7 @@ mod refresh_tokens;
 mod restore;
 mod session;
 mod session_cache;
+mod settings;
 mod sign_in;
 mod tokens;
 pub mod views;
@@ -49,6 +53,7 @@ pub use exchange::{
     ImportReport, ImportedProvider, PROVIDER_FILE_FORMAT, PROVIDER_FILE_VERSION, ProviderFile,
     SharedProvider,
 };
+pub use keeper::KeeperEvent;
 pub use providers::DEMO_PROVIDER_ID;
 pub use sign_in::{SignInEnd, SignInStarted, SignInWait};
 pub use tokens::{ScriptToken, SessionTokens, TokenChoice};
@@ -193,30 +198,6 @@ impl Deck {
     /// The notices not yet shown, for a caller that shows each once (the CLI).
     pub fn take_notices(&self) -> Vec<String> {
         std::mem::take(&mut *lock(&self.notices))
-    }
-
-    pub async fn set_clipboard_clear_seconds(&self, seconds: u32) -> Result<()> {
-        self.update_config(|file| {
-            file.settings.clipboard_clear_seconds = seconds.min(3600);
-            Ok(())
-        })
-        .await
-    }
-
-    pub async fn set_app_answers_command_line(&self, enabled: bool) -> Result<()> {
-        self.update_config(|file| {
-            file.settings.app_answers_command_line = enabled;
-            Ok(())
-        })
-        .await
-    }
-
-    pub async fn app_answers_command_line(&self) -> bool {
-        self.config.lock().await.settings.app_answers_command_line
-    }
-
-    pub async fn clipboard_clear_seconds(&self) -> u32 {
-        self.config.lock().await.settings.clipboard_clear_seconds
     }
 
     fn account_view(&self, record: &AccountRecord) -> AccountView {

@@ -103,12 +103,7 @@ impl Deck {
             .map(|(_, c)| c)
             .unwrap_or_default();
         let record = self
-            .save_user_account(
-                provider,
-                &claims,
-                tokens.refresh_token.as_ref(),
-                SignInMethod::CognitoApi,
-            )
+            .save_user_account(provider, &claims, &tokens, SignInMethod::CognitoApi)
             .await?;
         let live = LiveSession {
             origin: SessionOrigin::SignIn,

@@ -169,6 +169,7 @@ impl Deck {
                 ..Default::default()
             },
             identity_pool_id: None,
+            refresh_token_lifetime: None,
         };
         if self.provider(&config.id).await.ok().as_ref() == Some(&config) {
             return Ok(());

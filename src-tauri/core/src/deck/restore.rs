@@ -55,6 +55,7 @@ impl Deck {
             expires_at: cached.expires_at,
             scope: cached.scope,
             received_at: cached.received_at,
+            refresh_expires_at: None,
         };
         let verdicts = self.verify_cached(record, &tokens).await;
         let provider_scopes = self

@@ -192,6 +192,12 @@ impl Deck {
         requested_scopes: Vec<String>,
     ) -> Result<()> {
         crate::faults::crash_point("refresh:after-refresh-token-saved");
+        // A provider that says how long the refresh token lasts (`refresh_expires_in`) moves
+        // the deadline; otherwise it stays where the sign-in set it.
+        let deadline = renewal
+            .tokens
+            .refresh_expires_at
+            .filter(|d| record.refresh_expires_at != Some(*d));
         self.remember(
             &record.id,
             LiveSession {
@@ -203,8 +209,17 @@ impl Deck {
             CacheWrite::Background,
         )
         .await;
-        if record.status != AccountStatus::Active {
-            self.set_status(&record.id, AccountStatus::Active).await?;
+        if record.status != AccountStatus::Active || deadline.is_some() {
+            self.update_config(|file| {
+                if let Some(account) = file.account_mut(&record.id) {
+                    account.status = AccountStatus::Active;
+                    if deadline.is_some() {
+                        account.refresh_expires_at = deadline;
+                    }
+                }
+                Ok(())
+            })
+            .await?;
         }
         Ok(())
     }

@@ -16,7 +16,7 @@ use crate::loopback::LoopbackListener;
 use crate::provider::{ProviderConfig, Redirect};
 use crate::secret::CallbackUrl;
 use crate::store::{AccountKind, AccountRecord, AccountStatus, SignInMethod};
-use crate::token::unix_now;
+use crate::token::{TokenSet, unix_now};
 
 /// A started sign-in: open `authorization_url` in the system browser, then hand `wait` to
 /// [`Deck::await_sign_in`].
@@ -201,7 +201,7 @@ impl Deck {
             .save_user_account(
                 &result.provider,
                 &claims,
-                result.tokens.refresh_token.as_ref(),
+                &result.tokens,
                 SignInMethod::Browser,
             )
             .await?;
@@ -234,9 +234,10 @@ impl Deck {
         &self,
         started_with: &ProviderConfig,
         claims: &crate::inspect::JsonObject,
-        refresh_token: Option<&crate::secret::RefreshToken>,
+        tokens: &TokenSet,
         sign_in: SignInMethod,
     ) -> Result<AccountRecord> {
+        let refresh_token = tokens.refresh_token.as_ref();
         let provider_id = &started_with.id;
         let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
         let subject = text("sub");
@@ -259,6 +260,16 @@ impl Deck {
             .as_ref()
             .is_some_and(|a| matches!(a.status, AccountStatus::SignInAgain { .. }));
         let stores_token = refresh_token.is_some() || ended;
+        let refresh_expires_at = match (refresh_token, &existing) {
+            (Some(_), _) => tokens.refresh_expires_at.or_else(|| {
+                started_with
+                    .refresh_token_lifetime()
+                    .map(|lifetime| tokens.received_at.saturating_add(lifetime))
+            }),
+            // The working refresh token kept (see above) keeps its deadline.
+            (None, Some(existing)) if !ended => existing.refresh_expires_at,
+            (None, _) => None,
+        };
         if stores_token {
             let mut held = self.lock_account(&id).await?;
             self.store_refresh_token(&mut held, &id, refresh_token)
@@ -282,6 +293,8 @@ impl Deck {
             created_at: existing.as_ref().map_or_else(unix_now, |a| a.created_at),
             status: AccountStatus::Active,
             sign_in,
+            refresh_expires_at,
+            keep_fresh: existing.as_ref().and_then(|a| a.keep_fresh),
         };
         let saved = record.clone();
         // Checked again in the same write as the account: a provider re-pointed since the

@@ -185,6 +185,7 @@ fn into_found(auth: AmplifyAuth, source: &str) -> Found {
             redirect_uri,
             overrides: EndpointOverrides::default(),
             identity_pool_id: auth.identity_pool_id,
+            refresh_token_lifetime: None,
         },
         client_secret: None,
         from: source.to_owned(),

@@ -126,6 +126,7 @@ impl OAuthSettings {
                     ..EndpointOverrides::default()
                 },
                 identity_pool_id: None,
+                refresh_token_lifetime: None,
             },
             client_secret: secret,
             from: self.from,

@@ -18,6 +18,7 @@ fn cognito(prefix: &str, region: &str, pool: &str) -> ProviderConfig {
         redirect_uri: None,
         overrides: EndpointOverrides::default(),
         identity_pool_id: None,
+        refresh_token_lifetime: None,
     }
 }
 

@@ -69,6 +69,23 @@ pub struct AccountRecord {
     pub status: AccountStatus,
     #[serde(default)]
     pub sign_in: SignInMethod,
+    /// When the refresh token stops working and only a sign-in helps (Unix seconds): from
+    /// the provider's `refresh_expires_in`, else the sign-in time plus the provider's refresh
+    /// token lifetime; `None` when neither is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_expires_at: Option<u64>,
+    /// Overrides [`Settings::keep_fresh`] for this account; `None` follows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_fresh: Option<bool>,
+}
+
+impl AccountRecord {
+    /// Whether the app refreshes this account in the background (see `deck::keeper`).
+    pub fn keeps_fresh(&self, settings: &Settings) -> bool {
+        self.kind == AccountKind::User
+            && self.status == AccountStatus::Active
+            && self.keep_fresh.unwrap_or(settings.keep_fresh)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -79,6 +96,12 @@ pub struct Settings {
     /// While the app runs, it answers `tokendeck token|env|exec|kubectl-credential` (the
     /// agent, see `crate::agent`). Off: the command line reads the keyring itself.
     pub app_answers_command_line: bool,
+    /// While the app runs, it refreshes active accounts shortly before their access tokens
+    /// expire (each account can override this).
+    pub keep_fresh: bool,
+    /// Warn (a flag on the account, a desktop notification) this many hours before an
+    /// account's refresh token expires; 0 = never.
+    pub deadline_warning_hours: u32,
 }
 
 impl Default for Settings {
@@ -86,6 +109,8 @@ impl Default for Settings {
         Self {
             clipboard_clear_seconds: 30,
             app_answers_command_line: true,
+            keep_fresh: true,
+            deadline_warning_hours: 24,
         }
     }
 }

@@ -74,3 +74,26 @@ fn confidential_client_uses_urlencoded_basic_and_marks_it_sensitive() {
     assert_eq!(decoded, "c+id:s%3Ae%2Fcret");
     assert!(form.is_empty());
 }
+
+#[test]
+fn a_refresh_token_lifetime_the_provider_states_becomes_a_deadline() {
+    let with = |extra: serde_json::Value| {
+        let mut json = serde_json::json!({"access_token": "a", "token_type": "Bearer"});
+        json.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        TokenSet::from_response(response(json), 1000).refresh_expires_at
+    };
+    // Keycloak's field, as a number or a string.
+    assert_eq!(
+        with(serde_json::json!({"refresh_expires_in": 1800})),
+        Some(2800)
+    );
+    assert_eq!(
+        with(serde_json::json!({"refresh_expires_in": "60"})),
+        Some(1060)
+    );
+    // Keycloak's offline tokens say 0: they do not expire.
+    assert_eq!(with(serde_json::json!({"refresh_expires_in": 0})), None);
+    assert_eq!(with(serde_json::json!({})), None);
+}

@@ -110,6 +110,7 @@ impl LocalProvider {
                 ..Default::default()
             },
             identity_pool_id: None,
+            refresh_token_lifetime: None,
         }
     }
 

@@ -160,6 +160,7 @@ impl Moto {
                 ..Default::default()
             },
             identity_pool_id,
+            refresh_token_lifetime: None,
         }
     }
 

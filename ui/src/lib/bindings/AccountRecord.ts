@@ -5,4 +5,14 @@ import type { AccountStatus } from "./AccountStatus";
 import type { ProviderId } from "./ProviderId";
 import type { SignInMethod } from "./SignInMethod";
 
-export type AccountRecord = { id: AccountId, providerId: ProviderId, label: string, kind: AccountKind, subject: string | null, username: string | null, email: string | null, createdAt: number, status: AccountStatus, signIn: SignInMethod, };
+export type AccountRecord = { id: AccountId, providerId: ProviderId, label: string, kind: AccountKind, subject: string | null, username: string | null, email: string | null, createdAt: number, status: AccountStatus, signIn: SignInMethod, 
+/**
+ * When the refresh token stops working and only a sign-in helps (Unix seconds): from
+ * the provider's `refresh_expires_in`, else the sign-in time plus the provider's refresh
+ * token lifetime; `None` when neither is known.
+ */
+refreshExpiresAt?: number | null, 
+/**
+ * Overrides [`Settings::keep_fresh`] for this account; `None` follows it.
+ */
+keepFresh?: boolean | null, };

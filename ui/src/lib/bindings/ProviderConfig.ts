@@ -20,4 +20,10 @@ redirectUri: string | null, overrides: EndpointOverrides,
 /**
  * Cognito identity pool (`<region>:<uuid>`) for temporary AWS credentials.
  */
-identityPoolId: string | null, };
+identityPoolId: string | null, 
+/**
+ * Seconds a refresh token lasts after sign-in (Cognito's app-client "refresh token
+ * expiration"). `None`: Cognito's default of 30 days, and unknown for other issuers
+ * unless their token responses say (`refresh_expires_in`).
+ */
+refreshTokenLifetime: number | null, };

@@ -9,4 +9,14 @@ clipboardClearSeconds: number,
  * While the app runs, it answers `tokendeck token|env|exec|kubectl-credential` (the
  * agent, see `crate::agent`). Off: the command line reads the keyring itself.
  */
-appAnswersCommandLine: boolean, };
+appAnswersCommandLine: boolean, 
+/**
+ * While the app runs, it refreshes active accounts shortly before their access tokens
+ * expire (each account can override this).
+ */
+keepFresh: boolean, 
+/**
+ * Warn (a flag on the account, a desktop notification) this many hours before an
+ * account's refresh token expires; 0 = never.
+ */
+deadlineWarningHours: number, };

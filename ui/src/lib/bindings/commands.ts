@@ -38,6 +38,9 @@ export interface Commands {
   inspect: { args: { request: InspectRequest }; reply: TokenView };
   set_clipboard_clear_seconds: { args: { seconds: number }; reply: void };
   set_app_answers_command_line: { args: { enabled: boolean }; reply: void };
+  set_keep_fresh: { args: { enabled: boolean }; reply: void };
+  set_account_keep_fresh: { args: { accountId: AccountId; keepFresh: boolean | null }; reply: void };
+  set_deadline_warning_hours: { args: { hours: number }; reply: void };
   sign_in_with_password: { args: { providerId: ProviderId; username: string; password: string; srp: boolean }; reply: PasswordSignIn };
   answer_challenge: { args: { challengeId: string; answer: string }; reply: PasswordSignIn };
   aws_credentials: { args: { accountId: AccountId; format: AwsCredentialFormat }; reply: AwsCredentialsView };

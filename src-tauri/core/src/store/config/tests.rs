@@ -24,6 +24,8 @@ fn sample() -> ConfigFile {
                 reason: "expired".into(),
             },
             sign_in: SignInMethod::Browser,
+            refresh_expires_at: None,
+            keep_fresh: None,
         }],
         ..ConfigFile::default()
     }

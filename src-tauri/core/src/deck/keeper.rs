@@ -1,0 +1,343 @@
+//! The keeper: while the app runs, it refreshes each account that keeps fresh a little before
+//! its access token expires, and says when a refresh token's deadline comes near.
+//!
+//! - Refreshes go through [`Deck::refresh`]: the same per-account cross-process lock and
+//!   stamps as a click or the CLI, so no two processes spend the same rotated token. Tokens
+//!   another process already refreshed (found in the keyring cache) are adopted instead.
+//! - Times are spread per account (see `schedule`); at most [`PARALLEL`] refreshes run at
+//!   once; a failure backs off; an ended session (dead refresh token) is not tried again.
+//! - Due times are wall-clock times (token expiry is), checked at least every [`TICK`], so a
+//!   machine waking from sleep refreshes what expired meanwhile, spread over up to a minute.
+
+mod schedule;
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use super::Deck;
+use crate::error::Result;
+use crate::ids::AccountId;
+use crate::store::{AccountRecord, AccountStatus, Settings};
+use crate::token::unix_now;
+use crate::wire::WireError;
+use schedule::{Jitter, due_at, retry_delay, wake_delay, woke_or_jumped};
+
+/// The longest the keeper sleeps between looks (settings changes and wakes are noticed).
+const TICK: Duration = Duration::from_secs(15);
+/// Refreshes running at once.
+const PARALLEL: usize = 4;
+/// The least time between two background refreshes of one account, whatever the tokens say
+/// (a provider issuing tokens that expire at once must not make the keeper spin).
+const MIN_INTERVAL: Duration = Duration::from_secs(10);
+/// How long refreshes in flight may finish after the keeper is told to stop (a rotated
+/// refresh token must reach the keyring).
+const DRAIN: Duration = Duration::from_secs(30);
+
+/// What the keeper tells the app (which updates the window and shows notifications).
+#[derive(Debug, Clone)]
+pub enum KeeperEvent {
+    /// The account's tokens were refreshed in the background (or adopted from another process).
+    Refreshed { account_id: AccountId },
+    /// A background refresh failed. `ended`: the session is over (sign in again) and is not
+    /// tried again; otherwise it is retried after `retry_in`. `failures` counts failures in a
+    /// row (1 = the first).
+    RefreshFailed {
+        account_id: AccountId,
+        label: String,
+        error: WireError,
+        ended: bool,
+        failures: u32,
+        retry_in: Option<Duration>,
+    },
+    /// The account's refresh token expires at `expires_at` (Unix seconds), within the warning
+    /// window of the settings. Once per account and deadline in a run.
+    DeadlineNear {
+        account_id: AccountId,
+        label: String,
+        expires_at: u64,
+    },
+}
+
+/// What the keeper remembers about one account between looks.
+#[derive(Debug)]
+struct Watch {
+    jitter: Jitter,
+    /// The expiry `jitter` was drawn for: each new token draws again.
+    drawn_for: Option<u64>,
+    failures: u32,
+    /// Not tried again before this (after a failure, or spread out after a wake).
+    not_before: Option<Instant>,
+    warned_deadline: Option<u64>,
+}
+
+impl Default for Watch {
+    fn default() -> Self {
+        Self {
+            jitter: Jitter::draw(),
+            drawn_for: None,
+            failures: 0,
+            not_before: None,
+            warned_deadline: None,
+        }
+    }
+}
+
+/// One look at the accounts: what to refresh now, and when to look again.
+#[derive(Debug)]
+struct Look {
+    start: Vec<AccountId>,
+    next: Instant,
+}
+
+/// The keeper's state across looks.
+#[derive(Debug)]
+struct Keeper {
+    deck: Arc<Deck>,
+    watches: HashMap<AccountId, Watch>,
+    in_flight: HashSet<AccountId>,
+    last_wall: u64,
+    last_monotonic: Instant,
+}
+
+type Finished = (AccountId, Result<()>);
+
+impl Deck {
+    /// Runs the keeper until `shutdown` completes, then waits (up to 30 s) for refreshes in
+    /// flight. `report` is called for each [`KeeperEvent`].
+    pub async fn keep_fresh(
+        self: Arc<Self>,
+        shutdown: impl Future<Output = ()>,
+        report: impl Fn(KeeperEvent) + Send + Sync + 'static,
+    ) {
+        let mut keeper = Keeper {
+            deck: self,
+            watches: HashMap::new(),
+            in_flight: HashSet::new(),
+            last_wall: unix_now(),
+            last_monotonic: Instant::now(),
+        };
+        let mut running: JoinSet<Finished> = JoinSet::new();
+        tokio::pin!(shutdown);
+        loop {
+            let look = keeper.look(&report).await;
+            for account_id in look.start {
+                keeper.in_flight.insert(account_id.clone());
+                let deck = keeper.deck.clone();
+                running.spawn(async move {
+                    let outcome = deck.refresh_in_background(&account_id).await;
+                    (account_id, outcome)
+                });
+            }
+            tokio::select! {
+                () = &mut shutdown => break,
+                Some(joined) = running.join_next(), if !running.is_empty() => {
+                    if let Ok(finished) = joined {
+                        keeper.settle(finished, &report).await;
+                    }
+                }
+                () = tokio::time::sleep_until(look.next) => {}
+            }
+        }
+        let drained = tokio::time::timeout(DRAIN, async {
+            while running.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            tracing::warn!("background refreshes still running at shutdown were abandoned");
+        }
+    }
+
+    /// Refreshes, unless another process already did: then its tokens (from the keyring
+    /// cache) become this process's session.
+    async fn refresh_in_background(&self, account_id: &AccountId) -> Result<()> {
+        let record = self.account_as_on_disk(account_id).await?;
+        if self.adopt_newer_cached(&record).await {
+            return Ok(());
+        }
+        self.refresh(account_id).await.map(|_| ())
+    }
+
+    /// Takes tokens another process refreshed since this one last looked (the account's lock
+    /// file was restamped), when they are newer than ours and not yet due themselves.
+    async fn adopt_newer_cached(&self, record: &AccountRecord) -> bool {
+        let stamp = self.store.account_stamp(&record.id);
+        let (ours_stamp, ours_received) = self.with_runtime(&record.id, |rt| {
+            (
+                rt.stamp.clone(),
+                rt.session.as_ref().map_or(0, |l| l.tokens.received_at),
+            )
+        });
+        if !stamp.is_empty() && ours_stamp.as_deref() == Some(stamp.as_str()) {
+            return false;
+        }
+        let Ok(Some(cached)) = self.vault.session(&record.id).await else {
+            return false;
+        };
+        let fresher = cached.received_at > ours_received
+            && cached
+                .expires_at
+                .is_some_and(|e| due_at(cached.received_at, e, Jitter::NONE) > unix_now());
+        if !fresher {
+            return false;
+        }
+        self.with_runtime(&record.id, |rt| rt.session = None);
+        self.live_session(record).await.is_some()
+    }
+
+    /// The settings and accounts as the file says now (the CLI may have changed them).
+    async fn settings_and_accounts(&self) -> (Settings, Vec<AccountRecord>) {
+        let mut config = self.config.lock().await;
+        if let Err(e) = self.pick_up_other_writers(&mut config).await {
+            tracing::warn!(error = %e, "the keeper could not re-read the settings");
+        }
+        (config.settings.clone(), config.accounts.clone())
+    }
+
+    /// When the account's access token was received and expires (Unix seconds), from memory
+    /// or the keyring cache; `None` when it holds no tokens, `Some((_, None))` when their
+    /// expiry is unknown.
+    async fn token_times(&self, record: &AccountRecord) -> Option<(u64, Option<u64>)> {
+        let live = self.live_session(record).await?;
+        let expires_at = live
+            .tokens
+            .expires_at
+            .or_else(|| jwt_exp(live.tokens.access_token.expose_secret()));
+        Some((live.tokens.received_at, expires_at))
+    }
+}
+
+impl Keeper {
+    async fn look(&mut self, report: &impl Fn(KeeperEvent)) -> Look {
+        let (settings, accounts) = self.deck.settings_and_accounts().await;
+        let now = unix_now();
+        let monotonic = Instant::now();
+        let woke = woke_or_jumped(
+            now.saturating_sub(self.last_wall),
+            monotonic.saturating_duration_since(self.last_monotonic),
+        );
+        (self.last_wall, self.last_monotonic) = (now, monotonic);
+        self.watches.retain(|id, _| {
+            accounts
+                .iter()
+                .any(|a| a.id == *id && a.status == AccountStatus::Active)
+        });
+
+        let mut next = monotonic + TICK;
+        let mut due_now = Vec::new();
+        for record in &accounts {
+            if record.status != AccountStatus::Active {
+                continue;
+            }
+            self.warn_of_deadline(record, &settings, now, report);
+            if !record.keeps_fresh(&settings) || self.in_flight.contains(&record.id) {
+                continue;
+            }
+            let times = self.deck.token_times(record).await;
+            let watch = self.watches.entry(record.id.clone()).or_default();
+            if let Some(not_before) = watch.not_before.filter(|t| *t > monotonic) {
+                next = next.min(not_before);
+                continue;
+            }
+            let due = match times {
+                // Nothing held: a refresh gets tokens (or ends a session without any).
+                None => now,
+                Some((_, None)) => continue,
+                Some((received_at, Some(expires_at))) => {
+                    if watch.drawn_for != Some(expires_at) {
+                        watch.jitter = Jitter::draw();
+                        watch.drawn_for = Some(expires_at);
+                    }
+                    due_at(received_at, expires_at, watch.jitter)
+                }
+            };
+            match due.checked_sub(now) {
+                Some(wait) if wait > 0 => next = next.min(monotonic + Duration::from_secs(wait)),
+                _ => due_now.push(record.id.clone()),
+            }
+        }
+        if woke && due_now.len() > 1 {
+            // After a sleep everything is due at once: spread it instead of storming.
+            let overdue = due_now.len();
+            for id in std::mem::take(&mut due_now) {
+                let watch = self.watches.entry(id).or_default();
+                let at = monotonic + wake_delay(overdue, watch.jitter);
+                watch.not_before = Some(at);
+                next = next.min(at);
+            }
+        }
+        let room = PARALLEL.saturating_sub(self.in_flight.len());
+        if due_now.len() > room {
+            // The rest go when a running refresh finishes (which wakes the loop).
+            due_now.truncate(room);
+        }
+        Look {
+            start: due_now,
+            next,
+        }
+    }
+
+    fn warn_of_deadline(
+        &mut self,
+        record: &AccountRecord,
+        settings: &Settings,
+        now: u64,
+        report: &impl Fn(KeeperEvent),
+    ) {
+        let window = u64::from(settings.deadline_warning_hours) * 3600;
+        let Some(expires_at) = record.refresh_expires_at else {
+            return;
+        };
+        if window == 0 || expires_at > now.saturating_add(window) {
+            return;
+        }
+        let watch = self.watches.entry(record.id.clone()).or_default();
+        if watch.warned_deadline == Some(expires_at) {
+            return;
+        }
+        watch.warned_deadline = Some(expires_at);
+        report(KeeperEvent::DeadlineNear {
+            account_id: record.id.clone(),
+            label: record.label.clone(),
+            expires_at,
+        });
+    }
+
+    async fn settle(&mut self, (account_id, outcome): Finished, report: &impl Fn(KeeperEvent)) {
+        self.in_flight.remove(&account_id);
+        let Err(e) = outcome else {
+            let watch = self.watches.entry(account_id.clone()).or_default();
+            watch.failures = 0;
+            watch.not_before = Some(Instant::now() + MIN_INTERVAL);
+            report(KeeperEvent::Refreshed { account_id });
+            return;
+        };
+        let record = self.deck.account(&account_id).await.ok();
+        let ended = record
+            .as_ref()
+            .is_none_or(|r| r.status != AccountStatus::Active);
+        let label = record.map(|r| r.label).unwrap_or_default();
+        let watch = self.watches.entry(account_id.clone()).or_default();
+        watch.failures = watch.failures.saturating_add(1);
+        let retry_in = (!ended).then(|| retry_delay(watch.failures, Jitter::draw()));
+        watch.not_before = retry_in.map(|wait| Instant::now() + wait);
+        tracing::warn!(account = %account_id, error = %e, ended, "background refresh failed");
+        report(KeeperEvent::RefreshFailed {
+            account_id,
+            label,
+            error: WireError::from(&e),
+            ended,
+            failures: watch.failures,
+            retry_in,
+        });
+    }
+}
+
+fn jwt_exp(token: &str) -> Option<u64> {
+    let (_, claims) = crate::inspect::decode_unverified(token).ok()?;
+    claims.get("exp").and_then(serde_json::Value::as_u64)
+}

@@ -1,0 +1,292 @@
+//! The keeper (background refresh and deadline warnings) against the real local provider
+//! issuing 6-second access tokens, so a background refresh happens within seconds.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use support::*;
+use tokendeck_core::deck::{Deck, KeeperEvent};
+use tokendeck_core::error::ErrorCode;
+use tokendeck_core::ids::AccountId;
+use tokendeck_core::provider::ProviderConfig;
+use tokendeck_core::secret::RefreshToken;
+use tokendeck_core::store::{AccountRecord, AccountStatus};
+use tokendeck_core::token::ClientAuth;
+use tokio::sync::{Notify, mpsc};
+
+const TTL: &str = "6";
+
+async fn short_lived() -> Fixture {
+    Fixture::with_provider(LocalProvider::start_with(&["--access-token-ttl", TTL]).await)
+}
+
+/// A running keeper: its events, and how to stop it.
+struct Running {
+    events: mpsc::UnboundedReceiver<KeeperEvent>,
+    stop: Arc<Notify>,
+    done: tokio::task::JoinHandle<()>,
+}
+
+fn start_keeper(deck: &Arc<Deck>) -> Running {
+    let (sender, events) = mpsc::unbounded_channel();
+    let stop = Arc::new(Notify::new());
+    let stopped = stop.clone();
+    let done = tokio::spawn(deck.clone().keep_fresh(
+        async move { stopped.notified().await },
+        move |event| {
+            let _ = sender.send(event);
+        },
+    ));
+    Running { events, stop, done }
+}
+
+impl Running {
+    /// The next event, within `secs`.
+    async fn next(&mut self, secs: u64) -> KeeperEvent {
+        tokio::time::timeout(Duration::from_secs(secs), self.events.recv())
+            .await
+            .expect("the keeper reported nothing in time")
+            .expect("the keeper stopped")
+    }
+
+    async fn stop(self) {
+        self.stop.notify_one();
+        tokio::time::timeout(Duration::from_secs(35), self.done)
+            .await
+            .expect("the keeper stops")
+            .unwrap();
+    }
+}
+
+async fn record(deck: &Deck, account: &AccountId) -> AccountRecord {
+    deck.snapshot()
+        .await
+        .accounts
+        .into_iter()
+        .find(|a| a.record.id == *account)
+        .unwrap()
+        .record
+}
+
+/// Revokes a refresh token at the provider, behind the app's back.
+async fn revoke_at_provider(fx: &Fixture, token: &RefreshToken) {
+    let url = url::Url::parse(&fx.provider.url("/oauth2/revoke")).unwrap();
+    tokendeck_core::revoke::revoke_refresh_token(
+        &tokendeck_core::http::HttpClient::new().unwrap(),
+        &url,
+        &ClientAuth::public(NATIVE),
+        token,
+    )
+    .await
+    .unwrap();
+}
+
+async fn access_token(deck: &Deck, account: &AccountId) -> String {
+    // What the window shows: the detail view never refreshes by itself.
+    deck.account_detail(account)
+        .await
+        .unwrap()
+        .raw_access_token
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_are_refreshed_in_the_background_before_their_tokens_expire() {
+    let fx = short_lived().await;
+    let app = fx.open();
+    let plain = add_provider(&app, fx.config(NATIVE), None).await;
+    let rotating = add_provider(&app, fx.config(ROTATING), None).await;
+    let alice = sign_in_account(&app, &plain, ALICE).await;
+    let bob = sign_in_account(&app, &rotating, BOB).await;
+    let before = [
+        access_token(&app, &alice).await,
+        access_token(&app, &bob).await,
+    ];
+    let requests_before = fx.provider.counters().await.token;
+
+    let mut keeper = start_keeper(&app);
+    let mut refreshed = std::collections::HashSet::new();
+    while refreshed.len() < 2 {
+        match keeper.next(20).await {
+            KeeperEvent::Refreshed { account_id } => {
+                refreshed.insert(account_id);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    let after = [
+        access_token(&app, &alice).await,
+        access_token(&app, &bob).await,
+    ];
+    assert_ne!(before[0], after[0], "alice's token changed with no call");
+    assert_ne!(before[1], after[1], "bob's token changed with no call");
+    assert!(fx.provider.counters().await.token >= requests_before + 2);
+
+    // Each refresh comes before expiry: the tokens served were never expired.
+    let detail = app.account_detail(&alice).await.unwrap();
+    let expires_at = detail.account.session.unwrap().access_expires_at.unwrap();
+    assert!(expires_at > tokendeck_core::token::unix_now());
+    keeper.stop().await;
+
+    // Bob's rotated refresh token was saved: a new process refreshes with it.
+    let other = fx.open();
+    other.refresh(&bob).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_turned_off_is_left_alone_while_others_are_refreshed() {
+    let fx = short_lived().await;
+    let app = fx.open();
+    let provider = add_provider(&app, fx.config(NATIVE), None).await;
+    let alice = sign_in_account(&app, &provider, ALICE).await;
+    let bob = sign_in_account(&app, &provider, BOB).await;
+    app.set_account_keep_fresh(&bob, Some(false)).await.unwrap();
+    let bob_before = access_token(&app, &bob).await;
+
+    let mut keeper = start_keeper(&app);
+    // Two rounds of alice's refreshes: bob's token expired in between and was not touched.
+    for _ in 0..2 {
+        match keeper.next(20).await {
+            KeeperEvent::Refreshed { account_id } => assert_eq!(account_id, alice),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    keeper.stop().await;
+    assert_eq!(access_token(&app, &bob).await, bob_before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_refresh_backs_off_and_a_dead_token_ends_the_session() {
+    let fx = short_lived().await;
+    let app = fx.open();
+    let provider = add_provider(&app, fx.config(NATIVE), None).await;
+    let alice = sign_in_account(&app, &provider, ALICE).await;
+
+    // The provider answers the first refresh with a load balancer's error page.
+    fx.provider.fault("token", "html502", 1).await;
+    let mut keeper = start_keeper(&app);
+    match keeper.next(20).await {
+        KeeperEvent::RefreshFailed {
+            account_id,
+            ended,
+            failures,
+            retry_in,
+            ..
+        } => {
+            assert_eq!(account_id, alice);
+            assert!(!ended);
+            assert_eq!(failures, 1);
+            let wait = retry_in.unwrap();
+            assert!(
+                (Duration::from_secs(11)..=Duration::from_secs(19)).contains(&wait),
+                "{wait:?}"
+            );
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    keeper.stop().await;
+    assert_eq!(
+        record(&app, &alice).await.status,
+        AccountStatus::Active,
+        "a 502 ends nothing"
+    );
+
+    // The refresh token is revoked at the provider: the next background refresh ends the
+    // session, says so, and the account is not tried again.
+    let token = fx.stored_refresh_token(&alice).await.unwrap();
+    revoke_at_provider(&fx, &token).await;
+    let mut keeper = start_keeper(&app);
+    match keeper.next(20).await {
+        KeeperEvent::RefreshFailed {
+            account_id,
+            ended,
+            error,
+            retry_in,
+            label,
+            ..
+        } => {
+            assert_eq!(account_id, alice);
+            assert!(ended);
+            assert_eq!(error.code, ErrorCode::SignInAgain);
+            assert_eq!(retry_in, None);
+            assert_eq!(label, "alice");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    let requests = fx.provider.counters().await.token;
+    assert!(matches!(
+        record(&app, &alice).await.status,
+        AccountStatus::SignInAgain { .. }
+    ));
+    // Two more ticks' worth of time: nothing is sent for an ended session.
+    assert!(
+        tokio::time::timeout(Duration::from_secs(8), keeper.events.recv())
+            .await
+            .is_err()
+    );
+    assert_eq!(fx.provider.counters().await.token, requests);
+    keeper.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_deadline_inside_the_window_is_reported_once() {
+    let fx = short_lived().await;
+    let app = fx.open();
+    // The app client's refresh tokens last 2 hours; warnings start 24 hours ahead.
+    let config = ProviderConfig {
+        refresh_token_lifetime: Some(7200),
+        ..fx.config(NATIVE)
+    };
+    let provider = add_provider(&app, config, None).await;
+    let signed_in_at = tokendeck_core::token::unix_now();
+    let alice = sign_in_account(&app, &provider, ALICE).await;
+    let deadline = record(&app, &alice).await.refresh_expires_at.unwrap();
+    assert!((signed_in_at + 7200..=signed_in_at + 7210).contains(&deadline));
+    // Turned off, so the only events are deadline warnings.
+    app.set_keep_fresh(false).await.unwrap();
+
+    let mut keeper = start_keeper(&app);
+    match keeper.next(5).await {
+        KeeperEvent::DeadlineNear {
+            account_id,
+            expires_at,
+            label,
+        } => {
+            assert_eq!(account_id, alice);
+            assert_eq!(expires_at, deadline);
+            assert_eq!(label, "alice");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    // A refresh does not move Cognito's deadline (it counts from the sign-in).
+    app.refresh(&alice).await.unwrap();
+    assert_eq!(
+        record(&app, &alice).await.refresh_expires_at,
+        Some(deadline)
+    );
+    assert!(
+        tokio::time::timeout(Duration::from_secs(3), keeper.events.recv())
+            .await
+            .is_err(),
+        "warned once"
+    );
+    keeper.stop().await;
+
+    // A window shorter than the time left: no warning.
+    app.set_deadline_warning_hours(1).await.unwrap();
+    let mut keeper = start_keeper(&app);
+    assert!(
+        tokio::time::timeout(Duration::from_secs(3), keeper.events.recv())
+            .await
+            .is_err()
+    );
+    keeper.stop().await;
+}
