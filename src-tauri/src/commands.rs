@@ -5,13 +5,13 @@ use tauri_plugin_opener::OpenerExt;
 use tokendeck_core::deck::{
     AccountDetail, AccountView, AwsCredentialFormat, AwsCredentialsView, CheckReport, CopyKind,
     DeckView, ImportReport, InspectRequest, PasswordSignIn, ProviderDraft, ProviderView,
-    RefreshOutcome, SignInEnd, SignInRequest, SignInStartedView, SignOutView,
+    RefreshOutcome, SignInRequest, SignInStartedView, SignOutView, UserInfoView,
 };
 use tokendeck_core::ids::{AccountId, ProviderId};
 use tokendeck_core::inspect::TokenView;
 use tokendeck_core::wire::WireError;
 
-use crate::{AppState, events};
+use crate::{AppState, sign_in};
 
 type Reply<T> = Result<T, WireError>;
 
@@ -46,8 +46,8 @@ pub async fn check_provider(
     Ok(state.deck.check_provider_draft(draft).await)
 }
 
-/// Starts a sign-in and opens the system browser; the sign-in ends in the background (see
-/// `Deck::await_sign_in`), or through a deep link (see `deep_link`).
+/// Starts a sign-in and opens the sign-in page (the provider's browser command, else the
+/// system browser); the sign-in ends in the background (see `sign_in`) or through a deep link.
 #[tauri::command]
 pub async fn begin_sign_in(
     app: AppHandle,
@@ -56,29 +56,36 @@ pub async fn begin_sign_in(
     request: SignInRequest,
 ) -> Reply<SignInStartedView> {
     let started = state.deck.begin_sign_in(&provider_id, request).await?;
-    let view = started.view.clone();
-    if let Err(e) = app
-        .opener()
-        .open_url(started.authorization_url.as_str(), None::<&str>)
-    {
-        state.deck.cancel_sign_in(&view.state);
-        return Err(WireError::from(tokendeck_core::Error::Unsupported {
-            what: "opening the system browser",
-            hint: "no default browser is configured; set one (xdg-settings set default-web-browser) and try again",
-        })
-        .with_detail(&e.to_string()));
+    if let Err(e) = sign_in::open_page(&app, &started) {
+        state.deck.cancel_sign_in(&started.view.state);
+        return Err(e);
     }
-    let deck = state.deck.clone();
-    let sign_in_state = view.state.clone();
-    tauri::async_runtime::spawn(async move {
-        match deck.await_sign_in(started.wait).await {
-            Ok(SignInEnd::SignedIn(account)) => events::auth_completed(&app, &account),
-            Ok(SignInEnd::Elsewhere) => return,
-            Err(e) => events::auth_failed(&app, Some(sign_in_state), WireError::from(&e)),
-        }
-        events::accounts_changed(&app);
-    });
-    Ok(view)
+    Ok(sign_in::wait_in_background(
+        &app,
+        state.deck.clone(),
+        started,
+    ))
+}
+
+/// Starts a sign-in and copies its URL instead of opening a browser, to finish it in another
+/// browser or profile; the sign-in then ends as `begin_sign_in`'s does.
+#[tauri::command]
+pub async fn copy_sign_in_url(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    provider_id: ProviderId,
+    request: SignInRequest,
+) -> Reply<SignInStartedView> {
+    let started = state.deck.begin_sign_in(&provider_id, request).await?;
+    if let Err(e) = sign_in::copy_url(&app, &started) {
+        state.deck.cancel_sign_in(&started.view.state);
+        return Err(e);
+    }
+    Ok(sign_in::wait_in_background(
+        &app,
+        state.deck.clone(),
+        started,
+    ))
 }
 
 #[tauri::command]
@@ -198,6 +205,21 @@ pub async fn set_account_keep_fresh(
 #[tauri::command]
 pub async fn set_deadline_warning_hours(state: State<'_, AppState>, hours: u32) -> Reply<()> {
     Ok(state.deck.set_deadline_warning_hours(hours).await?)
+}
+
+/// What the provider says about the account's user (its userInfo endpoint, or Cognito's
+/// GetUser for API sign-ins).
+#[tauri::command]
+pub async fn userinfo(state: State<'_, AppState>, account_id: AccountId) -> Reply<UserInfoView> {
+    Ok(state.deck.userinfo(&account_id).await?)
+}
+
+/// Whether closing the window keeps Tokendeck running in the tray; applied at once.
+#[tauri::command]
+pub async fn set_close_to_tray(state: State<'_, AppState>, enabled: bool) -> Reply<()> {
+    state.deck.set_close_to_tray(enabled).await?;
+    state.tray.set_close_to_tray(enabled);
+    Ok(())
 }
 
 /// Cognito API sign-in (SRP unless `srp` is false). The password is used once, never stored.

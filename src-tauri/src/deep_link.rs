@@ -58,6 +58,8 @@ fn deliver(app: &AppHandle, urls: Vec<Url>) {
 
 pub fn focus_main_window(app: &AppHandle) {
     if let Some(window) = app.get_webview_window("main") {
+        // Hidden when closed to the tray.
+        let _ = window.show();
         let _ = window.unminimize();
         let _ = window.set_focus();
     }

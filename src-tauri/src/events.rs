@@ -6,8 +6,10 @@ use tokendeck_core::ids::AccountId;
 use tokendeck_core::ipc::{AppEvent, AuthFailed};
 use tokendeck_core::wire::WireError;
 
+/// Accounts or providers changed: the window reloads, the tray menu is rebuilt.
 pub fn accounts_changed(app: &AppHandle) {
     emit(app, AppEvent::AccountsChanged);
+    crate::tray::update(app);
 }
 
 pub fn auth_completed(app: &AppHandle, account: &AccountView) {

@@ -8,6 +8,8 @@ mod deep_link;
 mod events;
 mod keeper;
 mod notifications;
+mod sign_in;
+mod tray;
 
 use std::sync::Arc;
 
@@ -23,6 +25,7 @@ pub struct AppState {
     pub clipboard: clipboard::ClipboardGuard,
     pub agent: agent::AgentSwitch,
     pub keeper: keeper::Background,
+    pub tray: tray::TrayState,
 }
 
 pub fn run() {
@@ -42,6 +45,7 @@ pub fn run() {
             }
         })
         .setup(setup)
+        .on_window_event(tray::on_window_event)
         .invoke_handler(tauri::generate_handler![
             commands::snapshot,
             commands::dismiss_notices,
@@ -49,6 +53,7 @@ pub fn run() {
             commands::remove_provider,
             commands::check_provider,
             commands::begin_sign_in,
+            commands::copy_sign_in_url,
             commands::cancel_sign_in,
             commands::refresh,
             commands::refresh_all,
@@ -63,6 +68,8 @@ pub fn run() {
             commands::set_keep_fresh,
             commands::set_account_keep_fresh,
             commands::set_deadline_warning_hours,
+            commands::set_close_to_tray,
+            commands::userinfo,
             commands::sign_in_with_password,
             commands::answer_challenge,
             commands::aws_credentials,
@@ -85,6 +92,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let deck = state.deck.clone();
     app.manage(state);
     deep_link::install(app.handle());
+    tray::install(app.handle());
     let handle = app.handle().clone();
     tauri::async_runtime::spawn(async move {
         if let Ok(issuer) = std::env::var("TOKENDECK_DEMO_ISSUER")
@@ -96,6 +104,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
             state
                 .agent
                 .apply(deck.app_answers_command_line().await, &deck);
+            state.tray.set_close_to_tray(deck.close_to_tray().await);
         }
         events::accounts_changed(&handle);
         deck.restore_sessions().await;
@@ -129,6 +138,7 @@ fn open_state() -> Result<AppState, Box<dyn std::error::Error>> {
         clipboard: clipboard::ClipboardGuard::default(),
         agent: agent::AgentSwitch::default(),
         keeper: keeper::Background::default(),
+        tray: tray::TrayState::default(),
     })
 }
 

@@ -11,7 +11,8 @@ use tokendeck_core::ids::AccountId;
 /// One notification about one account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
-    pub account_id: AccountId,
+    /// The account a click shows; `None` just brings the window up.
+    pub account_id: Option<AccountId>,
     pub summary: String,
     pub body: String,
 }
@@ -27,7 +28,7 @@ impl Note {
                 label,
                 expires_at,
             } => Some(Self {
-                account_id: account_id.clone(),
+                account_id: Some(account_id.clone()),
                 summary: format!("{label}: sign in again soon"),
                 body: format!(
                     "Its refresh token expires {}; after that only a new sign-in gets tokens.",
@@ -41,7 +42,7 @@ impl Note {
                 ended: true,
                 ..
             } => Some(Self {
-                account_id: account_id.clone(),
+                account_id: Some(account_id.clone()),
                 summary: format!("{label}: signed out"),
                 body: format!("Sign in again. {}", error.message),
             }),
@@ -53,7 +54,7 @@ impl Note {
                 retry_in,
                 ..
             } => Some(Self {
-                account_id: account_id.clone(),
+                account_id: Some(account_id.clone()),
                 summary: format!("{label}: background refresh failed"),
                 body: format!(
                     "{} Tokendeck tries again{}.",
@@ -90,24 +91,30 @@ pub fn show(app: &AppHandle, note: Note) {
             .action("default", "Open")
             .show();
         match shown {
-            Ok(handle) => wait_for_click(&app, handle, &note.account_id),
+            Ok(handle) => wait_for_click(&app, handle, note.account_id.as_ref()),
             Err(e) => tracing::warn!(error = %e, "could not show a desktop notification"),
         }
     });
 }
 
 #[cfg(all(unix, not(target_os = "macos")))]
-fn wait_for_click(app: &AppHandle, handle: notify_rust::NotificationHandle, account: &AccountId) {
+fn wait_for_click(
+    app: &AppHandle,
+    handle: notify_rust::NotificationHandle,
+    account: Option<&AccountId>,
+) {
     handle.wait_for_action(|action| {
         if action == "default" {
             crate::deep_link::focus_main_window(app);
-            crate::events::open_account(app, account);
+            if let Some(account) = account {
+                crate::events::open_account(app, account);
+            }
         }
     });
 }
 
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-fn wait_for_click(_: &AppHandle, _: notify_rust::NotificationHandle, _: &AccountId) {}
+fn wait_for_click(_: &AppHandle, _: notify_rust::NotificationHandle, _: Option<&AccountId>) {}
 
 #[cfg(test)]
 mod tests {

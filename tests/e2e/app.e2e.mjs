@@ -11,11 +11,12 @@ import { By, Key } from 'selenium-webdriver';
 
 import {
   cliBinary, clipboard, deliverDeepLink, keyringSecret, openApp, prepareDesktop, startDriver,
-  startNotificationServer, startProvider,
+  startNotificationServer, startProvider, startTray, trayMenu, xWindow,
 } from './harness.mjs';
 
 let provider;
 let notifications;
+let tray;
 let driver;
 let app;
 let env;
@@ -23,6 +24,7 @@ let env;
 before(async () => {
   provider = await startProvider();
   notifications = await startNotificationServer();
+  tray = await startTray();
   const desktop = prepareDesktop();
   // The session's runtime directory, where the app listens as the command line's agent.
   const runtime = join(desktop.home, 'run');
@@ -37,6 +39,7 @@ after(async () => {
   driver?.stop();
   provider?.stop();
   notifications?.stop();
+  tray?.stop();
 });
 
 function accountsInConfig() {
@@ -108,6 +111,11 @@ test('sign in through the system browser; the OS delivers the redirect', async (
   assert.match(await app.text('exp-relative'), /^in (59m|1h)/);
   assert.match(text, /\d{2}:\d{2}:\d{2} \S+ \d+/, 'times carry their zone');
   await app.screenshot('account');
+  // The provider's userInfo answer, beside the ID token's claims.
+  await app.click('tab-userinfo');
+  await app.waitFor(async () => (await app.text('userinfo-claims')).includes('alice@example.com'), 'the userInfo answer');
+  await app.screenshot('userinfo');
+  await app.click('tab-id');
 });
 
 test('refresh changes the access token', async () => {
@@ -241,6 +249,36 @@ test('the command line gets its token from the running app, with no keyring of i
   await app.click('account-item');
 });
 
+test('the tray lists the account; its menu copies, refreshes and brings a closed window back', async () => {
+  // The icon docked in a real system tray.
+  await app.waitFor(async () => tray.icons().some((name) => name.startsWith('tokendeck')), 'the icon in the tray');
+  const menu = trayMenu();
+  await app.waitFor(async () => menu.labels().some((l) => /^alice \(Local pool\): (59m|1h) left$/.test(l)), 'the account in the menu');
+  assert.deepEqual(menu.labels().slice(-3), ['Refresh all', 'Open Tokendeck', 'Quit']);
+
+  const shown = await rawAccessToken();
+  menu.click('Copy access token', 'alice (Local pool)');
+  await app.waitFor(() => clipboard() === shown, 'the token copied from the tray', 5000);
+  // Cleared after the same delay as a copy in the window (3 s, set above).
+  await app.waitFor(() => clipboard() === '', 'the tray copy to be cleared', 10000);
+  await sleep(1100); // a new iat, so a different token
+  menu.click('Refresh', 'alice (Local pool)');
+  await app.waitFor(async () => (await rawAccessToken()) !== shown, 'a refresh from the tray');
+
+  // Closing the window keeps Tokendeck in the tray when the setting says so.
+  await app.click('open-settings');
+  await app.click('close-to-tray');
+  await app.waitFor(async () => (await app.find('close-to-tray')).isSelected(), 'the setting on');
+  xWindow('close', 'Tokendeck');
+  await app.waitFor(async () => xWindow('state', 'Tokendeck') === 'unmapped', 'the window hidden');
+  // Still running: the command line gets its token from it.
+  const printed = execFileSync(cliBinary, ['token', 'alice'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  assert.ok(printed.trim().length > 20);
+  trayMenu().click('Open Tokendeck');
+  await app.waitFor(async () => xWindow('state', 'Tokendeck') === 'viewable', 'the window back');
+  await app.click('account-item');
+});
+
 test('sign out revokes: the provider rejects the old refresh token', async () => {
   const [account] = accountsInConfig();
   const refreshToken = keyringSecret(`refresh-token:${account.id}`);
@@ -274,6 +312,24 @@ test('a sign-in the user cancels at the provider closes the wait and says why', 
   } finally {
     rmSync(process.env.E2E_BROWSER_ACTION, { force: true });
   }
+});
+
+test('a sign-in URL copied with options finishes in another browser', async () => {
+  await (await app.all('provider-item'))[0].click();
+  await app.find('provider-page');
+  await (await app.session.findElement(By.css('[data-testid="sign-in-options"] summary'))).click();
+  await app.type('o-login-hint', 'alice');
+  await app.type('o-lang', 'fr');
+  await app.click('copy-sign-in-url');
+  await app.find('signin-url-copied');
+  const url = new URL(clipboard());
+  assert.equal(`${url.origin}${url.pathname}`, `${provider.issuer}/oauth2/authorize`);
+  assert.equal(url.searchParams.get('login_hint'), 'alice');
+  assert.equal(url.searchParams.get('lang'), 'fr');
+  // Pasted into another browser (headless Chromium signs alice in there).
+  execFileSync(new URL('./fake-browser.sh', import.meta.url).pathname, [url.href], { env: { ...process.env, ...env } });
+  await app.waitFor(async () => (await app.all('account-page')).length === 1, 'the account from the other browser');
+  assert.equal((await app.all('signin-progress')).length, 0, 'the wait closed');
 });
 
 test('a machine client leads with its token, and its account shows no ID token', async () => {

@@ -174,7 +174,10 @@ export function deliverDeepLink(url, env) {
  * read and clicked through `dunstctl`.
  */
 export async function startNotificationServer() {
-  const child = spawn('dunst', [], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // Notifications stay up until clicked or closed, so a slow step still finds them.
+  const config = join(mkdtempSync(join(tmpdir(), 'tokendeck-dunst-')), 'dunstrc');
+  writeFileSync(config, ['low', 'normal', 'critical'].map((u) => `[urgency_${u}]\ntimeout = 0\n`).join(''));
+  const child = spawn('dunst', ['-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
   const ctl = (...args) => execFileSync('dunstctl', args, { encoding: 'utf8' }).trim();
   // Asked without starting anything: a call to the name itself would make the bus start
   // another dunst (its service file), one with no display.
@@ -196,3 +199,63 @@ export async function startNotificationServer() {
     stop: () => child.kill(),
   };
 }
+
+/** A real system tray (trayer: the XEmbed tray of the freedesktop spec) on the virtual display. */
+export async function startTray() {
+  const child = spawn('trayer', ['--edge', 'top', '--align', 'right', '--widthtype', 'pixel', '--width', '120', '--height', '24'], { stdio: 'ignore' });
+  const panel = () => execFileSync('xwininfo', ['-root', '-tree'], { encoding: 'utf8' }).match(/^\s*(0x[0-9a-f]+) "panel": \("panel" "trayer"\)/m)?.[1];
+  for (let i = 0; !panel(); i++) {
+    if (i > 100 || child.exitCode !== null) throw new Error('trayer did not come up');
+    await sleep(100);
+  }
+  return {
+    /** The window names docked in the tray. */
+    icons: () => [...execFileSync('xwininfo', ['-tree', '-id', panel()], { encoding: 'utf8' }).matchAll(/^\s+0x[0-9a-f]+ "([^"]*)"/gm)].map((m) => m[1]),
+    stop: () => child.kill(),
+  };
+}
+
+const dbus = (...args) => execFileSync('dbus-send', ['--session', '--print-reply=literal', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', ...args], { encoding: 'utf8' });
+const gdbus = (...args) => execFileSync('gdbus', ['call', '--session', ...args], { encoding: 'utf8' });
+
+/**
+ * The tray icon's menu as a tray host sees it: the com.canonical.dbusmenu object the app's
+ * StatusNotifierItem exports, read with GetLayout and clicked with Event (what a host sends
+ * when the user picks an item).
+ */
+export function trayMenu() {
+  const names = dbus('org.freedesktop.DBus.ListNames').match(/:\d+\.\d+/g) ?? [];
+  for (const name of names) {
+    let tree;
+    try {
+      tree = execFileSync('gdbus', ['introspect', '--session', '--dest', name, '--object-path', '/org/ayatana/NotificationItem', '--recurse'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      continue;
+    }
+    const path = tree.match(/node (\/org\/ayatana\/NotificationItem\/[^/\s]+\/Menu)/)?.[1];
+    if (!path) continue;
+    // `--`: the arguments (such as -1) are not options.
+    const call = (method, ...args) => gdbus('--dest', name, '--object-path', path, '--method', `com.canonical.dbusmenu.${method}`, '--', ...args);
+    /** Every item in order (depth first): its id and label. */
+    const items = () =>
+      [...call('GetLayout', '0', '-1', '[]').matchAll(/\((\d+), \{([^{}]*)\}/g)].map((m) => ({
+        id: m[1],
+        label: m[2].match(/'label': <'((?:[^'\\]|\\.)*)'>/)?.[1] ?? null,
+      }));
+    return {
+      labels: () => items().map((i) => i.label).filter(Boolean),
+      /** Clicks the item `label`, the first after the submenu whose label starts with `under`. */
+      click(label, under) {
+        const all = items();
+        const from = under ? all.findIndex((i) => i.label?.startsWith(under)) : 0;
+        const item = all.slice(Math.max(from, 0)).find((i) => i.label === label);
+        if (from < 0 || !item) throw new Error(`no tray item ${label} under ${under}: ${JSON.stringify(all)}`);
+        call('Event', item.id, 'clicked', '<int32 0>', '0');
+      },
+    };
+  }
+  throw new Error('no StatusNotifierItem menu on the session bus');
+}
+
+/** What a window manager does (the system python3, where python3-xlib is): close a top-level window (WM_DELETE_WINDOW), or read its state. */
+export const xWindow = (action, title) => execFileSync('/usr/bin/python3', [join(here, 'x-window.py'), action, title], { encoding: 'utf8' }).trim();

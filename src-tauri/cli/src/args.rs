@@ -40,6 +40,9 @@ pub enum Command {
     Login(LoginArgs),
     /// Refresh an account's tokens now.
     Refresh(AccountArg),
+    /// Ask the provider about the account's user (its userInfo endpoint; Cognito's GetUser
+    /// for API sign-ins) and print the claims as JSON.
+    Userinfo(AccountArg),
     /// Decode a JWT and, with --verify, check it against a provider's keys (offline jwt.io).
     Inspect(InspectArgs),
     /// Temporary AWS credentials from the provider's identity pool.
@@ -60,7 +63,7 @@ pub enum Command {
     Agent,
     /// Add, edit, remove, list, check, export and import providers.
     #[command(subcommand)]
-    Provider(ProviderCommand),
+    Provider(Box<ProviderCommand>),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
     /// Print the manual page (roff), for `man -l -`.
@@ -167,6 +170,36 @@ pub struct LoginArgs {
     /// Send the password itself (USER_PASSWORD_AUTH) instead of an SRP proof.
     #[arg(long, requires = "password")]
     pub no_srp: bool,
+    /// Print the sign-in URL and wait, without opening a browser: finish the sign-in in
+    /// any browser or profile on this machine.
+    #[arg(long, conflicts_with = "password")]
+    pub no_browser: bool,
+    #[command(flatten)]
+    pub options: SignInOptionArgs,
+}
+
+/// Authorization parameters for one browser sign-in (over the provider's defaults).
+#[derive(Debug, Args, Default)]
+pub struct SignInOptionArgs {
+    /// Cognito: go straight to this federated identity provider (e.g. Google, or a SAML
+    /// provider's name), skipping the hosted UI.
+    #[arg(long, value_name = "NAME", conflicts_with = "password")]
+    pub identity_provider: Option<String>,
+    /// Cognito: pick the federated provider by one of its identifiers (e.g. an email domain).
+    #[arg(long, value_name = "ID", conflicts_with = "password")]
+    pub idp_identifier: Option<String>,
+    /// Prefill the login page's username.
+    #[arg(long, value_name = "USER", conflicts_with = "password")]
+    pub login_hint: Option<String>,
+    /// The login page's language, e.g. fr or pt-BR.
+    #[arg(long, value_name = "TAG", conflicts_with = "password")]
+    pub lang: Option<String>,
+    /// login, consent, select_account or none (space separated for several).
+    #[arg(long, value_name = "PROMPT", conflicts_with = "password")]
+    pub prompt: Option<String>,
+    /// A scope to request besides the provider's; repeatable.
+    #[arg(long = "scope", value_name = "SCOPE", conflicts_with = "password")]
+    pub extra_scopes: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -280,6 +313,22 @@ pub struct ProviderSettingsArgs {
     /// days). Accounts then show when they must sign in again.
     #[arg(long, value_name = "DURATION")]
     pub refresh_token_lifetime: Option<String>,
+    /// Sign-in default: Cognito's federated identity provider to go straight to ("" clears).
+    #[arg(long, value_name = "NAME")]
+    pub default_identity_provider: Option<String>,
+    /// Sign-in default: Cognito's idp_identifier ("" clears).
+    #[arg(long, value_name = "ID")]
+    pub default_idp_identifier: Option<String>,
+    /// Sign-in default: the login page's language ("" clears).
+    #[arg(long, value_name = "TAG")]
+    pub default_lang: Option<String>,
+    /// Sign-in default: prompt (login, consent, select_account, none; "" clears).
+    #[arg(long, value_name = "PROMPT")]
+    pub default_prompt: Option<String>,
+    /// Open this provider's sign-in pages with this command instead of the system browser,
+    /// e.g. "firefox -P work --private-window" ({url} marks where the URL goes; "" clears).
+    #[arg(long, value_name = "COMMAND")]
+    pub browser_command: Option<String>,
     /// An endpoint override, NAME=URL (issuer, authorization, token, userinfo, revocation,
     /// logout, jwks-uri, cognito-idp, cognito-identity); NAME= removes one. Repeatable.
     #[arg(long = "override", value_name = "NAME=URL")]

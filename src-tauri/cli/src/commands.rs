@@ -44,6 +44,7 @@ async fn execute(cli: &Cli, deck: &Arc<Deck>) -> Result<Finish> {
         Command::Token(args) => token(deck, json, args).await,
         Command::Login(args) => login::login(deck, json, args).await,
         Command::Refresh(args) => refresh(deck, json, args).await,
+        Command::Userinfo(args) => userinfo(deck, json, args).await,
         Command::Inspect(args) => inspect::inspect(deck, json, args).await,
         Command::AwsCredentials(args) => aws_credentials(deck, args).await,
         Command::Logout(args) => logout(deck, json, args).await,
@@ -150,6 +151,18 @@ async fn refresh(deck: &Deck, json: bool, args: &AccountArg) -> Result<()> {
     let account = deck.find_account(&args.account).await?;
     let view = deck.refresh(&account.id).await?;
     report_account(json, &view, "refreshed");
+    Ok(())
+}
+
+/// The claims as JSON (escaped: a provider's text never reaches the terminal raw); with
+/// --json, together with where they came from.
+async fn userinfo(deck: &Deck, json: bool, args: &AccountArg) -> Result<()> {
+    let account = deck.find_account(&args.account).await?;
+    let info = deck.userinfo(&account.id).await?;
+    match json {
+        true => output::json(&json!({"source": info.source, "claims": info.claims})),
+        false => output::json(&info.claims),
+    }
     Ok(())
 }
 

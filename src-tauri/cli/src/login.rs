@@ -2,6 +2,7 @@
 //! Cognito's API, answering its challenges at the prompt.
 
 use secrecy::{ExposeSecret, SecretString};
+use tokendeck_core::authorize::AuthorizeOptions;
 use tokendeck_core::deck::{Deck, PasswordSignIn, SignInEnd, SignInRequest};
 use tokendeck_core::ids::ProviderId;
 use tokendeck_core::{Error, Result};
@@ -22,7 +23,7 @@ pub async fn login(deck: &Deck, json: bool, args: &LoginArgs) -> Result<()> {
         })?;
         return with_password(deck, json, args, &provider_id, &username).await;
     }
-    with_browser(deck, json, &provider_id, known_user).await
+    with_browser(deck, json, args, &provider_id, known_user).await
 }
 
 async fn with_password(
@@ -55,21 +56,30 @@ async fn with_password(
 async fn with_browser(
     deck: &Deck,
     json: bool,
+    args: &LoginArgs,
     provider_id: &ProviderId,
-    login_hint: Option<String>,
+    known_user: Option<String>,
 ) -> Result<()> {
-    let request = SignInRequest {
-        loopback: Some(true),
-        force_login: Some(true),
-        login_hint,
-        ..Default::default()
-    };
+    let request = sign_in_request(deck, args, provider_id, known_user).await?;
     let started = deck.begin_sign_in(provider_id, request).await?;
-    output::note(&format!(
-        "Opening your browser to sign in. If it does not open, visit:\n  {}",
-        started.authorization_url
-    ));
-    open_browser(started.authorization_url.as_str());
+    let url = started.authorization_url.as_str();
+    if args.no_browser {
+        output::note(&format!(
+            "Open this URL in the browser you want to sign in with (on this machine):\n  {url}"
+        ));
+    } else {
+        output::note(&format!(
+            "Opening your browser to sign in. If it does not open, visit:\n  {url}"
+        ));
+        match &started.browser {
+            Some(browser) => {
+                if let Err(e) = browser.open(url) {
+                    output::note(&format!("{e}; open the URL above yourself"));
+                }
+            }
+            None => open_browser(url),
+        }
+    }
     match deck.await_sign_in(started.wait).await? {
         SignInEnd::SignedIn(account) => {
             report_account(json, &account, "signed in");
@@ -79,6 +89,43 @@ async fn with_browser(
             detail: "the sign-in was cancelled".into(),
         }),
     }
+}
+
+/// The options of this sign-in: the command line's, over the provider's defaults (applied
+/// by the Deck); extra scopes add to the provider's.
+async fn sign_in_request(
+    deck: &Deck,
+    args: &LoginArgs,
+    provider_id: &ProviderId,
+    known_user: Option<String>,
+) -> Result<SignInRequest> {
+    let o = &args.options;
+    let scopes = match o.extra_scopes.is_empty() {
+        true => None,
+        false => {
+            let mut scopes = deck.find_provider(provider_id.as_str()).await?.scopes;
+            for extra in o.extra_scopes.iter().flat_map(|s| s.split([' ', ','])) {
+                if !extra.is_empty() && !scopes.iter().any(|s| s == extra) {
+                    scopes.push(extra.to_owned());
+                }
+            }
+            Some(scopes)
+        }
+    };
+    Ok(SignInRequest {
+        loopback: Some(true),
+        // Signing in again (or a chosen prompt) decides; else the login page is forced.
+        force_login: o.prompt.is_none().then_some(true),
+        login_hint: o.login_hint.clone().or(known_user),
+        options: Some(AuthorizeOptions {
+            prompt: o.prompt.clone(),
+            login_hint: None,
+            identity_provider: o.identity_provider.clone(),
+            idp_identifier: o.idp_identifier.clone(),
+            lang: o.lang.clone(),
+            scopes,
+        }),
+    })
 }
 
 /// `$TOKENDECK_BROWSER <url>` when set (headless machines, tests), else the system browser.

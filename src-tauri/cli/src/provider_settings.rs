@@ -89,6 +89,20 @@ pub fn apply_settings(config: &mut ProviderConfig, args: &ProviderSettingsArgs) 
     if let Some(pool) = &args.identity_pool_id {
         config.identity_pool_id = Some(pool.clone()).filter(|p| !p.is_empty());
     }
+    let clearable = |value: &Option<String>, slot: &mut Option<String>| {
+        if let Some(v) = value {
+            *slot = Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+        }
+    };
+    let defaults = &mut config.sign_in_options;
+    clearable(
+        &args.default_identity_provider,
+        &mut defaults.identity_provider,
+    );
+    clearable(&args.default_idp_identifier, &mut defaults.idp_identifier);
+    clearable(&args.default_lang, &mut defaults.lang);
+    clearable(&args.default_prompt, &mut defaults.prompt);
+    clearable(&args.browser_command, &mut config.browser_command);
     if let Some(lifetime) = &args.refresh_token_lifetime {
         config.refresh_token_lifetime = match lifetime.trim() {
             "" | "default" => None,

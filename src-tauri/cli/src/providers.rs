@@ -59,6 +59,8 @@ async fn add(deck: &Deck, json: bool, args: &ProviderAddArgs) -> Result<()> {
         overrides: EndpointOverrides::default(),
         identity_pool_id: None,
         refresh_token_lifetime: None,
+        sign_in_options: Default::default(),
+        browser_command: None,
     };
     apply_settings(&mut config, &args.settings)?;
     let client_secret = read_client_secret(&args.settings)?;

@@ -315,3 +315,82 @@ async fn bash_completes_subcommands_from_the_generated_script() {
         assert!(page.contains(subcommand), "{subcommand}");
     }
 }
+
+#[tokio::test]
+async fn a_providers_browser_command_sign_in_defaults_and_deadline_are_used_by_login() {
+    let provider = LocalProvider::start().await;
+    let home = Home::new();
+    home.add(local(&provider, NATIVE, "local")).await;
+    // A "browser" that notes the URL it was given, then signs alice in.
+    let signs_in = home.browser_script(ALICE);
+    let seen = home.dir.join("url-seen");
+    let browser = home.dir.join("noting-browser.sh");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$2\" > '{}'\nexec '{}' \"$2\"\n",
+            seen.display(),
+            signs_in.display()
+        ),
+    )
+    .unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&browser)
+        .status()
+        .unwrap();
+
+    let edited = home
+        .run(&[
+            "provider",
+            "edit",
+            "local",
+            "--browser-command",
+            &format!("'{}' --url {{url}}", browser.display()),
+            "--default-lang",
+            "fr",
+            "--refresh-token-lifetime",
+            "12h",
+        ])
+        .await;
+    assert!(edited.status.success(), "{}", stderr(&edited));
+    let bad = home
+        .run(&["provider", "edit", "local", "--default-prompt", "please"])
+        .await;
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("not a prompt value"),
+        "{}",
+        stderr(&bad)
+    );
+
+    // No TOKENDECK_BROWSER: only the provider's own command can sign alice in.
+    let started = tokendeck_core::token::unix_now();
+    let login = home
+        .run(&[
+            "login",
+            "local",
+            "--login-hint",
+            "alice",
+            "--scope",
+            "demo-api/read",
+        ])
+        .await;
+    assert!(login.status.success(), "{}", stderr(&login));
+    let url = url::Url::parse(&std::fs::read_to_string(&seen).unwrap()).unwrap();
+    let query: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+    assert_eq!(query["lang"], "fr", "the provider's default");
+    assert_eq!(query["login_hint"], "alice", "this sign-in's option");
+    assert_eq!(query["scope"], "openid email profile demo-api/read");
+
+    let list = home.list().await;
+    let deadline = list["accounts"][0]["refreshExpiresAt"].as_u64().unwrap();
+    assert!((started + 12 * 3600..started + 12 * 3600 + 60).contains(&deadline));
+    let text = stdout(&home.run(&["list"]).await);
+    assert!(text.contains("sign in again by "), "{text}");
+
+    let info = home.run(&["userinfo", "alice"]).await;
+    assert!(info.status.success(), "{}", stderr(&info));
+    let claims: serde_json::Value = serde_json::from_str(&stdout(&info)).unwrap();
+    assert_eq!(claims["email"], "alice@example.com");
+}

@@ -34,6 +34,76 @@ pub struct AuthorizeOptions {
     pub scopes: Option<Vec<String>>,
 }
 
+/// The `prompt` values OIDC Core §3.1.2.1 defines (a request may list several).
+const PROMPTS: [&str; 4] = ["none", "login", "consent", "select_account"];
+
+impl AuthorizeOptions {
+    /// Fills what this sign-in leaves unset from the provider's defaults.
+    pub fn or(self, defaults: &Self) -> Self {
+        let pick = |mine: Option<String>, theirs: &Option<String>| {
+            mine.filter(|v| !v.is_empty()).or_else(|| theirs.clone())
+        };
+        Self {
+            prompt: pick(self.prompt, &defaults.prompt),
+            login_hint: pick(self.login_hint, &defaults.login_hint),
+            identity_provider: pick(self.identity_provider, &defaults.identity_provider),
+            idp_identifier: pick(self.idp_identifier, &defaults.idp_identifier),
+            lang: pick(self.lang, &defaults.lang),
+            scopes: self.scopes,
+        }
+    }
+
+    /// Each value goes into the authorization URL: printable, of a sane length, and a
+    /// `prompt` the spec knows.
+    pub fn validate(&self) -> Result<()> {
+        for (field, value) in [
+            ("prompt", &self.prompt),
+            ("login hint", &self.login_hint),
+            ("identity provider", &self.identity_provider),
+            ("IdP identifier", &self.idp_identifier),
+            ("language", &self.lang),
+        ] {
+            if let Some(v) = value
+                && (v.len() > 256 || v.chars().any(char::is_control))
+            {
+                return Err(Error::config(
+                    field,
+                    "keep it under 256 characters, without line breaks or control characters",
+                ));
+            }
+        }
+        if let Some(prompt) = &self.prompt
+            && let Some(unknown) = prompt.split_whitespace().find(|p| !PROMPTS.contains(p))
+        {
+            return Err(Error::config(
+                "prompt",
+                format!(
+                    "\"{unknown}\" is not a prompt value; use login, consent, select_account or none"
+                ),
+            ));
+        }
+        if let Some(lang) = &self.lang
+            && !lang
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(Error::config(
+                "language",
+                "a language tag such as en, fr or pt-BR",
+            ));
+        }
+        for scope in self.scopes.iter().flatten() {
+            if scope.is_empty() || scope.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(Error::config(
+                    "scopes",
+                    format!("\"{scope}\" is not a valid scope"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Everything needed to finish one sign-in, kept in memory only.
 #[derive(Debug)]
 pub struct PendingSignIn {
@@ -71,9 +141,13 @@ pub fn build_authorization_request(
             .append_pair("redirect_uri", redirect_uri.as_str())
             .append_pair("scope", &scopes.join(" "))
             .append_pair("state", &state)
-            .append_pair("nonce", &nonce)
             .append_pair("code_challenge", &verifier.challenge())
             .append_pair("code_challenge_method", CHALLENGE_METHOD);
+        // A nonce binds the ID token, which only an OpenID request gets; plain OAuth
+        // providers refuse a nonce without the openid scope.
+        if scopes.iter().any(|s| s == "openid") {
+            q.append_pair("nonce", &nonce);
+        }
         for (name, value) in [
             ("prompt", &options.prompt),
             ("login_hint", &options.login_hint),

@@ -4,6 +4,7 @@
 
 pub mod agent;
 pub mod authorize;
+pub mod browser;
 pub mod callback;
 pub mod client;
 pub mod cognito;

@@ -89,6 +89,16 @@ pub struct ProviderConfig {
     /// unless their token responses say (`refresh_expires_in`).
     #[serde(default)]
     pub refresh_token_lifetime: Option<u64>,
+    /// Authorization parameters every sign-in sends unless it sets its own: Cognito
+    /// federation (`identity_provider`, `idp_identifier`), `lang`, `prompt`, `login_hint`.
+    /// Their `scopes` is unused (the provider's `scopes` apply).
+    #[serde(default)]
+    pub sign_in_options: crate::authorize::AuthorizeOptions,
+    /// A command that opens the sign-in page instead of the system browser, e.g.
+    /// `firefox -P work --private-window`; `{url}` marks where the URL goes (else it is the
+    /// last argument). Run directly, never through a shell. Never shared in provider files.
+    #[serde(default)]
+    pub browser_command: Option<String>,
 }
 
 /// Cognito's default app-client refresh token expiration.
@@ -177,6 +187,10 @@ impl ProviderConfig {
                     ),
                 ));
             }
+        }
+        self.sign_in_options.validate()?;
+        if let Some(command) = &self.browser_command {
+            crate::browser::BrowserCommand::parse(command)?;
         }
         if let Some(seconds) = self.refresh_token_lifetime
             && !REFRESH_TOKEN_LIFETIME_RANGE.contains(&seconds)

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use tokendeck_core::deck::{
     AccountDetail, AwsCredentialFormat, AwsCredentialsView, CheckReport, CopyKind, DeckView,
     ImportReport, InspectRequest, PasswordSignIn, ProviderDraft, RefreshOutcome, SignInRequest,
-    SignInStartedView, SignOutView,
+    SignInStartedView, SignOutView, UserInfoView,
 };
 use tokendeck_core::inspect::TokenView;
 use tokendeck_core::ipc::AppEvent;
@@ -43,6 +43,7 @@ fn export_all(dir: &Path) {
     AwsCredentialsView::export_all(&cfg).unwrap();
     AppEvent::export_all(&cfg).unwrap();
     ImportReport::export_all(&cfg).unwrap();
+    UserInfoView::export_all(&cfg).unwrap();
     ipc::write_commands_ts(dir);
 }
 

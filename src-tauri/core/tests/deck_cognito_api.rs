@@ -91,6 +91,15 @@ async fn srp_account_refreshes_through_the_api_and_gets_aws_credentials() {
 
     let creds = deck.aws_credentials(&id).await.unwrap();
     assert!(creds.identity_id.starts_with("us-east-1:"));
+
+    // userInfo for an API sign-in: Cognito's GetUser with the account's access token.
+    let info = deck.userinfo(&id).await.unwrap();
+    assert_eq!(info.source, "Cognito's GetUser API");
+    assert_eq!(info.claims["username"], "alice");
+    assert_eq!(
+        info.claims.get("sub").and_then(|s| s.as_str()),
+        account.record.subject.as_deref()
+    );
 }
 
 #[tokio::test]

@@ -24,6 +24,7 @@ import type { SignInRequest } from './bindings/SignInRequest';
 import type { SignInStartedView } from './bindings/SignInStartedView';
 import type { SignOutView } from './bindings/SignOutView';
 import type { TokenView } from './bindings/TokenView';
+import type { UserInfoView } from './bindings/UserInfoView';
 import type { WireError } from './bindings/WireError';
 
 /** An error from the Rust side, with its code from the closed set. */
@@ -68,6 +69,9 @@ export interface DeckApi {
   /** `null` follows the app-wide setting. */
   setAccountKeepFresh(accountId: string, keepFresh: boolean | null): Promise<void>;
   setDeadlineWarningHours(hours: number): Promise<void>;
+  setCloseToTray(enabled: boolean): Promise<void>;
+  userinfo(accountId: string): Promise<UserInfoView>;
+  copySignInUrl(providerId: string, request: SignInRequest): Promise<SignInStartedView>;
   signInWithPassword(providerId: string, username: string, password: string, srp: boolean): Promise<PasswordSignIn>;
   answerChallenge(challengeId: string, answer: string): Promise<PasswordSignIn>;
   awsCredentials(accountId: string, format: AwsCredentialFormat): Promise<AwsCredentialsView>;
@@ -119,6 +123,9 @@ export const tauriApi: DeckApi = {
   setKeepFresh: (enabled) => call('set_keep_fresh', { enabled }),
   setAccountKeepFresh: (accountId, keepFresh) => call('set_account_keep_fresh', { accountId, keepFresh }),
   setDeadlineWarningHours: (hours) => call('set_deadline_warning_hours', { hours }),
+  setCloseToTray: (enabled) => call('set_close_to_tray', { enabled }),
+  userinfo: (accountId) => call('userinfo', { accountId }),
+  copySignInUrl: (providerId, request) => call('copy_sign_in_url', { providerId, request }),
   signInWithPassword: (providerId, username, password, srp) =>
     call('sign_in_with_password', { providerId, username, password, srp }),
   answerChallenge: (challengeId, answer) => call('answer_challenge', { challengeId, answer }),

@@ -14,6 +14,9 @@ import type { ProviderView } from './bindings/ProviderView';
 import type { CheckReport } from './bindings/CheckReport';
 import type { InspectRequest } from './bindings/InspectRequest';
 import type { TokenView } from './bindings/TokenView';
+import type { UserInfoView } from './bindings/UserInfoView';
+import type { AuthorizeOptions } from './bindings/AuthorizeOptions';
+import type { SignInStartedView } from './bindings/SignInStartedView';
 import { advice } from './errors';
 
 export type Selection =
@@ -46,6 +49,8 @@ export interface PendingSignIn {
   providerId: string;
   startedAt: number;
   expiresIn: number;
+  /** The sign-in URL went to the clipboard instead of a browser. */
+  urlCopied: boolean;
 }
 
 /** The bundled local demo pool's id (Rust: `deck::DEMO_PROVIDER_ID`). */
@@ -77,6 +82,7 @@ export const busy = {
   refresh: (accountId: string) => key(`refresh:${accountId}`),
   signOut: (accountId: string) => key(`signout:${accountId}`),
   aws: (accountId: string) => key(`aws:${accountId}`),
+  userInfo: (accountId: string) => key(`userinfo:${accountId}`),
   copy: (kind: CopyKind) => key(`copy:${kind}`),
 } as const;
 
@@ -101,6 +107,8 @@ export class DeckState {
   /** A Cognito challenge (new password, MFA code) awaiting the user's answer. */
   challenge = $state<ChallengeView | null>(null);
   awsCredentials = $state<AwsCredentialsView | null>(null);
+  /** The last userInfo answer (or refusal) for the account shown. */
+  userInfo = $state<{ accountId: string; view: UserInfoView | null; error: AppError | null } | null>(null);
   #busy = $state<Record<string, boolean>>({});
   toasts = $state<Toast[]>([]);
   #api: DeckApi;
@@ -169,6 +177,7 @@ export class DeckState {
   select(selection: Selection): void {
     this.selection = selection;
     this.detail = null;
+    this.userInfo = null;
     if (selection.kind === 'account') void this.#run(busy.detail, () => this.#loadDetail(selection.id));
   }
 
@@ -177,17 +186,32 @@ export class DeckState {
     if (this.selection.kind === 'account' && this.selection.id === accountId) this.detail = detail;
   }
 
-  async signIn(providerId: string, forceLogin?: boolean, loginHint?: string): Promise<void> {
+  /** Starts a browser sign-in; `options` are this sign-in's (over the provider's defaults). */
+  async signIn(providerId: string, forceLogin?: boolean, loginHint?: string, options?: AuthorizeOptions): Promise<void> {
     this.failedSignIn = null;
     await this.#run(busy.signIn(providerId), async () => {
-      const started = await this.#api.beginSignIn(providerId, { forceLogin, loginHint });
-      this.pending = {
-        state: started.state,
-        providerId,
-        startedAt: Date.now() / 1000,
-        expiresIn: Number(started.expiresIn),
-      };
+      const started = await this.#api.beginSignIn(providerId, { forceLogin, loginHint, options });
+      this.#waitFor(started, providerId, false);
     });
+  }
+
+  /** Starts a sign-in and copies its URL, to finish it in another browser or profile. */
+  async copySignInUrl(providerId: string, options?: AuthorizeOptions): Promise<void> {
+    this.failedSignIn = null;
+    await this.#run(busy.signIn(providerId), async () => {
+      const started = await this.#api.copySignInUrl(providerId, { options });
+      this.#waitFor(started, providerId, true);
+    });
+  }
+
+  #waitFor(started: SignInStartedView, providerId: string, urlCopied: boolean): void {
+    this.pending = {
+      state: started.state,
+      providerId,
+      startedAt: Date.now() / 1000,
+      expiresIn: Number(started.expiresIn),
+      urlCopied,
+    };
   }
 
   async cancelSignIn(): Promise<void> {
@@ -337,39 +361,33 @@ export class DeckState {
     });
   }
 
-  async setClipboardClearSeconds(seconds: number): Promise<void> {
+  // Settings: each saved, then the snapshot reloaded to show what the Rust side kept.
+  setClipboardClearSeconds = (seconds: number) => this.#saveSetting(() => this.#api.setClipboardClearSeconds(seconds));
+  setAppAnswersCommandLine = (enabled: boolean) => this.#saveSetting(() => this.#api.setAppAnswersCommandLine(enabled));
+  setKeepFresh = (enabled: boolean) => this.#saveSetting(() => this.#api.setKeepFresh(enabled));
+  /** `null` follows the app-wide setting. */
+  setAccountKeepFresh = (accountId: string, keepFresh: boolean | null) =>
+    this.#saveSetting(() => this.#api.setAccountKeepFresh(accountId, keepFresh));
+  setDeadlineWarningHours = (hours: number) => this.#saveSetting(() => this.#api.setDeadlineWarningHours(hours));
+  setCloseToTray = (enabled: boolean) => this.#saveSetting(() => this.#api.setCloseToTray(enabled));
+
+  async #saveSetting(save: () => Promise<void>): Promise<void> {
     await this.#run(busy.settings, async () => {
-      await this.#api.setClipboardClearSeconds(seconds);
+      await save();
       await this.reload();
     });
   }
 
-  async setAppAnswersCommandLine(enabled: boolean): Promise<void> {
-    await this.#run(busy.settings, async () => {
-      await this.#api.setAppAnswersCommandLine(enabled);
-      await this.reload();
-    });
-  }
-
-  async setKeepFresh(enabled: boolean): Promise<void> {
-    await this.#run(busy.settings, async () => {
-      await this.#api.setKeepFresh(enabled);
-      await this.reload();
-    });
-  }
-
-  async setAccountKeepFresh(accountId: string, keepFresh: boolean | null): Promise<void> {
-    await this.#run(busy.settings, async () => {
-      await this.#api.setAccountKeepFresh(accountId, keepFresh);
-      await this.reload();
-    });
-  }
-
-  async setDeadlineWarningHours(hours: number): Promise<void> {
-    await this.#run(busy.settings, async () => {
-      await this.#api.setDeadlineWarningHours(hours);
-      await this.reload();
-    });
+  /** Asks the provider about the account's user; a refusal is shown in place of the claims. */
+  async loadUserInfo(accountId: string): Promise<void> {
+    this.userInfo = { accountId, view: null, error: null };
+    try {
+      const view = await this.#whileBusy(busy.userInfo(accountId), () => this.#api.userinfo(accountId));
+      if (this.userInfo?.accountId === accountId) this.userInfo = { accountId, view, error: null };
+    } catch (e) {
+      const error = e instanceof AppError ? e : new AppError({ code: 'internal', message: String(e) });
+      if (this.userInfo?.accountId === accountId) this.userInfo = { accountId, view: null, error };
+    }
   }
 
   /** The providers as a shareable file (no secrets), or undefined after a reported error. */

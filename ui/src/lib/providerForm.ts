@@ -22,6 +22,9 @@ export interface ProviderForm {
   identityPoolId: string;
   /** Days (decimals allowed); empty = the provider's default (Cognito: 30 days). */
   refreshLifetimeDays: string;
+  /** Sign-in defaults (authorization parameters) and the browser to open sign-ins with. */
+  defaults: { identityProvider: string; idpIdentifier: string; lang: string; prompt: string };
+  browserCommand: string;
   overrides: {
     issuer: string;
     authorization: string;
@@ -55,6 +58,8 @@ export function emptyForm(): ProviderForm {
     redirectUri: '',
     identityPoolId: '',
     refreshLifetimeDays: '',
+    defaults: { identityProvider: '', idpIdentifier: '', lang: '', prompt: '' },
+    browserCommand: '',
     overrides: { issuer: '', authorization: '', token: '', userinfo: '', revocation: '', logout: '', jwksUri: '', cognitoIdp: '', cognitoIdentity: '' },
   };
 }
@@ -67,6 +72,13 @@ export function fromConfig(c: ProviderConfig): ProviderForm {
   form.scopes = c.scopes.join(' ');
   form.redirectUri = c.redirectUri ?? '';
   form.identityPoolId = c.identityPoolId ?? '';
+  form.defaults = {
+    identityProvider: c.signInOptions.identityProvider ?? '',
+    idpIdentifier: c.signInOptions.idpIdentifier ?? '',
+    lang: c.signInOptions.lang ?? '',
+    prompt: c.signInOptions.prompt ?? '',
+  };
+  form.browserCommand = c.browserCommand ?? '';
   form.refreshLifetimeDays = c.refreshTokenLifetime == null ? '' : String(Math.round((c.refreshTokenLifetime / 86400) * 10000) / 10000);
   if (c.source.kind === 'cognito') {
     form.kind = 'cognito';
@@ -154,6 +166,15 @@ export function toConfig(f: ProviderForm, confidential: boolean): ProviderConfig
     },
     identityPoolId: f.kind === 'cognito' ? blankToNull(f.identityPoolId) : null,
     refreshTokenLifetime: f.refreshLifetimeDays.trim() === '' ? null : Math.round(Number(f.refreshLifetimeDays) * 86400),
+    signInOptions: {
+      prompt: blankToNull(f.defaults.prompt),
+      loginHint: null,
+      identityProvider: blankToNull(f.defaults.identityProvider),
+      idpIdentifier: blankToNull(f.defaults.idpIdentifier),
+      lang: blankToNull(f.defaults.lang),
+      scopes: null,
+    },
+    browserCommand: blankToNull(f.browserCommand),
   };
 }
 
@@ -198,6 +219,9 @@ export function validate(f: ProviderForm): FormErrors {
     const p = urlProblem(f.issuer.trim());
     if (p) e.issuer = p;
   }
+  const quotes = (q: string) => f.browserCommand.split(q).length % 2 === 0;
+  if (quotes("'") || quotes('"')) e.browserCommand = 'its quotes do not match; write it as you would in a shell';
+  else if (f.browserCommand.trim().startsWith('{url}')) e.browserCommand = 'start with the program to run';
   const days = f.refreshLifetimeDays.trim();
   if (days !== '') {
     const n = Number(days);

@@ -8,7 +8,7 @@ export function view(providers: ProviderView[] = []): DeckView {
   return {
     providers,
     accounts: [],
-    settings: { clipboardClearSeconds: 30, appAnswersCommandLine: true, keepFresh: true, deadlineWarningHours: 24 },
+    settings: { clipboardClearSeconds: 30, appAnswersCommandLine: true, keepFresh: true, deadlineWarningHours: 24, closeToTray: false },
     notices: [],
   };
 }
@@ -37,6 +37,9 @@ export function fakeApi(overrides: Partial<DeckApi> = {}): DeckApi & { events: (
     setKeepFresh: vi.fn(async () => {}),
     setAccountKeepFresh: vi.fn(async () => {}),
     setDeadlineWarningHours: vi.fn(async () => {}),
+    setCloseToTray: vi.fn(async () => {}),
+    userinfo: vi.fn(),
+    copySignInUrl: vi.fn(async (providerId) => ({ state: 's-2', providerId, expiresIn: 600, viaLoopback: false })),
     signInWithPassword: vi.fn(async () => ({ outcome: 'challenge' as const, id: 'c1', name: 'NEW_PASSWORD_REQUIRED', prompt: 'Choose a new password' })),
     answerChallenge: vi.fn(),
     awsCredentials: vi.fn(),
@@ -64,6 +67,8 @@ export function provider(id: string, name = id): ProviderView {
       overrides: { issuer: null, authorization: null, token: null, userinfo: null, revocation: null, logout: null, jwksUri: null, cognitoIdp: null, cognitoIdentity: null },
       identityPoolId: null,
       refreshTokenLifetime: null,
+      signInOptions: { prompt: null, loginHint: null, identityProvider: null, idpIdentifier: null, lang: null, scopes: null },
+      browserCommand: null,
     },
     hasClientSecret: false,
     redirect: { uri: `io.github.tokendeck://callback/${id}`, loopbackUri: `http://127.0.0.1/callback/${id}`, mixUpProtected: true, advice: null },
@@ -101,7 +106,7 @@ export function accountsView(count: number): DeckView {
       },
       refreshFailure: null,
     })),
-    settings: { clipboardClearSeconds: 30, appAnswersCommandLine: true, keepFresh: true, deadlineWarningHours: 24 },
+    settings: { clipboardClearSeconds: 30, appAnswersCommandLine: true, keepFresh: true, deadlineWarningHours: 24, closeToTray: false },
     notices: [],
   };
 }

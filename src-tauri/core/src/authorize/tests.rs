@@ -19,6 +19,8 @@ fn provider() -> (Arc<ProviderConfig>, Arc<Endpoints>) {
         overrides: EndpointOverrides::default(),
         identity_pool_id: None,
         refresh_token_lifetime: None,
+        sign_in_options: Default::default(),
+        browser_command: None,
     };
     let endpoints = config.cognito_endpoints().unwrap().unwrap();
     (Arc::new(config), Arc::new(endpoints))
@@ -131,4 +133,71 @@ fn pending_map_is_bounded() {
         pending.insert(state, sign_in);
     }
     assert_eq!(pending.len(), MAX_PENDING);
+}
+
+#[test]
+fn a_plain_oauth_request_carries_no_nonce() {
+    let (p, e) = provider();
+    let options = AuthorizeOptions {
+        scopes: Some(vec!["email".into(), "profile".into()]),
+        ..AuthorizeOptions::default()
+    };
+    let (url, _, _) = build_authorization_request(p, e, redirect(), &options);
+    let q = query(&url);
+    assert_eq!(q["scope"], "email profile");
+    assert!(!q.contains_key("nonce"), "{url}");
+}
+
+#[test]
+fn a_sign_in_fills_what_it_leaves_unset_from_the_provider_defaults() {
+    let defaults = AuthorizeOptions {
+        identity_provider: Some("Google".into()),
+        lang: Some("fr".into()),
+        prompt: Some("select_account".into()),
+        ..AuthorizeOptions::default()
+    };
+    let mine = AuthorizeOptions {
+        lang: Some("de".into()),
+        login_hint: Some("bob@example.com".into()),
+        // Empty fields from a form do not hide the defaults.
+        prompt: Some(String::new()),
+        ..AuthorizeOptions::default()
+    };
+    let merged = mine.or(&defaults);
+    assert_eq!(merged.identity_provider.as_deref(), Some("Google"));
+    assert_eq!(merged.lang.as_deref(), Some("de"));
+    assert_eq!(merged.prompt.as_deref(), Some("select_account"));
+    assert_eq!(merged.login_hint.as_deref(), Some("bob@example.com"));
+}
+
+#[test]
+fn options_that_would_break_the_url_are_refused_with_the_field() {
+    let bad = [
+        AuthorizeOptions {
+            prompt: Some("login please".into()),
+            ..AuthorizeOptions::default()
+        },
+        AuthorizeOptions {
+            lang: Some("en;drop".into()),
+            ..AuthorizeOptions::default()
+        },
+        AuthorizeOptions {
+            login_hint: Some("alice\r\nX-Injected: 1".into()),
+            ..AuthorizeOptions::default()
+        },
+        AuthorizeOptions {
+            scopes: Some(vec!["openid email".into()]),
+            ..AuthorizeOptions::default()
+        },
+    ];
+    for options in bad {
+        assert!(options.validate().is_err(), "{options:?}");
+    }
+    let good = AuthorizeOptions {
+        prompt: Some("login consent".into()),
+        lang: Some("pt-BR".into()),
+        identity_provider: Some("COGNITO".into()),
+        ..AuthorizeOptions::default()
+    };
+    good.validate().unwrap();
 }

@@ -1,7 +1,7 @@
 //! Cognito's user-pool API (`AWSCognitoIdentityProviderService`), unsigned JSON calls as the
 //! Amplify libraries make them: InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH,
 //! REFRESH_TOKEN_AUTH), RespondToAuthChallenge (PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED,
-//! SOFTWARE_TOKEN_MFA, SMS_MFA) and RevokeToken. Passwords are never stored.
+//! SOFTWARE_TOKEN_MFA, SMS_MFA), RevokeToken and GetUser (`user`). Passwords are never stored.
 
 use std::collections::HashMap;
 
@@ -9,6 +9,8 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use url::Url;
+
+mod user;
 
 use super::aws_json::{self, AwsError, AwsService};
 pub use super::challenge::{Challenge, ChallengeAnswer, ChallengeName};

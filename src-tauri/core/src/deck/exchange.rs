@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Deck;
 use super::providers::planned_redirect_uri;
+use crate::authorize::AuthorizeOptions;
 use crate::error::{Error, Result};
 use crate::ids::ProviderId;
 use crate::provider::{EndpointOverrides, ProviderConfig, ProviderSource};
@@ -47,10 +48,18 @@ pub struct SharedProvider {
     /// Seconds (see `ProviderConfig::refresh_token_lifetime`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_lifetime: Option<u64>,
+    /// Federation and other sign-in defaults. The browser command is not shared: a file
+    /// from someone else must never choose what runs on this machine.
+    #[serde(default, skip_serializing_if = "is_default_options")]
+    pub sign_in_options: AuthorizeOptions,
 }
 
 fn is_default(o: &EndpointOverrides) -> bool {
     *o == EndpointOverrides::default()
+}
+
+fn is_default_options(o: &AuthorizeOptions) -> bool {
+    *o == AuthorizeOptions::default()
 }
 
 /// What an import did.
@@ -85,6 +94,7 @@ impl SharedProvider {
             overrides: config.overrides.clone(),
             identity_pool_id: config.identity_pool_id.clone(),
             refresh_token_lifetime: config.refresh_token_lifetime,
+            sign_in_options: config.sign_in_options.clone(),
         }
     }
 
@@ -101,6 +111,8 @@ impl SharedProvider {
             overrides: self.overrides,
             identity_pool_id: self.identity_pool_id,
             refresh_token_lifetime: self.refresh_token_lifetime,
+            sign_in_options: self.sign_in_options,
+            browser_command: None,
         }
     }
 }

@@ -9,7 +9,8 @@
 //!   `session_cache`: the keyring cache of access/ID tokens; `restore`: sessions after a start.
 //! - `keeper`: refreshing in the background while the app runs, and deadline warnings.
 //! - `lookup`: accounts and providers by id or name.
-//! - `tokens`: the detail view, the token for scripts, copying; `aws`: identity-pool credentials.
+//! - `tokens`: the detail view, the token for scripts, copying; `aws`: identity-pool credentials;
+//!   `userinfo`: what the provider says about the user.
 //! - `providers` and `check`: adding, editing, removing and checking providers; `exchange`:
 //!   provider files (export, import); `orphans`:
 //!   finishing interrupted removals; `views`: what the window and the CLI are sent.
@@ -33,6 +34,7 @@ mod session_cache;
 mod settings;
 mod sign_in;
 mod tokens;
+mod userinfo;
 pub mod views;
 
 use std::collections::HashMap;
@@ -57,6 +59,7 @@ pub use keeper::KeeperEvent;
 pub use providers::DEMO_PROVIDER_ID;
 pub use sign_in::{SignInEnd, SignInStarted, SignInWait};
 pub use tokens::{ScriptToken, SessionTokens, TokenChoice};
+pub use userinfo::UserInfoView;
 pub use views::*;
 
 /// The tokens of one account in this run (refresh token included, in memory only).

@@ -170,6 +170,8 @@ impl Deck {
             },
             identity_pool_id: None,
             refresh_token_lifetime: None,
+            sign_in_options: Default::default(),
+            browser_command: None,
         };
         if self.provider(&config.id).await.ok().as_ref() == Some(&config) {
             return Ok(());

@@ -70,4 +70,16 @@ impl Deck {
         })
         .await
     }
+
+    pub async fn set_close_to_tray(&self, enabled: bool) -> Result<()> {
+        self.update_config(|file| {
+            file.settings.close_to_tray = enabled;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn close_to_tray(&self) -> bool {
+        self.config.lock().await.settings.close_to_tray
+    }
 }

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::providers::SessionBinding;
 use super::{Deck, LiveSession, SessionOrigin, Verdicts, lock, views::*};
 use crate::authorize::{AuthorizeOptions, PENDING_TTL};
+use crate::browser::BrowserCommand;
 use crate::client::SignInResult;
 use crate::error::{Error, Result};
 use crate::ids::{AccountId, ProviderId};
@@ -18,12 +19,14 @@ use crate::secret::CallbackUrl;
 use crate::store::{AccountKind, AccountRecord, AccountStatus, SignInMethod};
 use crate::token::{TokenSet, unix_now};
 
-/// A started sign-in: open `authorization_url` in the system browser, then hand `wait` to
-/// [`Deck::await_sign_in`].
+/// A started sign-in: open `authorization_url` (with the provider's `browser`, else the
+/// system browser), then hand `wait` to [`Deck::await_sign_in`].
 #[derive(Debug)]
 pub struct SignInStarted {
     pub view: SignInStartedView,
     pub authorization_url: url::Url,
+    /// The provider's own browser command, when it has one.
+    pub browser: Option<BrowserCommand>,
     pub wait: SignInWait,
 }
 
@@ -70,8 +73,21 @@ impl Deck {
                 .accounts_of(&provider.id)
                 .any(|a| a.kind == AccountKind::User)
         };
-        let mut options: AuthorizeOptions = request.options.unwrap_or_default();
-        if request.force_login.unwrap_or(has_users) {
+        let mut options: AuthorizeOptions = request
+            .options
+            .unwrap_or_default()
+            .or(&provider.sign_in_options);
+        options.validate()?;
+        let browser = provider
+            .browser_command
+            .as_deref()
+            .map(BrowserCommand::parse)
+            .transpose()?;
+        // A second user on the pool gets the login page, unless a prompt was chosen.
+        let force_login = request
+            .force_login
+            .unwrap_or(has_users && options.prompt.is_none());
+        if force_login {
             options.prompt = Some("login".into());
         }
         if request.login_hint.is_some() {
@@ -105,6 +121,7 @@ impl Deck {
                 via_loopback: loopback.is_some(),
             },
             authorization_url: started.authorization_url,
+            browser,
             wait: SignInWait {
                 state: started.state,
                 loopback,

@@ -186,6 +186,7 @@ fn into_found(auth: AmplifyAuth, source: &str) -> Found {
             overrides: EndpointOverrides::default(),
             identity_pool_id: auth.identity_pool_id,
             refresh_token_lifetime: None,
+            sign_in_options: Default::default(),
         },
         client_secret: None,
         from: source.to_owned(),

@@ -127,6 +127,7 @@ impl OAuthSettings {
                 },
                 identity_pool_id: None,
                 refresh_token_lifetime: None,
+                sign_in_options: Default::default(),
             },
             client_secret: secret,
             from: self.from,

@@ -19,6 +19,8 @@ fn cognito(prefix: &str, region: &str, pool: &str) -> ProviderConfig {
         overrides: EndpointOverrides::default(),
         identity_pool_id: None,
         refresh_token_lifetime: None,
+        sign_in_options: Default::default(),
+        browser_command: None,
     }
 }
 

@@ -102,6 +102,8 @@ pub struct Settings {
     /// Warn (a flag on the account, a desktop notification) this many hours before an
     /// account's refresh token expires; 0 = never.
     pub deadline_warning_hours: u32,
+    /// Closing the window keeps Tokendeck running in the tray (where there is one).
+    pub close_to_tray: bool,
 }
 
 impl Default for Settings {
@@ -111,6 +113,7 @@ impl Default for Settings {
             app_answers_command_line: true,
             keep_fresh: true,
             deadline_warning_hours: 24,
+            close_to_tray: false,
         }
     }
 }

@@ -111,6 +111,8 @@ impl LocalProvider {
             },
             identity_pool_id: None,
             refresh_token_lifetime: None,
+            sign_in_options: Default::default(),
+            browser_command: None,
         }
     }
 

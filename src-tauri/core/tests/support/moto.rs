@@ -161,6 +161,8 @@ impl Moto {
             },
             identity_pool_id,
             refresh_token_lifetime: None,
+            sign_in_options: Default::default(),
+            browser_command: None,
         }
     }
 

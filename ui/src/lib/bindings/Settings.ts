@@ -19,4 +19,8 @@ keepFresh: boolean,
  * Warn (a flag on the account, a desktop notification) this many hours before an
  * account's refresh token expires; 0 = never.
  */
-deadlineWarningHours: number, };
+deadlineWarningHours: number, 
+/**
+ * Closing the window keeps Tokendeck running in the tray (where there is one).
+ */
+closeToTray: boolean, };

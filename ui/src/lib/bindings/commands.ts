@@ -18,6 +18,7 @@ import type { SignInRequest } from "./SignInRequest";
 import type { SignInStartedView } from "./SignInStartedView";
 import type { SignOutView } from "./SignOutView";
 import type { TokenView } from "./TokenView";
+import type { UserInfoView } from "./UserInfoView";
 
 /** Every app command: the arguments it takes and what it returns. */
 export interface Commands {
@@ -27,6 +28,7 @@ export interface Commands {
   remove_provider: { args: { providerId: ProviderId }; reply: void };
   check_provider: { args: { draft: ProviderDraft }; reply: CheckReport };
   begin_sign_in: { args: { providerId: ProviderId; request: SignInRequest }; reply: SignInStartedView };
+  copy_sign_in_url: { args: { providerId: ProviderId; request: SignInRequest }; reply: SignInStartedView };
   cancel_sign_in: { args: { signInState: string }; reply: boolean };
   refresh: { args: { accountId: AccountId }; reply: AccountView };
   refresh_all: { args: Record<string, never>; reply: Array<RefreshOutcome> };
@@ -41,6 +43,8 @@ export interface Commands {
   set_keep_fresh: { args: { enabled: boolean }; reply: void };
   set_account_keep_fresh: { args: { accountId: AccountId; keepFresh: boolean | null }; reply: void };
   set_deadline_warning_hours: { args: { hours: number }; reply: void };
+  userinfo: { args: { accountId: AccountId }; reply: UserInfoView };
+  set_close_to_tray: { args: { enabled: boolean }; reply: void };
   sign_in_with_password: { args: { providerId: ProviderId; username: string; password: string; srp: boolean }; reply: PasswordSignIn };
   answer_challenge: { args: { challengeId: string; answer: string }; reply: PasswordSignIn };
   aws_credentials: { args: { accountId: AccountId; format: AwsCredentialFormat }; reply: AwsCredentialsView };

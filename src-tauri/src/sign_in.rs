@@ -1,0 +1,61 @@
+//! Browser sign-ins from the window: opening the sign-in page (or copying its URL), then
+//! waiting for the sign-in to end in the background.
+
+use std::sync::Arc;
+
+use tauri::AppHandle;
+use tauri_plugin_clipboard_manager::ClipboardExt;
+use tauri_plugin_opener::OpenerExt;
+use tokendeck_core::deck::{Deck, SignInEnd, SignInStarted, SignInStartedView};
+use tokendeck_core::wire::WireError;
+
+use crate::events;
+
+/// Opens the sign-in page with the provider's browser command, else the system browser.
+pub fn open_page(app: &AppHandle, started: &SignInStarted) -> Result<(), WireError> {
+    let url = started.authorization_url.as_str();
+    if let Some(browser) = &started.browser {
+        return Ok(browser.open(url)?);
+    }
+    app.opener().open_url(url, None::<&str>).map_err(|e| {
+        WireError::from(tokendeck_core::Error::Unsupported {
+            what: "opening the system browser",
+            hint: "no default browser is configured; set one (xdg-settings set default-web-browser), or set a browser command in the provider's settings, and try again",
+        })
+        .with_detail(&e.to_string())
+    })
+}
+
+/// Puts the sign-in URL on the clipboard. It carries no secret (the PKCE verifier stays
+/// here), so it is not cleared later.
+pub fn copy_url(app: &AppHandle, started: &SignInStarted) -> Result<(), WireError> {
+    app.clipboard()
+        .write_text(started.authorization_url.to_string())
+        .map_err(|e| {
+            WireError::from(tokendeck_core::Error::Storage {
+                action: "write",
+                path: "the clipboard".into(),
+                reason: e.to_string(),
+            })
+        })
+}
+
+/// Waits for the sign-in to end, then tells the window (`auth:completed`/`auth:failed`).
+pub fn wait_in_background(
+    app: &AppHandle,
+    deck: Arc<Deck>,
+    started: SignInStarted,
+) -> SignInStartedView {
+    let view = started.view.clone();
+    let sign_in_state = view.state.clone();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        match deck.await_sign_in(started.wait).await {
+            Ok(SignInEnd::SignedIn(account)) => events::auth_completed(&app, &account),
+            Ok(SignInEnd::Elsewhere) => return,
+            Err(e) => events::auth_failed(&app, Some(sign_in_state), WireError::from(&e)),
+        }
+        events::accounts_changed(&app);
+    });
+    view
+}
