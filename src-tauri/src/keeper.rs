@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tauri::AppHandle;
-use tokendeck_core::deck::{Deck, KeeperEvent};
+use tokendeck_core::deck::{DRAIN, Deck, KeeperEvent};
 
 use crate::{events, notifications};
 
@@ -49,7 +49,7 @@ impl Background {
         if let Some(Running { stop, done }) = running {
             stop.notify_one();
             let _ = tauri::async_runtime::block_on(async {
-                tokio::time::timeout(Duration::from_secs(35), done).await
+                tokio::time::timeout(DRAIN + Duration::from_secs(5), done).await
             });
         }
     }

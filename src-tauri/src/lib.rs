@@ -124,7 +124,16 @@ fn on_run_event(handle: &tauri::AppHandle, event: tauri::RunEvent) {
     {
         state.clipboard.clear_on_exit();
         state.keeper.stop_and_wait();
-        tauri::async_runtime::block_on(state.deck.flush_session_cache());
+        tauri::async_runtime::block_on(async {
+            let lost = state.deck.store_unsaved_refresh_tokens().await;
+            if lost > 0 {
+                tracing::error!(
+                    accounts = lost,
+                    "the keyring refused rotated refresh tokens; those accounts must sign in again"
+                );
+            }
+            state.deck.flush_session_cache().await;
+        });
     }
 }
 

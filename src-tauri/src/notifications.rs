@@ -5,7 +5,8 @@
 //! the "default" action on a blocking thread.
 
 use tauri::AppHandle;
-use tokendeck_core::deck::KeeperEvent;
+use tokendeck_core::ErrorCode;
+use tokendeck_core::deck::{AfterFailure, KeeperEvent};
 use tokendeck_core::ids::AccountId;
 
 /// One notification about one account.
@@ -19,54 +20,88 @@ pub struct Note {
 
 impl Note {
     /// What to tell the user about a keeper event, if anything: a deadline, the first failure
-    /// of a streak (not every retry), and a session that ended.
+    /// of a streak (not every retry), and a session that ended or paused. The text is fixed
+    /// wording plus the account's label: what the provider said stays in the window (a
+    /// notification server renders markup and links, so provider text must not reach it).
     pub fn of(event: &KeeperEvent, now: u64) -> Option<Self> {
-        match event {
-            KeeperEvent::Refreshed { .. } => None,
+        let (account_id, label, summary, body) = match event {
+            KeeperEvent::Refreshed { .. } => return None,
             KeeperEvent::DeadlineNear {
                 account_id,
                 label,
                 expires_at,
-            } => Some(Self {
-                account_id: Some(account_id.clone()),
-                summary: format!("{label}: sign in again soon"),
-                body: format!(
+            } => (
+                account_id,
+                label,
+                "sign in again soon",
+                format!(
                     "Its refresh token expires {}; after that only a new sign-in gets tokens.",
                     time_left(expires_at.saturating_sub(now))
                 ),
-            }),
+            ),
             KeeperEvent::RefreshFailed {
                 account_id,
                 label,
                 error,
-                ended: true,
-                ..
-            } => Some(Self {
-                account_id: Some(account_id.clone()),
-                summary: format!("{label}: signed out"),
-                body: format!("Sign in again. {}", error.message),
-            }),
-            KeeperEvent::RefreshFailed {
-                account_id,
-                label,
-                error,
-                failures: 1,
-                retry_in,
-                ..
-            } => Some(Self {
-                account_id: Some(account_id.clone()),
-                summary: format!("{label}: background refresh failed"),
-                body: format!(
-                    "{} Tokendeck tries again{}.",
-                    error.message,
-                    retry_in
-                        .map(|d| format!(" in {} s", d.as_secs()))
-                        .unwrap_or_default()
-                ),
-            }),
-            KeeperEvent::RefreshFailed { .. } => None,
+                failures,
+                next,
+            } => {
+                let (summary, then) = match next {
+                    AfterFailure::SignInAgain => (
+                        "signed out",
+                        "Sign in again to get tokens.".to_owned(),
+                    ),
+                    AfterFailure::FixClient => (
+                        "refreshing paused",
+                        "The provider refused the app client: check its secret in the provider's settings.".to_owned(),
+                    ),
+                    AfterFailure::RetryIn(_) if *failures > 1 => return None,
+                    AfterFailure::RetryIn(wait) => (
+                        "background refresh failed",
+                        format!("Tokendeck tries again in {} s.", wait.as_secs()),
+                    ),
+                };
+                (
+                    account_id,
+                    label,
+                    summary,
+                    format!("{} {then}", reason(error.code)),
+                )
+            }
+        };
+        Some(Self {
+            account_id: Some(account_id.clone()),
+            summary: format!("{}: {summary}", plain(label)),
+            body,
+        })
+    }
+}
+
+/// Why a refresh failed, in fixed words (details are on the account's page).
+fn reason(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::Network => "The provider could not be reached.",
+        ErrorCode::SignInAgain => "The provider no longer accepts the refresh token.",
+        ErrorCode::InvalidClient => "The provider refused the app client.",
+        ErrorCode::KeyringUnavailable => "The keyring is locked or unavailable.",
+        ErrorCode::TokenRejected => "The new tokens failed verification.",
+        _ => "The refresh did not succeed.",
+    }
+}
+
+/// Text a notification server shows as it is: markup characters escaped (freedesktop
+/// servers render a subset of HTML in bodies, some in summaries too).
+pub fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().filter(|c| !c.is_control()) {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
         }
     }
+    out
 }
 
 fn time_left(seconds: u64) -> String {
@@ -123,31 +158,44 @@ mod tests {
     use super::*;
     use tokendeck_core::wire::WireError;
 
-    fn failed(ended: bool, failures: u32) -> KeeperEvent {
+    fn failed(next: AfterFailure, failures: u32) -> KeeperEvent {
         KeeperEvent::RefreshFailed {
             account_id: "a1".into(),
             label: "alice".into(),
-            error: WireError::from(&tokendeck_core::Error::InvalidGrant {
-                detail: "revoked".into(),
+            error: WireError::from(&tokendeck_core::Error::Provider {
+                error: "invalid_request".into(),
+                description: Some(
+                    "<a href=\"https://evil.example\">re-authenticate here</a>".into(),
+                ),
             }),
-            ended,
             failures,
-            retry_in: (!ended).then(|| Duration::from_secs(15)),
+            next,
         }
     }
 
     #[test]
     fn a_failure_streak_notifies_once_and_an_ended_session_always() {
-        let first = Note::of(&failed(false, 1), 0).unwrap();
+        let first = Note::of(
+            &failed(AfterFailure::RetryIn(Duration::from_secs(15)), 1),
+            0,
+        )
+        .unwrap();
         assert_eq!(first.summary, "alice: background refresh failed");
-        assert!(
-            first.body.ends_with("Tokendeck tries again in 15 s."),
-            "{}",
-            first.body
+        assert_eq!(
+            first.body,
+            "The refresh did not succeed. Tokendeck tries again in 15 s."
         );
-        assert_eq!(Note::of(&failed(false, 2), 0), None);
-        let ended = Note::of(&failed(true, 3), 0).unwrap();
+        assert_eq!(
+            Note::of(
+                &failed(AfterFailure::RetryIn(Duration::from_secs(30)), 2),
+                0
+            ),
+            None
+        );
+        let ended = Note::of(&failed(AfterFailure::SignInAgain, 3), 0).unwrap();
         assert_eq!(ended.summary, "alice: signed out");
+        let paused = Note::of(&failed(AfterFailure::FixClient, 1), 0).unwrap();
+        assert!(paused.body.contains("check its secret"), "{}", paused.body);
         assert_eq!(
             Note::of(
                 &KeeperEvent::Refreshed {
@@ -156,6 +204,26 @@ mod tests {
                 0
             ),
             None
+        );
+    }
+
+    #[test]
+    fn provider_text_never_reaches_the_notification_server() {
+        for next in [
+            AfterFailure::SignInAgain,
+            AfterFailure::FixClient,
+            AfterFailure::RetryIn(Duration::from_secs(15)),
+        ] {
+            let note = Note::of(&failed(next, 1), 0).unwrap();
+            assert!(
+                !note.body.contains("evil") && !note.body.contains('<'),
+                "{}",
+                note.body
+            );
+        }
+        assert_eq!(
+            plain("<b>bob</b> & co\n"),
+            "&lt;b&gt;bob&lt;/b&gt; &amp; co"
         );
     }
 

@@ -262,13 +262,14 @@ pub async fn act(app: &AppHandle, action: TrayAction) {
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
-    let failed = |account: Option<&AccountId>, what: &str, e: &tokendeck_core::Error| {
+    // Fixed words: the window has the details (provider text stays out of notifications).
+    let failed = |account: Option<&AccountId>, what: &str, _: &tokendeck_core::Error| {
         notifications::show(
             app,
             notifications::Note {
                 account_id: account.cloned(),
                 summary: format!("Tokendeck: {what} failed"),
-                body: e.to_string(),
+                body: "Open the account to see why.".into(),
             },
         );
     };

@@ -2,12 +2,26 @@
 //! instead of the system default. Split like a shell would split it, but run directly: no
 //! shell ever sees the URL.
 
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::error::{Error, Result};
 
 /// Where the URL goes in a browser command; without it, the URL is the last argument.
 const URL_MARK: &str = "{url}";
+/// Programs that read an argument as code.
+const SHELLS: [&str; 10] = [
+    "sh",
+    "bash",
+    "dash",
+    "zsh",
+    "ksh",
+    "fish",
+    "cmd",
+    "cmd.exe",
+    "powershell",
+    "pwsh",
+];
 
 /// A parsed browser command: the program and its arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,14 +51,25 @@ impl BrowserCommand {
                 "start with the program to run; {url} goes among its arguments",
             ));
         }
-        Ok(Self {
-            program,
-            args: words.collect(),
-        })
+        let args: Vec<String> = words.collect();
+        let shell = Path::new(&program)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| SHELLS.contains(&n));
+        if shell && args.iter().any(|a| a.contains(URL_MARK) && a != URL_MARK) {
+            return Err(Error::config(
+                "browser command",
+                "a shell script must not have {url} inside it (the shell would read the URL as code): pass it as an argument, e.g. sh -c 'exec firefox \"$1\"' sh {url}",
+            ));
+        }
+        Ok(Self { program, args })
     }
 
-    /// The program and arguments that open `url`.
+    /// The program and arguments that open `url`. Characters a shell would act on are
+    /// percent-encoded first: a command such as `sh -c "browser {url}"` must not run what an
+    /// authorization endpoint's address holds (the URL means the same either way).
     pub fn argv(&self, url: &str) -> Vec<String> {
+        let url = &shell_safe(url);
         let mut argv = vec![self.program.clone()];
         let marked = self.args.iter().any(|a| a.contains(URL_MARK));
         argv.extend(self.args.iter().map(|a| a.replace(URL_MARK, url)));
@@ -83,6 +108,18 @@ impl BrowserCommand {
     }
 }
 
+fn shell_safe(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            '$' | '`' | '(' | ')' | ';' | '|' | '<' | '>' | '\'' | '"' | '\\' | ' ' | '!' | '*'
+            | '{' | '}' => out.push_str(&format!("%{:02X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,11 +140,33 @@ mod tests {
     }
 
     #[test]
-    fn a_url_is_one_argument_whatever_it_holds() {
-        // A shell would run the `touch`; here it is part of one argument.
-        let url = "https://x.example/?q=$(touch /tmp/pwned);echo";
-        let command = BrowserCommand::parse("firefox").unwrap();
-        assert_eq!(command.argv(url), ["firefox", url]);
+    fn a_url_is_one_argument_with_nothing_a_shell_would_act_on() {
+        // An authorization endpoint whose address holds shell syntax.
+        let url = "https://x.example/$(touch /tmp/pwned);`id`/authorize?a=1&b=%20";
+        let argv = BrowserCommand::parse("firefox --new-window")
+            .unwrap()
+            .argv(url);
+        let [program, flag, given] = argv.as_slice() else {
+            panic!("{argv:?}")
+        };
+        assert_eq!(
+            (program.as_str(), flag.as_str()),
+            ("firefox", "--new-window")
+        );
+        assert_eq!(
+            given,
+            "https://x.example/%24%28touch%20/tmp/pwned%29%3B%60id%60/authorize?a=1&b=%20"
+        );
+    }
+
+    #[test]
+    fn a_shell_script_with_the_url_inside_is_refused() {
+        let e = BrowserCommand::parse("sh -c 'firefox {url}'")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("\"$1\""), "{e}");
+        // The safe form: the URL as the script's own argument.
+        BrowserCommand::parse("sh -c 'exec firefox -P work \"$1\"' sh {url}").unwrap();
     }
 
     #[test]

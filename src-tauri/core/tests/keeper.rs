@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use support::*;
-use tokendeck_core::deck::{Deck, KeeperEvent};
+use tokendeck_core::deck::{AfterFailure, Deck, KeeperEvent};
 use tokendeck_core::error::ErrorCode;
 use tokendeck_core::ids::AccountId;
 use tokendeck_core::provider::ProviderConfig;
@@ -59,10 +59,13 @@ impl Running {
 
     async fn stop(self) {
         self.stop.notify_one();
-        tokio::time::timeout(Duration::from_secs(35), self.done)
-            .await
-            .expect("the keeper stops")
-            .unwrap();
+        tokio::time::timeout(
+            tokendeck_core::deck::DRAIN + Duration::from_secs(5),
+            self.done,
+        )
+        .await
+        .expect("the keeper stops")
+        .unwrap();
     }
 }
 
@@ -176,15 +179,12 @@ async fn a_failed_refresh_backs_off_and_a_dead_token_ends_the_session() {
     match keeper.next(20).await {
         KeeperEvent::RefreshFailed {
             account_id,
-            ended,
             failures,
-            retry_in,
+            next: AfterFailure::RetryIn(wait),
             ..
         } => {
             assert_eq!(account_id, alice);
-            assert!(!ended);
             assert_eq!(failures, 1);
-            let wait = retry_in.unwrap();
             assert!(
                 (Duration::from_secs(11)..=Duration::from_secs(19)).contains(&wait),
                 "{wait:?}"
@@ -207,16 +207,14 @@ async fn a_failed_refresh_backs_off_and_a_dead_token_ends_the_session() {
     match keeper.next(20).await {
         KeeperEvent::RefreshFailed {
             account_id,
-            ended,
             error,
-            retry_in,
+            next,
             label,
             ..
         } => {
             assert_eq!(account_id, alice);
-            assert!(ended);
+            assert_eq!(next, AfterFailure::SignInAgain);
             assert_eq!(error.code, ErrorCode::SignInAgain);
-            assert_eq!(retry_in, None);
             assert_eq!(label, "alice");
         }
         other => panic!("unexpected {other:?}"),

@@ -34,25 +34,26 @@ const PARALLEL: usize = 4;
 /// The least time between two background refreshes of one account, whatever the tokens say
 /// (a provider issuing tokens that expire at once must not make the keeper spin).
 const MIN_INTERVAL: Duration = Duration::from_secs(10);
-/// How long refreshes in flight may finish after the keeper is told to stop (a rotated
-/// refresh token must reach the keyring).
-const DRAIN: Duration = Duration::from_secs(30);
+/// How long refreshes in flight may finish after the keeper is told to stop: longer than an
+/// HTTP request may take (30 s) plus lock waits and the keyring write, so a grant already
+/// sent is never dropped with its rotated refresh token.
+pub const DRAIN: Duration = Duration::from_secs(70);
+/// Tokens living shorter than this are not kept fresh: refreshing them would be all the
+/// keeper does (and a clock far off the provider's looks the same).
+const SHORTEST_KEPT: u64 = 5;
 
 /// What the keeper tells the app (which updates the window and shows notifications).
 #[derive(Debug, Clone)]
 pub enum KeeperEvent {
     /// The account's tokens were refreshed in the background (or adopted from another process).
     Refreshed { account_id: AccountId },
-    /// A background refresh failed. `ended`: the session is over (sign in again) and is not
-    /// tried again; otherwise it is retried after `retry_in`. `failures` counts failures in a
-    /// row (1 = the first).
+    /// A background refresh failed; `failures` counts failures in a row (1 = the first).
     RefreshFailed {
         account_id: AccountId,
         label: String,
         error: WireError,
-        ended: bool,
         failures: u32,
-        retry_in: Option<Duration>,
+        next: AfterFailure,
     },
     /// The account's refresh token expires at `expires_at` (Unix seconds), within the warning
     /// window of the settings. Once per account and deadline in a run.
@@ -61,6 +62,17 @@ pub enum KeeperEvent {
         label: String,
         expires_at: u64,
     },
+}
+
+/// What happens after a failed background refresh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterFailure {
+    /// Tried again then (the network, the provider having a bad minute, a locked keyring).
+    RetryIn(Duration),
+    /// The session is over (the refresh token is dead): only a sign-in helps; not tried again.
+    SignInAgain,
+    /// The provider refused the app client: refreshing is paused until its settings change.
+    FixClient,
 }
 
 /// What the keeper remembers about one account between looks.
@@ -154,11 +166,21 @@ impl Deck {
 
     /// Refreshes, unless another process already did: then its tokens (from the keyring
     /// cache) become this process's session.
+    ///
+    /// No one may be at the screen: the keyring is read first, so a locked keyring (which
+    /// could not store a rotated refresh token) means trying later, not spending the token.
     async fn refresh_in_background(&self, account_id: &AccountId) -> Result<()> {
         let record = self.account_as_on_disk(account_id).await?;
-        if self.adopt_newer_cached(&record).await {
-            return Ok(());
+        {
+            // Under the refresh gate: a refresh finishing meanwhile is not undone.
+            let gate = self.gate(account_id);
+            let _turn = gate.lock.lock().await;
+            if self.adopt_newer_cached(&record).await {
+                gate.bump();
+                return Ok(());
+            }
         }
+        self.vault.refresh_token(account_id).await?;
         self.refresh(account_id).await.map(|_| ())
     }
 
@@ -237,16 +259,27 @@ impl Keeper {
             if !record.keeps_fresh(&settings) || self.in_flight.contains(&record.id) {
                 continue;
             }
-            let times = self.deck.token_times(record).await;
-            let watch = self.watches.entry(record.id.clone()).or_default();
-            if let Some(not_before) = watch.not_before.filter(|t| *t > monotonic) {
+            // Backing off: not even the keyring is read (a locked one may prompt).
+            if let Some(not_before) = self
+                .watches
+                .get(&record.id)
+                .and_then(|w| w.not_before)
+                .filter(|t| *t > monotonic)
+            {
                 next = next.min(not_before);
                 continue;
             }
+            let times = self.deck.token_times(record).await;
+            let watch = self.watches.entry(record.id.clone()).or_default();
             let due = match times {
                 // Nothing held: a refresh gets tokens (or ends a session without any).
                 None => now,
                 Some((_, None)) => continue,
+                Some((received_at, Some(expires_at)))
+                    if expires_at.saturating_sub(received_at) < SHORTEST_KEPT =>
+                {
+                    continue;
+                }
                 Some((received_at, Some(expires_at))) => {
                     if watch.drawn_for != Some(expires_at) {
                         watch.jitter = Jitter::draw();
@@ -317,22 +350,26 @@ impl Keeper {
             return;
         };
         let record = self.deck.account(&account_id).await.ok();
-        let ended = record
-            .as_ref()
-            .is_none_or(|r| r.status != AccountStatus::Active);
-        let label = record.map(|r| r.label).unwrap_or_default();
         let watch = self.watches.entry(account_id.clone()).or_default();
         watch.failures = watch.failures.saturating_add(1);
-        let retry_in = (!ended).then(|| retry_delay(watch.failures, Jitter::draw()));
-        watch.not_before = retry_in.map(|wait| Instant::now() + wait);
-        tracing::warn!(account = %account_id, error = %e, ended, "background refresh failed");
+        let next = match record.as_ref().map(|r| &r.status) {
+            Some(AccountStatus::Active) => {
+                AfterFailure::RetryIn(retry_delay(watch.failures, Jitter::draw()))
+            }
+            Some(AccountStatus::RefreshPaused { .. }) => AfterFailure::FixClient,
+            Some(AccountStatus::SignInAgain { .. }) | None => AfterFailure::SignInAgain,
+        };
+        watch.not_before = match next {
+            AfterFailure::RetryIn(wait) => Some(Instant::now() + wait),
+            AfterFailure::SignInAgain | AfterFailure::FixClient => None,
+        };
+        tracing::warn!(account = %account_id, error = %e, ?next, "background refresh failed");
         report(KeeperEvent::RefreshFailed {
             account_id,
-            label,
+            label: record.map(|r| r.label).unwrap_or_default(),
             error: WireError::from(&e),
-            ended,
             failures: watch.failures,
-            retry_in,
+            next,
         });
     }
 }

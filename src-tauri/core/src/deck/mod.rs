@@ -55,7 +55,7 @@ pub use exchange::{
     ImportReport, ImportedProvider, PROVIDER_FILE_FORMAT, PROVIDER_FILE_VERSION, ProviderFile,
     SharedProvider,
 };
-pub use keeper::KeeperEvent;
+pub use keeper::{AfterFailure, DRAIN, KeeperEvent};
 pub use providers::DEMO_PROVIDER_ID;
 pub use sign_in::{SignInEnd, SignInStarted, SignInWait};
 pub use tokens::{ScriptToken, SessionTokens, TokenChoice};

@@ -95,6 +95,32 @@ impl Deck {
         Ok(stored)
     }
 
+    /// Tries once more to store the rotated refresh tokens the keyring refused (on quit:
+    /// after that they are gone). Returns how many still could not be stored.
+    pub async fn store_unsaved_refresh_tokens(&self) -> usize {
+        let waiting: Vec<AccountId> = super::lock(&self.accounts)
+            .iter()
+            .filter(|(_, rt)| rt.unsaved_refresh_token.is_some())
+            .map(|(id, _)| id.clone())
+            .collect();
+        let mut left = 0;
+        for account_id in waiting {
+            // Reading the current token stores a waiting one first (when no other process
+            // stored a newer token since).
+            let stored = match self.lock_account(&account_id).await {
+                Ok(mut held) => self
+                    .current_refresh_token(&mut held, &account_id)
+                    .await
+                    .is_ok(),
+                Err(_) => false,
+            };
+            if !stored {
+                left += 1;
+            }
+        }
+        left
+    }
+
     /// Keeps a rotated refresh token the keyring just refused (the one sent is spent).
     pub(super) fn keep_unsaved(
         &self,

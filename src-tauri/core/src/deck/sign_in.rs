@@ -77,7 +77,6 @@ impl Deck {
             .options
             .unwrap_or_default()
             .or(&provider.sign_in_options);
-        options.validate()?;
         let browser = provider
             .browser_command
             .as_deref()
@@ -93,6 +92,7 @@ impl Deck {
         if request.login_hint.is_some() {
             options.login_hint = request.login_hint;
         }
+        options.validate()?;
         let redirect = match request.loopback.unwrap_or(false) {
             true => provider.redirect()?.as_loopback()?,
             false => provider.redirect()?,

@@ -101,7 +101,7 @@ fn cognito_needs_openid(granted: Vec<String>) -> Error {
 
 fn ensure_same_user(claims: &Map<String, Value>, subject: Option<&str>) -> Result<()> {
     match (subject, claims.get("sub").and_then(Value::as_str)) {
-        (Some(expected), Some(sub)) if expected != sub => Err(Error::Provider {
+        (Some(expected), sub) if sub != Some(expected) => Err(Error::Provider {
             error: "sub_mismatch".into(),
             description: Some("Cognito answered for a different user than the account's".into()),
         }),

@@ -127,7 +127,7 @@ mod tests {
         assert_eq!(retry_delay(1, Jitter::fixed(0)).as_millis(), 11_250);
         assert_eq!(
             retry_delay(u32::MAX, Jitter::fixed(999)).as_millis(),
-            749_400
+            749_700
         );
     }
 
