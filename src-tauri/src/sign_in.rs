@@ -3,13 +3,13 @@
 
 use std::sync::Arc;
 
-use tauri::AppHandle;
-use tauri_plugin_clipboard_manager::ClipboardExt;
+use tauri::{AppHandle, Manager};
 use tauri_plugin_opener::OpenerExt;
 use tokendeck_core::deck::{Deck, SignInEnd, SignInStarted, SignInStartedView};
+use tokendeck_core::secret::AccessToken;
 use tokendeck_core::wire::WireError;
 
-use crate::events;
+use crate::{AppState, events};
 
 /// Opens the sign-in page with the provider's browser command, else the system browser.
 pub fn open_page(app: &AppHandle, started: &SignInStarted) -> Result<(), WireError> {
@@ -26,18 +26,16 @@ pub fn open_page(app: &AppHandle, started: &SignInStarted) -> Result<(), WireErr
     })
 }
 
-/// Puts the sign-in URL on the clipboard. It carries no secret (the PKCE verifier stays
-/// here), so it is not cleared later.
+/// Puts the sign-in URL on the clipboard. It holds no secret (the PKCE verifier stays here),
+/// but whoever pastes it first can sign in there until it expires: so it is kept out of
+/// clipboard history and cleared once the sign-in can no longer be finished.
 pub fn copy_url(app: &AppHandle, started: &SignInStarted) -> Result<(), WireError> {
-    app.clipboard()
-        .write_text(started.authorization_url.to_string())
-        .map_err(|e| {
-            WireError::from(tokendeck_core::Error::Storage {
-                action: "write",
-                path: "the clipboard".into(),
-                reason: e.to_string(),
-            })
-        })
+    let Some(state) = app.try_state::<AppState>() else {
+        return Ok(());
+    };
+    let url = AccessToken::new(started.authorization_url.to_string());
+    let lifetime = u32::try_from(started.view.expires_in).unwrap_or(u32::MAX);
+    Ok(state.clipboard.copy(app, &url, lifetime)?)
 }
 
 /// Waits for the sign-in to end, then tells the window (`auth:completed`/`auth:failed`).

@@ -18,80 +18,14 @@ import type { UserInfoView } from './bindings/UserInfoView';
 import type { AuthorizeOptions } from './bindings/AuthorizeOptions';
 import type { SignInStartedView } from './bindings/SignInStartedView';
 import { advice } from './errors';
+import { busy, type BusyKey } from './busy';
+import { ToastList, type Toast } from './toasts.svelte';
+import { importSummary } from './importSummary';
 
-export type Selection =
-  | { kind: 'welcome' }
-  | { kind: 'provider'; id: string }
-  | { kind: 'account'; id: string }
-  | { kind: 'addProvider' }
-  | { kind: 'editProvider'; id: string }
-  | { kind: 'inspect' }
-  | { kind: 'settings' };
+import { COPY_LABELS, type FailedSignIn, type PendingSignIn, type Selection } from './deckTypes';
 
-export interface Toast {
-  id: number;
-  kind: 'info' | 'error';
-  text: string;
-  detail?: string;
-  /** How many times this same message came while it was showing. */
-  count: number;
-}
-
-/** A sign-in the provider ended with an error (the user cancelled, access denied…). */
-export interface FailedSignIn {
-  providerId: string;
-  message: string;
-  detail?: string;
-}
-
-export interface PendingSignIn {
-  state: string;
-  providerId: string;
-  startedAt: number;
-  expiresIn: number;
-  /** The sign-in URL went to the clipboard instead of a browser. */
-  urlCopied: boolean;
-}
-
-/** The bundled local demo pool's id (Rust: `deck::DEMO_PROVIDER_ID`). */
-export const DEMO_PROVIDER_ID = 'local-demo';
-
-declare const busyKey: unique symbol;
-/** A key of a running action; only `busy` makes one, so a misspelt key does not compile. */
-export type BusyKey = string & { readonly [busyKey]: true };
-const key = (k: string) => k as BusyKey;
-
-/** The busy keys, for `DeckState.isBusy`. */
-export const busy = {
-  reload: key('reload'),
-  detail: key('detail'),
-  cancelSignIn: key('cancel'),
-  refreshAll: key('refreshAll'),
-  saveProvider: key('saveProvider'),
-  checkProvider: key('checkProvider'),
-  removeProvider: key('removeProvider'),
-  challenge: key('challenge'),
-  settings: key('settings'),
-  exportProviders: key('exportProviders'),
-  importProviders: key('importProviders'),
-  notices: key('notices'),
-  copyPlain: key('copyPlain'),
-  signIn: (providerId: string) => key(`signin:${providerId}`),
-  password: (providerId: string) => key(`password:${providerId}`),
-  machineToken: (providerId: string) => key(`machine:${providerId}`),
-  refresh: (accountId: string) => key(`refresh:${accountId}`),
-  signOut: (accountId: string) => key(`signout:${accountId}`),
-  aws: (accountId: string) => key(`aws:${accountId}`),
-  userInfo: (accountId: string) => key(`userinfo:${accountId}`),
-  copy: (kind: CopyKind) => key(`copy:${kind}`),
-} as const;
-
-const COPY_LABELS: Record<CopyKind, string> = {
-  accessToken: 'Access token',
-  idToken: 'ID token',
-  authorizationHeader: 'Authorization header',
-  curl: 'curl command',
-};
+export { busy, type BusyKey, type Toast };
+export { DEMO_PROVIDER_ID, type FailedSignIn, type PendingSignIn, type Selection } from './deckTypes';
 
 export class DeckState {
   view = $state<DeckView | null>(null);
@@ -110,11 +44,8 @@ export class DeckState {
   /** The last userInfo answer (or refusal) for the account shown. */
   userInfo = $state<{ accountId: string; view: UserInfoView | null; error: AppError | null } | null>(null);
   #busy = $state<Record<string, boolean>>({});
-  toasts = $state<Toast[]>([]);
+  readonly #toasts = new ToastList();
   #api: DeckApi;
-  #nextToast = 1;
-  // Timers are bookkeeping, not state the UI renders.
-  #toastTimers: Record<number, ReturnType<typeof setTimeout>> = {};
   #unsubscribe: (() => void) | undefined;
 
   constructor(api: DeckApi) {
@@ -403,19 +334,8 @@ export class DeckState {
       return report;
     });
     if (!report) return false;
-    const added = report.added.map((p) => p.name).join(', ');
-    const secrets = report.added.filter((p) => p.needsClientSecret).map((p) => p.name);
-    const here = report.skipped.length ? ` (${report.skipped.map((p) => p.name).join(', ')} already here)` : '';
-    // One sentence: a toast shows the first one.
-    const details = [
-      secrets.length ? `Enter the client secret of ${secrets.join(', ')} in the provider settings before signing in.` : '',
-      ...report.notes.map((note) => `Not used: ${note}`),
-    ].filter(Boolean);
-    this.toast(
-      'info',
-      added ? `Added ${added}${here}.` : `No new providers${here}.`,
-      details.length ? details.join('\n') : undefined,
-    );
+    const summary = importSummary(report);
+    this.toast('info', summary.text, summary.detail);
     return true;
   }
 
@@ -426,21 +346,17 @@ export class DeckState {
     });
   }
 
+  get toasts(): Toast[] {
+    return this.#toasts.items;
+  }
+
   /** Shows a message; the same message again while it shows raises its count instead. */
   toast(kind: Toast['kind'], text: string, detail?: string): void {
-    const same = this.toasts.find((t) => t.kind === kind && t.text === text && t.detail === detail);
-    const id = same?.id ?? this.#nextToast++;
-    this.toasts = same
-      ? this.toasts.map((t) => (t.id === id ? { ...t, count: t.count + 1 } : t))
-      : [...this.toasts, { id, kind, text, detail, count: 1 }];
-    clearTimeout(this.#toastTimers[id]);
-    this.#toastTimers[id] = setTimeout(() => this.dismissToast(id), kind === 'error' ? 12000 : 4000);
+    this.#toasts.show(kind, text, detail);
   }
 
   dismissToast(id: number): void {
-    clearTimeout(this.#toastTimers[id]);
-    delete this.#toastTimers[id];
-    this.toasts = this.toasts.filter((t) => t.id !== id);
+    this.#toasts.dismiss(id);
   }
 
   /** Copies text that is not a secret (a redirect URI to register). */
