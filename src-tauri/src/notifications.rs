@@ -48,11 +48,11 @@ impl Note {
             } => {
                 let (summary, then) = match next {
                     AfterFailure::SignInAgain => (
-                        "signed out",
+                        "sign in again",
                         "Sign in again to get tokens.".to_owned(),
                     ),
                     AfterFailure::FixClient => (
-                        "refreshing paused",
+                        "refresh paused",
                         "The provider refused the app client: check its secret in the provider's settings.".to_owned(),
                     ),
                     AfterFailure::RetryIn(_) if *failures > 1 => return None,
@@ -193,7 +193,7 @@ mod tests {
             None
         );
         let ended = Note::of(&failed(AfterFailure::SignInAgain, 3), 0).unwrap();
-        assert_eq!(ended.summary, "alice: signed out");
+        assert_eq!(ended.summary, "alice: sign in again");
         let paused = Note::of(&failed(AfterFailure::FixClient, 1), 0).unwrap();
         assert!(paused.body.contains("check its secret"), "{}", paused.body);
         assert_eq!(

@@ -24,6 +24,8 @@ const TRAY_ID: &str = "tokendeck";
 pub enum TrayAction {
     Copy(AccountId, CopyKind),
     Refresh(AccountId),
+    /// The window, on this account.
+    Show(AccountId),
     RefreshAll,
     Open,
     Quit,
@@ -38,6 +40,7 @@ impl TrayAction {
             Self::Copy(account, CopyKind::IdToken) => format!("copy-id:{account}"),
             Self::Copy(account, CopyKind::Curl) => format!("copy-curl:{account}"),
             Self::Refresh(account) => format!("refresh:{account}"),
+            Self::Show(account) => format!("show:{account}"),
             Self::RefreshAll => "refresh-all".into(),
             Self::Open => "open".into(),
             Self::Quit => "quit".into(),
@@ -62,6 +65,7 @@ impl TrayAction {
             "copy-id" => Self::Copy(account, CopyKind::IdToken),
             "copy-curl" => Self::Copy(account, CopyKind::Curl),
             "refresh" => Self::Refresh(account),
+            "show" => Self::Show(account),
             _ => return None,
         })
     }
@@ -174,50 +178,79 @@ pub fn update(app: &AppHandle) {
 
 fn menu_of(app: &AppHandle, view: &DeckView) -> tauri::Result<Menu<Wry>> {
     let now = unix_now();
+    let warn_within = u64::from(view.settings.deadline_warning_hours) * 3600;
     let mut menu = MenuBuilder::new(app);
-    for account in view
-        .accounts
-        .iter()
-        .filter(|a| a.record.kind == AccountKind::User)
-    {
-        let provider = view
-            .providers
+    let mut any = false;
+    for provider in &view.providers {
+        let accounts: Vec<&AccountView> = view
+            .accounts
             .iter()
-            .find(|p| p.config.id == account.record.provider_id)
-            .map_or("", |p| p.config.name.as_str());
-        let label = format!(
-            "{} ({provider}): {}",
-            account.record.label,
-            state_of(account, now)
+            .filter(|a| a.record.kind == AccountKind::User)
+            .filter(|a| a.record.provider_id == provider.config.id)
+            .collect();
+        if accounts.is_empty() {
+            continue;
+        }
+        any = true;
+        // A heading: the provider's name, not clickable.
+        menu = menu.item(
+            &MenuItemBuilder::new(&provider.config.name)
+                .enabled(false)
+                .build(app)?,
         );
-        let usable = account.record.status == AccountStatus::Active;
-        let id = &account.record.id;
-        let item = |action: TrayAction, text: &str| {
-            MenuItemBuilder::with_id(action.id(), text)
-                .enabled(usable)
-                .build(app)
-        };
-        let submenu = SubmenuBuilder::new(app, label)
-            .item(&item(
-                TrayAction::Copy(id.clone(), CopyKind::AccessToken),
-                "Copy access token",
-            )?)
-            .item(&item(
-                TrayAction::Copy(id.clone(), CopyKind::AuthorizationHeader),
-                "Copy Authorization header",
-            )?)
-            .item(&item(TrayAction::Refresh(id.clone()), "Refresh")?)
-            .build()?;
-        menu = menu.item(&submenu);
+        for account in accounts {
+            let mut label = format!("{}: {}", account.record.label, state_of(account, now));
+            if let Some(at) = account.record.refresh_expires_at
+                && account.record.status == AccountStatus::Active
+                && warn_within > 0
+                && at <= now.saturating_add(warn_within)
+            {
+                label.push_str(&match at.checked_sub(now).filter(|left| *left > 0) {
+                    Some(left) => format!(" · sign in ≤{}", short_duration(left)),
+                    None => " · sign in now".to_owned(),
+                });
+            }
+            menu = menu.item(&account_menu(app, account, label)?);
+        }
     }
-    if view
-        .accounts
-        .iter()
-        .any(|a| a.record.kind == AccountKind::User)
-    {
+    if any {
         menu = menu.separator();
     }
     fixed_items(app, menu).build()
+}
+
+/// One account's submenu: copies and refresh while its session works, and always a way to
+/// open it in the window (to sign in again, say).
+fn account_menu(
+    app: &AppHandle,
+    account: &AccountView,
+    label: String,
+) -> tauri::Result<tauri::menu::Submenu<Wry>> {
+    let usable = account.record.status == AccountStatus::Active;
+    let id = &account.record.id;
+    let item = |action: TrayAction, text: &str, enabled: bool| {
+        MenuItemBuilder::with_id(action.id(), text)
+            .enabled(enabled)
+            .build(app)
+    };
+    SubmenuBuilder::new(app, label)
+        .item(&item(
+            TrayAction::Copy(id.clone(), CopyKind::AccessToken),
+            "Copy access token",
+            usable,
+        )?)
+        .item(&item(
+            TrayAction::Copy(id.clone(), CopyKind::AuthorizationHeader),
+            "Copy Authorization header",
+            usable,
+        )?)
+        .item(&item(TrayAction::Refresh(id.clone()), "Refresh", usable)?)
+        .item(&item(
+            TrayAction::Show(id.clone()),
+            "Open in Tokendeck",
+            true,
+        )?)
+        .build()
 }
 
 fn fixed_items<'a>(
@@ -262,14 +295,14 @@ pub async fn act(app: &AppHandle, action: TrayAction) {
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
-    // Fixed words: the window has the details (provider text stays out of notifications).
-    let failed = |account: Option<&AccountId>, what: &str, _: &tokendeck_core::Error| {
+    // Fixed words (provider text stays out of notifications); a click opens the account.
+    let failed = |account: &AccountId, what: &str, body: &str| {
         notifications::show(
             app,
             notifications::Note {
-                account_id: account.cloned(),
+                account_id: Some(account.clone()),
                 summary: format!("Tokendeck: {what} failed"),
-                body: "Open the account to see why.".into(),
+                body: body.to_owned(),
             },
         );
     };
@@ -280,13 +313,21 @@ pub async fn act(app: &AppHandle, action: TrayAction) {
                 let clear_after = state.deck.clipboard_clear_seconds().await;
                 state.clipboard.copy(app, &text, clear_after)
             };
-            if let Err(e) = copied.await {
-                failed(Some(&account), "copying", &e);
+            if copied.await.is_err() {
+                failed(
+                    &account,
+                    "copying",
+                    "Open Tokendeck and copy from the account's page, which says what is wrong.",
+                );
             }
         }
         TrayAction::Refresh(account) => {
-            if let Err(e) = state.deck.refresh(&account).await {
-                failed(Some(&account), "refreshing", &e);
+            if state.deck.refresh(&account).await.is_err() {
+                failed(
+                    &account,
+                    "refreshing",
+                    "The account's page in Tokendeck says why.",
+                );
             }
             events::accounts_changed(app);
         }
@@ -308,6 +349,10 @@ pub async fn act(app: &AppHandle, action: TrayAction) {
             }
             events::accounts_changed(app);
         }
+        TrayAction::Show(account) => {
+            crate::deep_link::focus_main_window(app);
+            events::open_account(app, &account);
+        }
         TrayAction::Open => crate::deep_link::focus_main_window(app),
         TrayAction::Quit => app.exit(0),
     }
@@ -325,7 +370,8 @@ mod tests {
             TrayAction::Copy(account.clone(), CopyKind::AuthorizationHeader),
             TrayAction::Copy(account.clone(), CopyKind::IdToken),
             TrayAction::Copy(account.clone(), CopyKind::Curl),
-            TrayAction::Refresh(account),
+            TrayAction::Refresh(account.clone()),
+            TrayAction::Show(account),
             TrayAction::RefreshAll,
             TrayAction::Open,
             TrayAction::Quit,

@@ -18,6 +18,7 @@ describe('Sidebar', () => {
     render(Sidebar, { deck: deckWith(1) });
     // Issued for an hour a moment ago.
     expect(screen.getByTestId('account-state').textContent).toMatch(/^(59m|1h)$/);
+    expect(screen.getByTestId('account-item').getAttribute('aria-label')).toMatch(/^user0, access token (59m|1h) left$/);
   });
 
   it('flags only the accounts whose refresh deadline is inside the warning window', () => {
@@ -29,7 +30,7 @@ describe('Sidebar', () => {
     render(Sidebar, { deck });
     const flags = screen.getAllByTestId('deadline-flag');
     expect(flags).toHaveLength(1);
-    expect(flags[0]!.textContent).toMatch(/^session (1h|2h)$/);
+    expect(flags[0]!.textContent).toMatch(/^sign in ≤(1h|2h)$/);
     expect(flags[0]!.getAttribute('title')).toMatch(/^Sign in again by \d{4}-\d{2}-\d{2} /);
   });
 
@@ -47,6 +48,9 @@ describe('Sidebar', () => {
     // Accounts 2, 7 of Pool 2; the other providers are hidden.
     expect(screen.getAllByTestId('account-item')).toHaveLength(2);
     expect(screen.getAllByTestId('provider-item')).toHaveLength(1);
+    await fireEvent.input(filter, { target: { value: 'nobody' } });
+    expect(screen.queryAllByTestId('account-item')).toHaveLength(0);
+    expect(screen.getByTestId('filter-empty').textContent).toBe('No account matches “nobody”.');
     await fireEvent.input(filter, { target: { value: '' } });
     expect(screen.getAllByTestId('account-item')).toHaveLength(12);
   });
