@@ -55,16 +55,7 @@ pub async fn begin_sign_in(
     provider_id: ProviderId,
     request: SignInRequest,
 ) -> Reply<SignInStartedView> {
-    let started = state.deck.begin_sign_in(&provider_id, request).await?;
-    if let Err(e) = sign_in::open_page(&app, &started) {
-        state.deck.cancel_sign_in(&started.view.state);
-        return Err(e);
-    }
-    Ok(sign_in::wait_in_background(
-        &app,
-        state.deck.clone(),
-        started,
-    ))
+    sign_in::start(&app, &state.deck, &provider_id, request, sign_in::open_page).await
 }
 
 /// Starts a sign-in and copies its URL instead of opening a browser, to finish it in another
@@ -76,16 +67,7 @@ pub async fn copy_sign_in_url(
     provider_id: ProviderId,
     request: SignInRequest,
 ) -> Reply<SignInStartedView> {
-    let started = state.deck.begin_sign_in(&provider_id, request).await?;
-    if let Err(e) = sign_in::copy_url(&app, &started) {
-        state.deck.cancel_sign_in(&started.view.state);
-        return Err(e);
-    }
-    Ok(sign_in::wait_in_background(
-        &app,
-        state.deck.clone(),
-        started,
-    ))
+    sign_in::start(&app, &state.deck, &provider_id, request, sign_in::copy_url).await
 }
 
 #[tauri::command]

@@ -5,11 +5,29 @@ use std::sync::Arc;
 
 use tauri::{AppHandle, Manager};
 use tauri_plugin_opener::OpenerExt;
-use tokendeck_core::deck::{Deck, SignInEnd, SignInStarted, SignInStartedView};
+use tokendeck_core::deck::{Deck, SignInEnd, SignInRequest, SignInStarted, SignInStartedView};
+use tokendeck_core::ids::ProviderId;
 use tokendeck_core::secret::AccessToken;
 use tokendeck_core::wire::WireError;
 
 use crate::{AppState, events};
+
+/// Starts a sign-in, hands its URL over with `deliver` (open a browser, copy it), and waits
+/// for its end in the background. A sign-in whose URL could not be delivered is cancelled.
+pub async fn start(
+    app: &AppHandle,
+    deck: &Arc<Deck>,
+    provider_id: &ProviderId,
+    request: SignInRequest,
+    deliver: fn(&AppHandle, &SignInStarted) -> Result<(), WireError>,
+) -> Result<SignInStartedView, WireError> {
+    let started = deck.begin_sign_in(provider_id, request).await?;
+    if let Err(e) = deliver(app, &started) {
+        deck.cancel_sign_in(&started.view.state);
+        return Err(e);
+    }
+    Ok(wait_in_background(app, deck.clone(), started))
+}
 
 /// Opens the sign-in page with the provider's browser command, else the system browser.
 pub fn open_page(app: &AppHandle, started: &SignInStarted) -> Result<(), WireError> {
@@ -39,7 +57,7 @@ pub fn copy_url(app: &AppHandle, started: &SignInStarted) -> Result<(), WireErro
 }
 
 /// Waits for the sign-in to end, then tells the window (`auth:completed`/`auth:failed`).
-pub fn wait_in_background(
+fn wait_in_background(
     app: &AppHandle,
     deck: Arc<Deck>,
     started: SignInStarted,

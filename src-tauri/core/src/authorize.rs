@@ -53,16 +53,25 @@ impl AuthorizeOptions {
         }
     }
 
+    /// Each optional parameter: its name in the URL, how messages call it, and its value.
+    fn parameters(&self) -> [(&'static str, &'static str, &Option<String>); 5] {
+        [
+            ("prompt", "prompt", &self.prompt),
+            ("login_hint", "login hint", &self.login_hint),
+            (
+                "identity_provider",
+                "identity provider",
+                &self.identity_provider,
+            ),
+            ("idp_identifier", "IdP identifier", &self.idp_identifier),
+            ("lang", "language", &self.lang),
+        ]
+    }
+
     /// Each value goes into the authorization URL: printable, of a sane length, and a
     /// `prompt` the spec knows.
     pub fn validate(&self) -> Result<()> {
-        for (field, value) in [
-            ("prompt", &self.prompt),
-            ("login hint", &self.login_hint),
-            ("identity provider", &self.identity_provider),
-            ("IdP identifier", &self.idp_identifier),
-            ("language", &self.lang),
-        ] {
+        for (_, field, value) in self.parameters() {
             if let Some(v) = value
                 && (v.len() > 256 || v.chars().any(char::is_control))
             {
@@ -92,15 +101,7 @@ impl AuthorizeOptions {
                 "a language tag such as en, fr or pt-BR",
             ));
         }
-        for scope in self.scopes.iter().flatten() {
-            if scope.is_empty() || scope.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                return Err(Error::config(
-                    "scopes",
-                    format!("\"{scope}\" is not a valid scope"),
-                ));
-            }
-        }
-        Ok(())
+        crate::provider::check_scopes(self.scopes.as_deref().unwrap_or_default())
     }
 }
 
@@ -148,13 +149,7 @@ pub fn build_authorization_request(
         if scopes.iter().any(|s| s == "openid") {
             q.append_pair("nonce", &nonce);
         }
-        for (name, value) in [
-            ("prompt", &options.prompt),
-            ("login_hint", &options.login_hint),
-            ("identity_provider", &options.identity_provider),
-            ("idp_identifier", &options.idp_identifier),
-            ("lang", &options.lang),
-        ] {
+        for (name, _, value) in options.parameters() {
             if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
                 q.append_pair(name, v);
             }

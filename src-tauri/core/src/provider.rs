@@ -13,6 +13,7 @@ mod validate;
 pub use redirect::{
     DEFAULT_REDIRECT_URI, Redirect, SHARED_LOOPBACK_REDIRECT_URI, per_provider_redirect_uri, slug,
 };
+pub(crate) use validate::check_scopes;
 
 pub const DEFAULT_SCOPES: [&str; 3] = ["openid", "email", "profile"];
 

@@ -29,3 +29,11 @@ export function toAuthorizeOptions(f: SignInOptionsForm, providerScopes: string[
     scopes: extra.length ? [...providerScopes, ...extra] : null,
   };
 }
+
+/** The `prompt` values (OIDC Core §3.1.2.1), as the provider form and the provider page offer them. */
+export const PROMPT_CHOICES = [
+  { value: 'login', text: 'login: always ask for credentials' },
+  { value: 'select_account', text: 'select_account: choose among signed-in users' },
+  { value: 'consent', text: 'consent: ask for consent again' },
+  { value: 'none', text: 'none: fail unless already signed in' },
+] as const;

@@ -13,14 +13,7 @@ impl ProviderConfig {
             return Err(Error::config("name", "give the provider a name"));
         }
         validate_client_id(&self.client_id)?;
-        for scope in &self.scopes {
-            if scope.is_empty() || scope.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                return Err(Error::config(
-                    "scopes",
-                    format!("\"{scope}\" is not a valid scope; list scopes separated by spaces"),
-                ));
-            }
-        }
+        check_scopes(&self.scopes)?;
         self.redirect()?;
         if let Some(pool) = &self.identity_pool_id {
             let ok = pool.split_once(':').is_some_and(|(region, id)| {
@@ -145,4 +138,18 @@ fn validate_pool_id(pool_id: &str, region: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Scopes are space-separated tokens (RFC 6749 §3.3): none may be empty or hold a space.
+pub(crate) fn check_scopes(scopes: &[String]) -> Result<()> {
+    match scopes
+        .iter()
+        .find(|s| s.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()))
+    {
+        Some(bad) => Err(Error::config(
+            "scopes",
+            format!("\"{bad}\" is not a valid scope; list scopes separated by spaces"),
+        )),
+        None => Ok(()),
+    }
 }
