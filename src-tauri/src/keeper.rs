@@ -59,7 +59,9 @@ fn report(app: &AppHandle, event: &KeeperEvent) {
     if let Some(note) = notifications::Note::of(event, tokendeck_core::token::unix_now()) {
         notifications::show(app, note);
     }
-    if !matches!(event, KeeperEvent::DeadlineNear { .. }) {
-        events::accounts_changed(app);
+    match event {
+        KeeperEvent::Refreshed { .. } => events::accounts_changed_soon(app),
+        KeeperEvent::RefreshFailed { .. } => events::accounts_changed(app),
+        KeeperEvent::DeadlineNear { .. } => {}
     }
 }

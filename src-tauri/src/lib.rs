@@ -26,6 +26,7 @@ pub struct AppState {
     pub agent: agent::AgentSwitch,
     pub keeper: keeper::Background,
     pub tray: tray::TrayState,
+    pub background_changes: events::Coalesced,
 }
 
 pub fn run() {
@@ -148,6 +149,7 @@ fn open_state() -> Result<AppState, Box<dyn std::error::Error>> {
         agent: agent::AgentSwitch::default(),
         keeper: keeper::Background::default(),
         tray: tray::TrayState::default(),
+        background_changes: events::Coalesced::default(),
     })
 }
 
