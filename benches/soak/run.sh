@@ -66,20 +66,16 @@ tree() {
   done
   echo "${pids[@]}"
 }
-pss_kb() {
-  local total=0 pid
+# Sums what AWK_PROGRAM prints for FILE (under /proc/PID/) over the app's process tree.
+sum_over_tree() {
+  local file=$1 program=$2 total=0 pid
   for pid in $(tree); do
-    total=$((total + $(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)))
+    total=$((total + $(awk "$program" "/proc/$pid/$file" 2>/dev/null || echo 0)))
   done
   echo "$total"
 }
-cpu_ticks() {
-  local total=0 pid
-  for pid in $(tree); do
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
+pss_kb() { sum_over_tree smaps_rollup '/^Pss:/ {print $2}'; }
+cpu_ticks() { sum_over_tree stat '{print $14 + $15}'; }
 
 before=$(token_requests)
 log "starting the app; background refresh on (the default)"
