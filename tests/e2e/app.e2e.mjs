@@ -266,7 +266,8 @@ test('the tray lists the account; its menu copies, refreshes and brings a closed
   await app.waitFor(() => clipboard() === '', 'the tray copy to be cleared', 10000);
   await sleep(1100); // a new iat, so a different token
   menu.click('Refresh', 'alice: ');
-  await app.waitFor(async () => (await rawAccessToken()) !== shown, 'a refresh from the tray');
+  await app.waitFor(async () => (await rawAccessToken()) !== shown, 'a refresh from the tray')
+    .catch((e) => { throw new Error(`${e.message}; notifications: ${JSON.stringify(notifications.history())}, on screen: ${notifications.displayed()}`); });
 
   // Closing the window keeps Tokendeck in the tray when the setting says so.
   await app.click('open-settings');
@@ -396,6 +397,8 @@ test('providers are shared as a file: exported with no secret, imported once', a
 test('an idle window keeps tokens fresh, shows the sign-in deadline and notifies before it', async () => {
   // A pool issuing 20-second access tokens, whose app client's refresh tokens last 2 hours.
   const short = await startProvider(['--access-token-ttl', '20']);
+  // Whatever an earlier step left on screen goes, so the newest notification is this step's.
+  notifications.closeAll();
   try {
     await app.click('add-provider');
     await app.type('f-name', 'Pool');

@@ -2,7 +2,7 @@
 // clipboard, and the desktop plumbing (a mimeapps.list that makes fake-browser.sh the system
 // browser). Run inside scripts/with-keyring under xvfb-run (see tests/e2e/run).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -68,9 +68,12 @@ export function prepareDesktop() {
 
 export async function startDriver(env) {
   const port = await freePort();
+  // The app's log (it inherits the driver's output) goes to a file tests/e2e/run prints
+  // when a step fails.
+  const log = openSync(join(root, 'target', 'e2e-app.log'), 'a');
   const driver = spawn('WebKitWebDriver', [`--port=${port}`], {
-    env: { ...process.env, ...env, TAURI_WEBVIEW_AUTOMATION: 'true' },
-    stdio: 'ignore',
+    env: { ...process.env, ...env, TAURI_WEBVIEW_AUTOMATION: 'true', TOKENDECK_LOG: 'info,tokendeck_core=debug,tokendeck_app=debug' },
+    stdio: ['ignore', log, log],
   });
   for (let i = 0; i < 50; i++) {
     try {
