@@ -7,6 +7,8 @@
 // seen as a request, which Chromium then aborts (a headless browser has no app to hand it to). With
 // TOKENDECK_DELIVER set (e.g. "gio open"), the URL is also passed as the last argument to that
 // command: the OS then launches the registered handler, as a desktop browser would.
+// With BROWSER_IGNORE_HTTPS_ERRORS=1 the browser accepts any certificate (a provider with a
+// test CA: the browser's own trust store is not what those tests are about).
 import { spawnSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
@@ -23,7 +25,7 @@ const browser = await chromium.launch({
     '--disable-dev-shm-usage', '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
 try {
-  const page = await browser.newPage();
+  const page = await browser.newPage({ ignoreHTTPSErrors: process.env.BROWSER_IGNORE_HTTPS_ERRORS === '1' });
   const redirect = new Promise((resolve) => {
     page.on('request', (request) => {
       if (request.url().startsWith(prefix)) resolve(request.url());

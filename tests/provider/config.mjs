@@ -10,7 +10,7 @@ const REDIRECT_SLUGS = [
   'local-demo', 'local-pool', 'local-pool-2', 'local-pool-3', 'local', 'pool', 'rotating',
   'provider-a', 'provider-b', 'bench-pool',
 ];
-const nativeRedirects = [
+export const NATIVE_REDIRECTS = [
   'io.github.tokendeck://callback',
   'http://127.0.0.1/callback',
   ...REDIRECT_SLUGS.flatMap((slug) => [`io.github.tokendeck://callback/${slug}`, `http://127.0.0.1/callback/${slug}`]),
@@ -24,7 +24,7 @@ export const CLIENTS = [
     token_endpoint_auth_method: 'none',
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
-    redirect_uris: nativeRedirects,
+    redirect_uris: NATIVE_REDIRECTS,
   },
   {
     // The same, with refresh-token rotation (Cognito can enable rotation per client).
@@ -33,7 +33,7 @@ export const CLIENTS = [
     token_endpoint_auth_method: 'none',
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
-    redirect_uris: nativeRedirects,
+    redirect_uris: NATIVE_REDIRECTS,
     rotateRefreshTokens: true,
   },
   {
@@ -44,7 +44,7 @@ export const CLIENTS = [
     token_endpoint_auth_method: 'client_secret_basic',
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
-    redirect_uris: nativeRedirects,
+    redirect_uris: NATIVE_REDIRECTS,
   },
   {
     // oidc-agent, the reference token agent, for benches/oidc-agent. It always authenticates

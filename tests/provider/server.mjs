@@ -3,17 +3,20 @@
 // `client_id` and `scope`, refresh tokens without `offline_access`, no consent screen.
 //
 // Usage: node server.mjs [--port N] [--demo] [--test-controls] [--token-latency-ms N]
-//                       [--access-token-ttl SECONDS]
+//                       [--access-token-ttl SECONDS] [--signing-alg ALG]
+//                       [--client-auth-methods m1,m2,...] [--tls-cert PEM --tls-key PEM]
 // Prints one JSON line on stdout when ready: {"issuer": "...", "port": N}.
 // --demo shows the demo users on the login page; --test-controls enables /__test/* routes
 // (key rotation, request counters) used by the test suites. Loopback only.
 import http from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import Provider, { interactionPolicy } from 'oidc-provider';
-import { SignJWT, exportJWK, generateKeyPair, createLocalJWKSet, importJWK, jwtVerify } from 'jose';
+import { SignJWT, exportJWK, exportPKCS8, generateKeyPair, createLocalJWKSet, importJWK, jwtVerify } from 'jose';
 
-import { CLIENTS, USERS, API_RESOURCE, API_SCOPES } from './config.mjs';
+import { CLIENTS, NATIVE_REDIRECTS, USERS, API_RESOURCE, API_SCOPES } from './config.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -24,12 +27,32 @@ const { values: args } = parseArgs({
     'token-latency-ms': { type: 'string', default: '0' },
     // Short-lived access and ID tokens, for background-refresh tests and the soak benchmark.
     'access-token-ttl': { type: 'string', default: '3600' },
+    // The JWS algorithm of the signing key, the ID and access tokens and discovery's
+    // id_token_signing_alg_values_supported (one algorithm per instance).
+    'signing-alg': { type: 'string', default: 'RS256' },
+    // The token endpoint's client authentication methods (discovery lists them; clients
+    // registered for others are left out). Default: oidc-provider's own list.
+    'client-auth-methods': { type: 'string' },
+    // Serve over TLS with this certificate (for localhost), as https://localhost:PORT.
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
   },
 });
+
+const SIGNING_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA', 'Ed25519'];
+const signingAlg = args['signing-alg'];
+if (!SIGNING_ALGS.includes(signingAlg)) throw new Error(`--signing-alg must be one of ${SIGNING_ALGS.join(', ')}`);
+// JWK members of a private key, left out of the published set.
+const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth']);
 
 const accessTokenTtl = Number.parseInt(args['access-token-ttl'], 10);
 if (!(accessTokenTtl > 0)) throw new Error('--access-token-ttl must be a positive number of seconds');
 const signingKeys = [await newSigningKey()];
+const clientKeys = await newClientKeys();
+const clientAuthMethods = args['client-auth-methods']?.split(',');
+const clients = [...CLIENTS, ...clientKeys.clients].filter(
+  (c) => !clientAuthMethods || clientAuthMethods.includes(c.token_endpoint_auth_method),
+);
 const counters = { token: 0, jwks: 0, revoke: 0 };
 // Test controls can make the next N token or JWKS responses misbehave the way proxies, load
 // balancers and outages do (HTML error pages, redirects, stalls).
@@ -40,13 +63,57 @@ let provider;
 let issuer;
 
 async function newSigningKey() {
-  const { privateKey } = await generateKeyPair('RS256', { extractable: true, modulusLength: 2048 });
+  const options = { extractable: true };
+  if (/^(RS|PS)/.test(signingAlg)) options.modulusLength = 2048;
+  if (signingAlg === 'EdDSA') options.crv = 'Ed25519';
+  const { privateKey } = await generateKeyPair(signingAlg, options);
   const jwk = await exportJWK(privateKey);
-  return { ...jwk, kid: randomUUID(), alg: 'RS256', use: 'sig' };
+  return { ...jwk, kid: randomUUID(), alg: signingAlg, use: 'sig' };
+}
+
+// A private_key_jwt client holding one key of each type Tokendeck signs with, and a
+// client_secret_post client. The private keys (PKCS#8 PEM) are handed to tests by
+// /__test/client-keys, as a developer would copy theirs.
+async function newClientKeys() {
+  const kinds = [
+    ['rsa', 'RS256', { modulusLength: 2048 }],
+    ['p256', 'ES256', {}],
+    ['p384', 'ES384', {}],
+    ['ed25519', 'EdDSA', { crv: 'Ed25519' }],
+  ];
+  const pems = {};
+  const keys = [];
+  for (const [name, alg, options] of kinds) {
+    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...options });
+    pems[name] = { pem: await exportPKCS8(privateKey), kid: `client-${name}` };
+    keys.push({ ...(await exportJWK(publicKey)), kid: `client-${name}`, use: 'sig' });
+  }
+  const base = {
+    application_type: 'native',
+    grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+    response_types: ['code'],
+    redirect_uris: NATIVE_REDIRECTS,
+  };
+  return {
+    pems,
+    clients: [
+      { ...base, client_id: 'tokendeck-private-key-jwt', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys } },
+      { ...base, client_id: 'tokendeck-secret-post', client_secret: 'post-secret-0123456789abcdef', token_endpoint_auth_method: 'client_secret_post' },
+    ],
+  };
+}
+
+// oidc-provider takes a secret in either place whatever the client registered; Okta and
+// others accept only the registered method. So does this provider, for the post client.
+function basicAuthForPostClient(req) {
+  const header = req.headers.authorization ?? '';
+  if (!header.startsWith('Basic ')) return false;
+  const [id] = Buffer.from(header.slice(6), 'base64').toString().split(':');
+  return decodeURIComponent(id) === 'tokendeck-secret-post';
 }
 
 function publicJwks() {
-  return { keys: signingKeys.map(({ kty, n, e, kid, alg, use }) => ({ kty, n, e, kid, alg, use })) };
+  return { keys: signingKeys.map((key) => Object.fromEntries(Object.entries(key).filter(([name]) => !PRIVATE_MEMBERS.has(name)))) };
 }
 
 function buildProvider() {
@@ -55,10 +122,22 @@ function buildProvider() {
   policy.get('consent').checks.remove('native_client_prompt');
 
   const p = new Provider(issuer, {
-    clients: CLIENTS,
+    clients,
+    ...(clientAuthMethods ? { clientAuthMethods } : {}),
     jwks: { keys: signingKeys },
     cookies: { keys: ['tokendeck-test-cookie-key'] },
     pkce: { required: () => true },
+    enabledJWA: {
+      idTokenSigningAlgValues: [signingAlg],
+      userinfoSigningAlgValues: [signingAlg],
+      clientAuthSigningAlgValues: ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA', 'Ed25519'],
+    },
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      id_token_signed_response_alg: signingAlg,
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
     routes: {
       authorization: '/oauth2/authorize',
       token: '/oauth2/token',
@@ -92,7 +171,7 @@ function buildProvider() {
           scope: API_SCOPES.join(' '),
           audience: API_RESOURCE,
           accessTokenFormat: 'jwt',
-          jwt: { sign: { alg: 'RS256' } },
+          jwt: { sign: { alg: signingAlg } },
         }),
       },
     },
@@ -223,7 +302,7 @@ async function userInfo(req, res) {
   };
   if (!token) return deny();
   try {
-    const { payload } = await jwtVerify(token, createLocalJWKSet(publicJwks()), { issuer, algorithms: ['RS256'] });
+    const { payload } = await jwtVerify(token, createLocalJWKSet(publicJwks()), { issuer, algorithms: [signingAlg] });
     if (payload.token_use !== 'access' || !payload.scope?.split(' ').includes('openid')) return deny();
     const user = Object.values(USERS).find((u) => u.sub === payload.sub);
     if (!user) return deny();
@@ -239,7 +318,7 @@ async function userInfo(req, res) {
 
 function hostedLogout(req, res) {
   const params = new URL(req.url, issuer).searchParams;
-  const client = CLIENTS.find((c) => c.client_id === params.get('client_id'));
+  const client = clients.find((c) => c.client_id === params.get('client_id'));
   const target = params.get('logout_uri');
   const expired = ['_session', '_session.sig', '_session.legacy', '_session.legacy.sig']
     .map((name) => `${name}=; Path=/; Max-Age=0; HttpOnly`);
@@ -297,11 +376,12 @@ async function testControl(req, res, path) {
     // them). `kid: null` leaves the kid out of the header.
     const { claims, kid } = JSON.parse(await readBody(req));
     const key = signingKeys[0];
-    const header = { alg: 'RS256', typ: 'JWT' };
+    const header = { alg: key.alg, typ: 'JWT' };
     if (kid !== null) header.kid = kid ?? key.kid;
-    const jwt = await new SignJWT(claims).setProtectedHeader(header).sign(await importJWK(key, 'RS256'));
+    const jwt = await new SignJWT(claims).setProtectedHeader(header).sign(await importJWK(key, key.alg));
     return send(res, 200, 'application/json', JSON.stringify({ jwt }));
   }
+  if (path === '/__test/client-keys') return send(res, 200, 'application/json', JSON.stringify(clientKeys.pems));
   if (path === '/__test/issue-refresh-tokens' && req.method === 'POST') {
     issueRefreshTokens = Boolean(JSON.parse(await readBody(req)).on);
     return send(res, 200, 'application/json', '{}');
@@ -310,7 +390,8 @@ async function testControl(req, res, path) {
   return send(res, 404, 'text/plain', 'unknown control');
 }
 
-const server = http.createServer(async (req, res) => {
+const tls = args['tls-cert'] ? { cert: readFileSync(args['tls-cert']), key: readFileSync(args['tls-key']) } : null;
+const handler = async (req, res) => {
   try {
     const path = new URL(req.url, issuer).pathname;
     const fault = path === '/oauth2/token' ? faults.token.shift() : path === '/.well-known/jwks.json' ? faults.jwks.shift() : undefined;
@@ -322,6 +403,9 @@ const server = http.createServer(async (req, res) => {
     }
     if (path === '/.well-known/jwks.json') counters.jwks += 1;
     if (path === '/oauth2/revoke') counters.revoke += 1;
+    if (basicAuthForPostClient(req)) {
+      return send(res, 401, 'application/json', JSON.stringify({ error: 'invalid_client', error_description: 'this client is registered for client_secret_post' }));
+    }
     if (path === '/oauth2/userInfo') return await userInfo(req, res);
     if (path === '/logout') return hostedLogout(req, res);
     const m = path.match(/^\/interaction\/([\w-]+)(?:\/(login|abort))?$/);
@@ -332,11 +416,12 @@ const server = http.createServer(async (req, res) => {
     console.error(err);
     if (!res.headersSent) send(res, 500, 'text/plain', 'internal error');
   }
-});
+};
 
+const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
 server.listen(Number(args.port), '127.0.0.1', () => {
   const { port } = server.address();
-  issuer = `http://127.0.0.1:${port}`;
+  issuer = tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`;
   provider = buildProvider();
   process.stdout.write(`${JSON.stringify({ issuer, port })}\n`);
 });

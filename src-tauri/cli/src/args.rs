@@ -334,11 +334,23 @@ pub struct ProviderSettingsArgs {
     #[arg(long = "override", value_name = "NAME=URL")]
     pub overrides: Vec<String>,
     /// Prompt for the app client's secret (it goes to the keyring, never to a file).
-    #[arg(long, conflicts_with = "client_secret_stdin")]
+    #[arg(long, conflicts_with_all = ["client_secret_stdin", "client_key_file"])]
     pub client_secret: bool,
     /// Read the app client's secret from standard input.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "client_key_file")]
     pub client_secret_stdin: bool,
+    /// How the app client authenticates at the token endpoint: auto (a private key signs
+    /// JWTs; a secret goes in a Basic header, or in the form if the provider lists only
+    /// that), client_secret_basic, client_secret_post or private_key_jwt.
+    #[arg(long, value_name = "METHOD", value_parser = ["auto", "client_secret_basic", "client_secret_post", "private_key_jwt"])]
+    pub client_auth: Option<String>,
+    /// For private_key_jwt: a PEM file with the client's private key (RSA, EC P-256/P-384 or
+    /// Ed25519). It is read once and kept in the keyring, like a secret.
+    #[arg(long, value_name = "PATH")]
+    pub client_key_file: Option<std::path::PathBuf>,
+    /// For private_key_jwt: the kid the provider registered for that key ("" clears).
+    #[arg(long, value_name = "KID")]
+    pub client_key_id: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,7 @@
 //! Provider settings from `provider add` and `provider edit` options: where tokens come from,
 //! scopes, redirect, overrides, and the client secret (from a prompt or standard input only).
 
-use tokendeck_core::provider::{CognitoDomain, ProviderConfig, ProviderSource};
+use tokendeck_core::provider::{ClientAuthMethod, CognitoDomain, ProviderConfig, ProviderSource};
 use tokendeck_core::{Error, Result};
 
 use crate::args::{ProviderSettingsArgs, SourceArgs};
@@ -103,6 +103,15 @@ pub fn apply_settings(config: &mut ProviderConfig, args: &ProviderSettingsArgs) 
     clearable(&args.default_lang, &mut defaults.lang);
     clearable(&args.default_prompt, &mut defaults.prompt);
     clearable(&args.browser_command, &mut config.browser_command);
+    clearable(&args.client_key_id, &mut config.client_key_id);
+    if let Some(name) = &args.client_auth {
+        config.client_auth = ClientAuthMethod::from_name(name).ok_or_else(|| {
+            Error::config(
+                "client authentication",
+                format!("\"{name}\" is not one of auto, client_secret_basic, client_secret_post, private_key_jwt"),
+            )
+        })?;
+    }
     if let Some(lifetime) = &args.refresh_token_lifetime {
         config.refresh_token_lifetime = match lifetime.trim() {
             "" | "default" => None,
@@ -150,6 +159,15 @@ pub fn apply_settings(config: &mut ProviderConfig, args: &ProviderSettingsArgs) 
 
 /// The client secret, from a prompt or standard input; never from an argument.
 pub fn read_client_secret(args: &ProviderSettingsArgs) -> Result<Option<String>> {
+    if let Some(path) = &args.client_key_file {
+        let pem = std::fs::read_to_string(path).map_err(|e| {
+            Error::config(
+                "client private key",
+                format!("cannot read {}: {e}", path.display()),
+            )
+        })?;
+        return Ok(Some(pem));
+    }
     let secret = match (args.client_secret, args.client_secret_stdin) {
         (_, true) => {
             let mut line = String::new();

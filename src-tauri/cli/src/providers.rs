@@ -5,7 +5,9 @@ use std::io::Read;
 
 use serde_json::json;
 use tokendeck_core::deck::{CheckReport, Deck, DeckView, ProviderDraft, ProviderView};
-use tokendeck_core::provider::{DEFAULT_SCOPES, EndpointOverrides, ProviderConfig};
+use tokendeck_core::provider::{
+    ClientAuthMethod, DEFAULT_SCOPES, EndpointOverrides, ProviderConfig,
+};
 use tokendeck_core::{Error, Result};
 
 use crate::args::{
@@ -61,6 +63,8 @@ async fn add(deck: &Deck, json: bool, args: &ProviderAddArgs) -> Result<()> {
         refresh_token_lifetime: None,
         sign_in_options: Default::default(),
         browser_command: None,
+        client_auth: Default::default(),
+        client_key_id: None,
     };
     apply_settings(&mut config, &args.settings)?;
     let client_secret = read_client_secret(&args.settings)?;
@@ -233,6 +237,8 @@ fn describe(p: &ProviderView) -> serde_json::Value {
         "issuer": p.config.expected_issuer(),
         "clientId": p.config.client_id,
         "hasClientSecret": p.has_client_secret,
+        "clientAuth": p.config.client_auth.name(),
+        "clientKeyId": p.config.client_key_id,
         "scopes": p.config.scopes,
         "redirectUri": p.redirect.uri,
         "loopbackRedirectUri": p.redirect.loopback_uri,
@@ -249,14 +255,20 @@ fn print_provider(p: &ProviderView, view: &DeckView) {
         .count();
     output::line(&format!("{}  ({})", p.config.name, p.config.id));
     output::line(&format!("  issuer        {}", p.config.expected_issuer()));
+    let credential = match (p.has_client_secret, p.config.client_auth) {
+        (false, _) => String::new(),
+        (true, ClientAuthMethod::Auto) => " (with secret)".into(),
+        (true, ClientAuthMethod::PrivateKeyJwt) => " (with private key, private_key_jwt)".into(),
+        (true, method) => format!(" (with secret, {})", method.name()),
+    };
     output::line(&format!(
-        "  client        {}{}",
+        "  client        {}{credential}{}",
         p.config.client_id,
-        if p.has_client_secret {
-            " (with secret)"
-        } else {
-            ""
-        }
+        p.config
+            .client_key_id
+            .as_deref()
+            .map(|kid| format!(", key id {kid}"))
+            .unwrap_or_default()
     ));
     output::line(&format!(
         "  redirect URIs {} and {}",

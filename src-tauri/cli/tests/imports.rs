@@ -206,4 +206,6 @@ async fn api_client_collections_import_their_oauth_settings() {
         .unwrap();
     assert_eq!(keycloak["issuer"], "https://sso.example.com/realms/dev");
     assert_eq!(keycloak["hasClientSecret"], false);
+    // Its "credentials in the body" setting becomes client_secret_post.
+    assert_eq!(keycloak["clientAuth"], "client_secret_post");
 }

@@ -394,3 +394,79 @@ async fn a_providers_browser_command_sign_in_defaults_and_deadline_are_used_by_l
     let claims: serde_json::Value = serde_json::from_str(&stdout(&info)).unwrap();
     assert_eq!(claims["email"], "alice@example.com");
 }
+
+#[tokio::test]
+async fn a_private_key_jwt_client_is_set_up_from_a_key_file_and_signs_in() {
+    let provider = LocalProvider::start().await;
+    let home = Home::new();
+    let keys: serde_json::Value = reqwest::get(provider.url("/__test/client-keys"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key_file = home.dir.join("client.pem");
+    std::fs::write(&key_file, keys["p256"]["pem"].as_str().unwrap()).unwrap();
+    let key_file = key_file.to_str().unwrap();
+
+    let added = home
+        .run(&[
+            "provider",
+            "add",
+            "pool",
+            "--issuer",
+            &provider.issuer,
+            "--client-id",
+            "tokendeck-private-key-jwt",
+            "--client-auth",
+            "private_key_jwt",
+            "--client-key-file",
+            key_file,
+            "--client-key-id",
+            "client-p256",
+            "--check",
+        ])
+        .await;
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert!(!stdout(&added).contains("FAIL"), "{}", stdout(&added));
+    assert!(
+        stdout(&added).contains("accepted the client id and private key"),
+        "{}",
+        stdout(&added)
+    );
+    let listed = &home.providers().await[0];
+    assert_eq!(listed["clientAuth"], "private_key_jwt");
+    assert_eq!(listed["clientKeyId"], "client-p256");
+    assert!(
+        !std::fs::read_to_string(home.dir.join("config.json"))
+            .unwrap()
+            .contains("PRIVATE KEY")
+    );
+
+    let login = home.login("pool", ALICE).await;
+    assert!(login.status.success(), "{}", stderr(&login));
+    let refreshed = home.run(&["refresh", "alice"]).await;
+    assert!(refreshed.status.success(), "{}", stderr(&refreshed));
+
+    // A file that holds no private key is refused, naming the setting, and nothing changes.
+    let not_a_key = home.dir.join("not-a-key.pem");
+    std::fs::write(&not_a_key, "hunter2").unwrap();
+    let bad = home
+        .run(&[
+            "provider",
+            "edit",
+            "pool",
+            "--client-key-file",
+            not_a_key.to_str().unwrap(),
+        ])
+        .await;
+    assert_eq!(bad.status.code(), Some(5), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("client private key"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(!stderr(&bad).contains("hunter2"), "{}", stderr(&bad));
+    let refreshed = home.run(&["refresh", "alice"]).await;
+    assert!(refreshed.status.success(), "{}", stderr(&refreshed));
+}

@@ -156,10 +156,11 @@ impl OidcClient {
                 ));
             }
         };
-        let auth = ClientAuth {
-            client_id: pending.provider.client_id.clone(),
-            secret: pending.client_secret.clone(),
-        };
+        let auth = ClientAuth::for_provider(
+            &pending.provider,
+            &pending.endpoints,
+            pending.client_secret.clone(),
+        );
         let response = token::exchange_code(
             &self.http,
             &pending.endpoints.token,
@@ -319,6 +320,7 @@ impl OidcClient {
             issuer: &endpoints.issuer,
             client_id,
             token_use,
+            id_token_algorithms: &endpoints.id_token_algorithms,
             nonce,
             cognito: endpoints.cognito,
             now,

@@ -8,6 +8,7 @@ use url::Url;
 use crate::error::{Error, Result};
 use crate::http::{Body, HttpClient, host_of, send};
 use crate::provider::{Endpoints, ProviderConfig, ProviderSource, parse_endpoint};
+use crate::verify::JwsAlgorithm;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ProviderMetadata {
@@ -29,6 +30,8 @@ pub struct ProviderMetadata {
     pub scopes_supported: Option<Vec<String>>,
     #[serde(default)]
     pub id_token_signing_alg_values_supported: Option<Vec<String>>,
+    #[serde(default)]
+    pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
 }
 
 /// The discovery URL for an issuer: one trailing `/` removed, then the well-known path.
@@ -86,13 +89,14 @@ pub fn parse_metadata(bytes: &[u8], issuer: &str, url: &Url) -> Result<ProviderM
         });
     }
     if let Some(algs) = &metadata.id_token_signing_alg_values_supported
-        && !algs.iter().any(|a| a == "RS256")
+        && metadata.id_token_algorithms().is_empty()
     {
         return Err(Error::Discovery {
             url: url.to_string(),
             reason: format!(
-                "the provider signs ID tokens with {} only; Tokendeck accepts RS256",
-                algs.join(", ")
+                "the provider signs ID tokens with {} only; Tokendeck verifies {}",
+                algs.join(", "),
+                JwsAlgorithm::ACCEPTED
             ),
         });
     }
@@ -100,6 +104,18 @@ pub fn parse_metadata(bytes: &[u8], issuer: &str, url: &Url) -> Result<ProviderM
 }
 
 impl ProviderMetadata {
+    /// The advertised ID-token algorithms we verify (`none` and HMAC dropped); all of ours
+    /// when the document lists none.
+    pub fn id_token_algorithms(&self) -> Vec<JwsAlgorithm> {
+        match &self.id_token_signing_alg_values_supported {
+            Some(names) => names
+                .iter()
+                .filter_map(|name| JwsAlgorithm::from_name(name))
+                .collect(),
+            None => JwsAlgorithm::ALL.to_vec(),
+        }
+    }
+
     pub fn endpoints(&self) -> Result<Endpoints> {
         let opt =
             |field, v: &Option<String>| v.as_deref().map(|v| parse_endpoint(field, v)).transpose();
@@ -113,6 +129,8 @@ impl ProviderMetadata {
             logout: opt("end_session_endpoint", &self.end_session_endpoint)?,
             iss_parameter_supported: self.authorization_response_iss_parameter_supported,
             cognito: false,
+            id_token_algorithms: self.id_token_algorithms(),
+            token_auth_methods: self.token_endpoint_auth_methods_supported.clone(),
         })
     }
 }
@@ -191,5 +209,30 @@ mod tests {
         let err =
             parse_metadata(v.to_string().as_bytes(), "https://id.example.com", &url).unwrap_err();
         assert!(err.to_string().contains("S256"));
+    }
+
+    #[test]
+    fn id_token_algorithms_are_the_advertised_ones_we_verify() {
+        let url = discovery_url("https://id.example.com").unwrap();
+        let with_algs = |algs: serde_json::Value| {
+            let mut v: serde_json::Value =
+                serde_json::from_slice(&doc("https://id.example.com")).unwrap();
+            v["id_token_signing_alg_values_supported"] = algs;
+            parse_metadata(v.to_string().as_bytes(), "https://id.example.com", &url)
+        };
+        let mixed = with_algs(serde_json::json!(["none", "HS256", "ES256", "PS384"])).unwrap();
+        assert_eq!(
+            mixed.id_token_algorithms(),
+            [JwsAlgorithm::ES256, JwsAlgorithm::PS384]
+        );
+        let err = with_algs(serde_json::json!(["HS256", "none"])).unwrap_err();
+        assert!(err.to_string().contains("HS256, none only"), "{err}");
+        let unlisted = parse_metadata(
+            &doc("https://id.example.com"),
+            "https://id.example.com",
+            &url,
+        )
+        .unwrap();
+        assert_eq!(unlisted.id_token_algorithms(), JwsAlgorithm::ALL);
     }
 }

@@ -1,5 +1,8 @@
 //! The one HTTP client: built once, timeouts on, redirects off (following a redirect from an
 //! OAuth endpoint would resend credentials to wherever it points), bounded response bodies.
+//! TLS trusts the OS's certificate store plus the CA certificates in `TOKENDECK_CA_FILE`;
+//! `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` are honoured (reqwest's system
+//! proxy settings).
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -8,6 +11,9 @@ use reqwest::{Response, StatusCode, header};
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
+
+/// Names a PEM file of CA certificates to trust besides the OS's (a private CA).
+pub const CA_FILE_VAR: &str = "TOKENDECK_CA_FILE";
 
 /// Cap for any body we read from a provider (discovery, JWKS, token responses are a few KiB).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -49,6 +55,7 @@ impl HttpClient {
             .connect_timeout(self.connect)
             .timeout(self.total)
             .user_agent(concat!("Tokendeck/", env!("CARGO_PKG_VERSION")))
+            .tls_certs_merge(extra_roots()?)
             .build()
             .map_err(|e| Error::Network {
                 host: "-".into(),
@@ -61,6 +68,30 @@ impl HttpClient {
             reason: "the HTTP client could not be set up".into(),
         })
     }
+}
+
+/// The certificates of `TOKENDECK_CA_FILE`, if set.
+fn extra_roots() -> Result<Vec<reqwest::Certificate>> {
+    let Some(path) = std::env::var_os(CA_FILE_VAR).filter(|p| !p.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let path = std::path::PathBuf::from(path);
+    let problem = |what: String| Error::config(CA_FILE_VAR, what);
+    let pem = std::fs::read(&path)
+        .map_err(|e| problem(format!("cannot read {}: {e}", path.display())))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        problem(format!(
+            "{} is not a PEM file of certificates ({e})",
+            path.display()
+        ))
+    })?;
+    if certs.is_empty() {
+        return Err(problem(format!(
+            "{} holds no certificate: it should contain -----BEGIN CERTIFICATE----- blocks",
+            path.display()
+        )));
+    }
+    Ok(certs)
 }
 
 /// Sends a request and maps transport failures without echoing the URL's query.
@@ -98,11 +129,51 @@ fn transport_error(e: reqwest::Error, host: &str, endpoint: &'static str) -> Err
                 .into();
     } else if lower.contains("connection refused") {
         reason = "nothing is listening there (connection refused): check the host and port".into();
+    } else if let Some(advice) = certificate_advice(&lower) {
+        reason = format!(
+            "the TLS certificate {host} presented {advice} ({})",
+            certificate_detail(&reason)
+        );
     }
     Error::Network {
         host: host.to_owned(),
         reason,
     }
+}
+
+/// What to do about a certificate error, from rustls's words for it.
+fn certificate_advice(lower: &str) -> Option<String> {
+    if !lower.contains("certificate") {
+        return None;
+    }
+    let private_ca = format!(
+        "if your network uses a private certificate authority (an in-house provider, or a proxy that inspects TLS), add that CA to the system's trust store, or set {CA_FILE_VAR} to a PEM file holding it"
+    );
+    Some(
+        if lower.contains("unknownissuer") || lower.contains("unknown issuer") {
+            format!("is signed by an authority this computer does not trust: {private_ca}")
+        } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
+            "is for another host name: check the host in the URL (the certificate must name it)"
+                .into()
+        } else if lower.contains("expired") || lower.contains("notvalidyet") {
+            "has expired or is not valid yet: check this computer's clock, or tell the provider's operator".into()
+        } else if lower.contains("invalid peer certificate")
+            || lower.contains("self-signed")
+            || lower.contains("self signed")
+        {
+            format!("was refused: {private_ca}")
+        } else {
+            return None;
+        },
+    )
+}
+
+/// rustls's own reason, the part after "invalid peer certificate".
+fn certificate_detail(reason: &str) -> &str {
+    reason
+        .find("invalid peer certificate")
+        .and_then(|at| reason.get(at..))
+        .unwrap_or(reason)
 }
 
 /// A response body read fully (up to [`MAX_BODY_BYTES`]) with its status and content type.

@@ -12,24 +12,46 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::DecodingKey;
-use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, KeyAlgorithm, PublicKeyUse};
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk};
 use serde::Deserialize;
+use serde_json::Value;
 use url::Url;
 
 use crate::error::{Error, Result};
 use crate::http::{Body, HttpClient, host_of, send};
 use crate::verify::VerifyFailure;
+use crate::verify::algorithm::{JwsAlgorithm, KeyKind};
 
 const DEFAULT_MIN_REFETCH: Duration = Duration::from_secs(5);
 const DEFAULT_MAX_AGE: Duration = Duration::from_secs(60 * 60);
 const DEFAULT_FAILURE_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_FAILURE_BACKOFF: Duration = Duration::from_secs(60);
+/// RFC 7518 §3.3: RSA keys for RS* and PS* are at least 2048 bits.
+const MIN_RSA_BITS: usize = 2048;
 
 #[derive(Clone)]
 struct UsableKey {
     kid: Option<String>,
+    kind: KeyKind,
+    /// The key's own `alg`, when it names one: then it verifies that algorithm only.
+    alg: Option<JwsAlgorithm>,
     key: DecodingKey,
+}
+
+impl UsableKey {
+    fn verifies(&self, alg: JwsAlgorithm) -> bool {
+        self.kind == alg.key_kind() && self.alg.is_none_or(|own| own.same_as(alg))
+    }
+
+    fn describe(&self) -> String {
+        match self.alg {
+            Some(alg) => format!("{} for {alg}", self.kind.describe()),
+            None => self.kind.describe().to_owned(),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -74,7 +96,7 @@ impl std::fmt::Debug for JwksCache {
 
 #[derive(Deserialize)]
 struct RawJwkSet {
-    keys: Vec<serde_json::Value>,
+    keys: Vec<Value>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -125,12 +147,13 @@ impl JwksCache {
         Ok(keys.keys.len())
     }
 
-    /// Finds the key for a token's `kid`. The outer error is the JWKS being unreachable; the
-    /// inner one is a verification failure (unknown or ambiguous key).
+    /// Finds the key for a token's `kid` and `alg`. The outer error is the JWKS being
+    /// unreachable; the inner one is a verification failure (unknown, unfit or ambiguous key).
     pub async fn key_for(
         &self,
         jwks_uri: &Url,
         kid: Option<&str>,
+        alg: JwsAlgorithm,
     ) -> Result<std::result::Result<DecodingKey, VerifyFailure>> {
         let state = self.state(jwks_uri);
         let seen = lock(&state.cached).clone();
@@ -138,16 +161,19 @@ impl JwksCache {
             .as_ref()
             .filter(|s| s.fetched_at.elapsed() < self.max_age);
         if let Some(set) = fresh {
-            let found = select(&set.keys, kid);
-            let unknown = matches!(found, Err(VerifyFailure::UnknownKey { .. }));
+            let found = select(&set.keys, kid, alg);
+            let unknown = matches!(
+                found,
+                Err(VerifyFailure::UnknownKey { .. } | VerifyFailure::NoKeyForAlgorithm { .. })
+            );
             if !unknown || set.fetched_at.elapsed() < self.min_refetch {
                 return Ok(found);
             }
-            tracing::debug!(kid, "unknown kid: refetching JWKS once");
+            tracing::debug!(kid, %alg, "no key for the token: refetching JWKS once");
         }
         if let Some(wait) = self.backing_off(&state) {
             return match seen {
-                Some(set) => Ok(select(&set.keys, kid)),
+                Some(set) => Ok(select(&set.keys, kid, alg)),
                 None => Err(unavailable(jwks_uri, wait)),
             };
         }
@@ -160,21 +186,21 @@ impl JwksCache {
             _ => false,
         };
         if let (true, Some(set)) = (fetched_meanwhile, &now_cached) {
-            return Ok(select(&set.keys, kid));
+            return Ok(select(&set.keys, kid, alg));
         }
         // A fetch that failed while we waited for the turn: back off like everyone else.
         if let Some(wait) = self.backing_off(&state) {
             return match now_cached {
-                Some(set) => Ok(select(&set.keys, kid)),
+                Some(set) => Ok(select(&set.keys, kid, alg)),
                 None => Err(unavailable(jwks_uri, wait)),
             };
         }
         match self.fetch_into(&state, jwks_uri).await {
-            Ok(set) => Ok(select(&set.keys, kid)),
+            Ok(set) => Ok(select(&set.keys, kid, alg)),
             Err(e) => match now_cached {
                 Some(set) => {
                     tracing::warn!(error = %e, "JWKS fetch failed; using cached keys");
-                    Ok(select(&set.keys, kid))
+                    Ok(select(&set.keys, kid, alg))
                 }
                 None => Err(e),
             },
@@ -268,110 +294,233 @@ fn unavailable(jwks_uri: &Url, failure: Failure) -> Error {
     }
 }
 
-/// Keeps the RSA signature keys usable with RS256; any other key (encryption, EC, broken) is
-/// skipped rather than failing the whole set.
+/// Keeps the signature keys Tokendeck can verify with; anything else in the set is skipped
+/// rather than failing the whole set.
 fn parse_jwks(bytes: &[u8]) -> std::result::Result<Vec<UsableKey>, String> {
     let raw: RawJwkSet =
         serde_json::from_slice(bytes).map_err(|e| format!("not a JWK set ({e})"))?;
-    let keys: Vec<UsableKey> = raw
-        .keys
-        .into_iter()
-        .filter_map(|value| serde_json::from_value::<Jwk>(value).ok())
-        .filter(|jwk| matches!(jwk.algorithm, AlgorithmParameters::RSA(_)))
-        .filter(|jwk| {
-            jwk.common
-                .public_key_use
-                .as_ref()
-                .is_none_or(|u| *u == PublicKeyUse::Signature)
-        })
-        .filter(|jwk| {
-            jwk.common
-                .key_algorithm
-                .is_none_or(|a| a == KeyAlgorithm::RS256)
-        })
-        .filter_map(|jwk| {
-            let key = DecodingKey::from_jwk(&jwk).ok()?;
-            Some(UsableKey {
-                kid: jwk.common.key_id,
-                key,
-            })
-        })
-        .collect();
+    let keys: Vec<UsableKey> = raw.keys.into_iter().filter_map(usable_key).collect();
     if keys.is_empty() {
-        return Err("the set has no RSA signing key".into());
+        return Err(format!(
+            "the set has no signing key Tokendeck can use (it verifies {})",
+            JwsAlgorithm::ACCEPTED
+        ));
     }
     Ok(keys)
 }
 
+/// A signing key, or `None` for an encryption or symmetric key, an algorithm or curve we do
+/// not verify, an RSA key under 2048 bits, a point of the wrong size, or a key whose own
+/// `alg` does not fit its type.
+fn usable_key(mut value: Value) -> Option<UsableKey> {
+    let object = value.as_object_mut()?;
+    if object.get("use").is_some_and(|u| u != "sig") {
+        return None;
+    }
+    // Read here rather than by jsonwebtoken, which does not know RFC 9864's names.
+    let alg = match object.remove("alg") {
+        None => None,
+        Some(Value::String(name)) => Some(JwsAlgorithm::from_name(&name)?),
+        Some(_) => return None,
+    };
+    let jwk: Jwk = serde_json::from_value(value).ok()?;
+    let decoded_len = |b64: &str| URL_SAFE_NO_PAD.decode(b64).ok().map(|bytes| bytes.len());
+    let kind = match &jwk.algorithm {
+        AlgorithmParameters::RSA(rsa) => {
+            let modulus = URL_SAFE_NO_PAD.decode(&rsa.n).ok()?;
+            let significant = modulus.iter().skip_while(|b| **b == 0).count();
+            (significant * 8 >= MIN_RSA_BITS).then_some(KeyKind::Rsa)?
+        }
+        AlgorithmParameters::EllipticCurve(ec) => {
+            let (kind, size) = match ec.curve {
+                EllipticCurve::P256 => (KeyKind::P256, 32),
+                EllipticCurve::P384 => (KeyKind::P384, 48),
+                _ => return None,
+            };
+            let fits = decoded_len(&ec.x) == Some(size) && decoded_len(&ec.y) == Some(size);
+            fits.then_some(kind)?
+        }
+        AlgorithmParameters::OctetKeyPair(okp) if okp.curve == EllipticCurve::Ed25519 => {
+            (decoded_len(&okp.x) == Some(32)).then_some(KeyKind::Ed25519)?
+        }
+        _ => return None,
+    };
+    if alg.is_some_and(|alg| alg.key_kind() != kind) {
+        return None;
+    }
+    let key = DecodingKey::from_jwk(&jwk).ok()?;
+    Some(UsableKey {
+        kid: jwk.common.key_id,
+        kind,
+        alg,
+        key,
+    })
+}
+
+/// The key for a token: the one its `kid` names, which must fit its `alg`; without a `kid`,
+/// the only key that fits.
 fn select(
     keys: &[UsableKey],
     kid: Option<&str>,
+    alg: JwsAlgorithm,
 ) -> std::result::Result<DecodingKey, VerifyFailure> {
     match kid {
-        Some(kid) => keys
-            .iter()
-            .find(|k| k.kid.as_deref() == Some(kid))
-            .map(|k| k.key.clone())
-            .ok_or_else(|| VerifyFailure::UnknownKey {
-                kid: kid.to_owned(),
-            }),
-        None => match keys {
-            [only] => Ok(only.key.clone()),
-            _ => Err(VerifyFailure::KidRequired { keys: keys.len() }),
-        },
+        Some(kid) => {
+            let named: Vec<&UsableKey> = keys
+                .iter()
+                .filter(|k| k.kid.as_deref() == Some(kid))
+                .collect();
+            let Some(first) = named.first() else {
+                return Err(VerifyFailure::UnknownKey {
+                    kid: kid.to_owned(),
+                });
+            };
+            named
+                .iter()
+                .find(|k| k.verifies(alg))
+                .map(|k| k.key.clone())
+                .ok_or_else(|| VerifyFailure::KeyDoesNotFit {
+                    kid: kid.to_owned(),
+                    alg: alg.name().to_owned(),
+                    key: first.describe(),
+                })
+        }
+        None => {
+            let fitting: Vec<&UsableKey> = keys.iter().filter(|k| k.verifies(alg)).collect();
+            match fitting.as_slice() {
+                [only] => Ok(only.key.clone()),
+                [] => Err(VerifyFailure::NoKeyForAlgorithm {
+                    alg: alg.name().to_owned(),
+                }),
+                several => Err(VerifyFailure::KidRequired {
+                    keys: several.len(),
+                }),
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     const N: &str = "u1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0_IzW7yWR7QkrmBL7jTKEn5u-qKhbwKfBstIs-bMY2Zkp18gnTxKLxoS2tFczGkPLPgizskuemMghRniWaoLcyehkd3qqGElvW_VDL5AaWTg0nLVkjRo9z-40RQzuVaE8AkAFmxZzow3x-VJYKdjykkJ0iT9wCS0DRTXu269V264Vf_3jvredZiKRkgwlL9xNAwxXFg0x_XFw005UWVRIkdgcKWTjpBP2dPwVZ4WWC-9aGVd-Gyn1o0CLelf4rEjGoXbAAEgAqeGUxrcIlbjXfbcmw";
+    // A real P-256 public point and a real Ed25519 public key (any valid encoding will do:
+    // these tests never verify a signature).
+    const P256_X: &str = "mBHjfnXJFT2GgM4lw6pZmHBQJ3-loyJ30-UFBm3ShuE";
+    const P256_Y: &str = "FqiR-qF9NZnDRylFuoJ8igO8r8Md1ES2ECGmhrWKd1Y";
+    const ED_X: &str = "bsDJ4QNlome8oPUgaZ5lWuzki8vxpd2QcgMPEjHXev4";
 
-    fn rsa(kid: &str, extra: serde_json::Value) -> serde_json::Value {
-        let mut v = serde_json::json!({"kty": "RSA", "kid": kid, "n": N, "e": "AQAB"});
-        if let (Some(obj), Some(extra)) = (v.as_object_mut(), extra.as_object()) {
+    fn with(mut key: Value, extra: Value) -> Value {
+        if let (Some(obj), Some(extra)) = (key.as_object_mut(), extra.as_object()) {
             obj.extend(extra.clone());
         }
-        v
+        key
+    }
+
+    fn rsa(kid: &str, extra: Value) -> Value {
+        with(
+            json!({"kty": "RSA", "kid": kid, "n": N, "e": "AQAB"}),
+            extra,
+        )
+    }
+
+    fn ec(kid: &str, extra: Value) -> Value {
+        with(
+            json!({"kty": "EC", "kid": kid, "crv": "P-256", "x": P256_X, "y": P256_Y}),
+            extra,
+        )
+    }
+
+    fn ed(kid: &str, extra: Value) -> Value {
+        with(
+            json!({"kty": "OKP", "kid": kid, "crv": "Ed25519", "x": ED_X}),
+            extra,
+        )
+    }
+
+    fn parse(keys: Vec<Value>) -> Vec<UsableKey> {
+        parse_jwks(json!({ "keys": keys }).to_string().as_bytes()).unwrap()
+    }
+
+    fn kids(keys: &[UsableKey]) -> Vec<&str> {
+        keys.iter().filter_map(|k| k.kid.as_deref()).collect()
     }
 
     #[test]
     fn unusable_keys_are_skipped_not_fatal() {
-        let set = serde_json::json!({"keys": [
-            rsa("enc", serde_json::json!({"use": "enc"})),
-            rsa("ps", serde_json::json!({"alg": "PS256"})),
-            {"kty": "EC", "kid": "ec", "crv": "P-256", "x": "x", "y": "y"},
-            {"kty": "weird", "kid": "w"},
-            rsa("good", serde_json::json!({"use": "sig", "alg": "RS256"})),
-        ]});
-        let keys = parse_jwks(set.to_string().as_bytes()).unwrap();
-        assert_eq!(keys.len(), 1);
-        assert_eq!(keys.first().unwrap().kid.as_deref(), Some("good"));
+        let short_n = &N[..200];
+        let keys = parse(vec![
+            rsa("enc", json!({"use": "enc"})),
+            rsa("oaep", json!({"alg": "RSA-OAEP"})),
+            rsa("hmac-named", json!({"alg": "HS256"})),
+            json!({"kty": "oct", "kid": "oct", "k": "c2VjcmV0"}),
+            rsa("short", json!({"n": short_n})),
+            ec("p521", json!({"crv": "P-521"})),
+            ec("bad-point", json!({"x": "eA"})),
+            ec("ec-named-rs", json!({"alg": "RS256"})),
+            ed("ed448", json!({"crv": "Ed448"})),
+            json!({"kty": "weird", "kid": "w"}),
+            rsa("rs", json!({"use": "sig", "alg": "RS256"})),
+            rsa("ps", json!({"alg": "PS256"})),
+            ec("es", json!({"alg": "ES256"})),
+            ed("ed", json!({"alg": "Ed25519"})),
+        ]);
+        assert_eq!(kids(&keys), ["rs", "ps", "es", "ed"]);
     }
 
     #[test]
-    fn kid_absent_accepts_a_single_key_only() {
-        let one = parse_jwks(
-            serde_json::json!({"keys": [rsa("a", serde_json::json!({}))]})
-                .to_string()
-                .as_bytes(),
-        )
-        .unwrap();
-        assert!(select(&one, None).is_ok());
-        let two = parse_jwks(
-            serde_json::json!({"keys": [rsa("a", serde_json::json!({})), rsa("b", serde_json::json!({}))]})
-                .to_string()
-                .as_bytes(),
-        )
-        .unwrap();
+    fn a_token_gets_only_a_key_of_its_own_kind() {
+        let keys = parse(vec![
+            rsa("rsa", json!({})),
+            ec("ec", json!({"alg": "ES256"})),
+            ed("ed", json!({"alg": "EdDSA"})),
+        ]);
+        // Any RSA algorithm with an RSA key that names none; the EC key only for ES256.
+        assert!(select(&keys, Some("rsa"), JwsAlgorithm::PS512).is_ok());
+        assert!(select(&keys, Some("ec"), JwsAlgorithm::ES256).is_ok());
+        assert!(select(&keys, Some("ed"), JwsAlgorithm::Ed25519).is_ok());
+        let confused = select(&keys, Some("ec"), JwsAlgorithm::RS256);
+        assert!(
+            matches!(&confused, Err(VerifyFailure::KeyDoesNotFit { kid, alg, key })
+                if kid == "ec" && alg == "RS256" && key == "an EC P-256 key for ES256"),
+            "{:?}",
+            confused.err()
+        );
         assert!(matches!(
-            select(&two, None),
+            select(&keys, Some("ec"), JwsAlgorithm::ES384),
+            Err(VerifyFailure::KeyDoesNotFit { .. })
+        ));
+        assert!(matches!(
+            select(&keys, Some("rsa"), JwsAlgorithm::EdDSA),
+            Err(VerifyFailure::KeyDoesNotFit { .. })
+        ));
+        // A key that names its algorithm verifies only that one.
+        let named = parse(vec![rsa("rs", json!({"alg": "RS256"}))]);
+        assert!(matches!(
+            select(&named, Some("rs"), JwsAlgorithm::PS256),
+            Err(VerifyFailure::KeyDoesNotFit { .. })
+        ));
+    }
+
+    #[test]
+    fn without_a_kid_the_only_fitting_key_is_used() {
+        let keys = parse(vec![rsa("a", json!({})), ec("b", json!({}))]);
+        assert!(select(&keys, None, JwsAlgorithm::RS256).is_ok());
+        assert!(select(&keys, None, JwsAlgorithm::ES256).is_ok());
+        assert!(matches!(
+            select(&keys, None, JwsAlgorithm::EdDSA),
+            Err(VerifyFailure::NoKeyForAlgorithm { .. })
+        ));
+        let two = parse(vec![rsa("a", json!({})), rsa("b", json!({}))]);
+        assert!(matches!(
+            select(&two, None, JwsAlgorithm::RS256),
             Err(VerifyFailure::KidRequired { keys: 2 })
         ));
-        assert!(select(&two, Some("b")).is_ok());
+        assert!(select(&two, Some("b"), JwsAlgorithm::RS256).is_ok());
         assert!(matches!(
-            select(&two, Some("c")),
+            select(&two, Some("c"), JwsAlgorithm::RS256),
             Err(VerifyFailure::UnknownKey { .. })
         ));
     }
@@ -380,5 +529,7 @@ mod tests {
     fn empty_or_garbage_sets_are_errors() {
         assert!(parse_jwks(b"{\"keys\": []}").is_err());
         assert!(parse_jwks(b"<html>").is_err());
+        let only_hmac = json!({"keys": [{"kty": "oct", "k": "c2VjcmV0", "alg": "HS256"}]});
+        assert!(parse_jwks(only_hmac.to_string().as_bytes()).is_err());
     }
 }

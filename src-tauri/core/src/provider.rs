@@ -7,6 +7,7 @@ use url::Url;
 
 use crate::error::{Error, Result};
 use crate::ids::ProviderId;
+use crate::verify::JwsAlgorithm;
 
 mod redirect;
 mod validate;
@@ -101,6 +102,49 @@ pub struct ProviderConfig {
     /// last argument). Run directly, never through a shell. Never shared in provider files.
     #[serde(default)]
     pub browser_command: Option<String>,
+    /// How the app client authenticates at the token and revocation endpoints.
+    #[serde(default)]
+    pub client_auth: ClientAuthMethod,
+    /// The `kid` of the private key signing `private_key_jwt` assertions, when the provider
+    /// holds several keys for the client.
+    #[serde(default)]
+    pub client_key_id: Option<String>,
+}
+
+/// How the app client proves itself; what it proves itself with (a secret or a PEM private
+/// key) lives in the keyring.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuthMethod {
+    /// A private key signs JWTs (`private_key_jwt`); a secret goes in a Basic header, or in
+    /// the form when the provider's discovery lists only `client_secret_post`.
+    #[default]
+    Auto,
+    ClientSecretBasic,
+    ClientSecretPost,
+    PrivateKeyJwt,
+}
+
+impl ClientAuthMethod {
+    pub const ALL: [Self; 4] = [
+        Self::Auto,
+        Self::ClientSecretBasic,
+        Self::ClientSecretPost,
+        Self::PrivateKeyJwt,
+    ];
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::ClientSecretBasic => "client_secret_basic",
+            Self::ClientSecretPost => "client_secret_post",
+            Self::PrivateKeyJwt => "private_key_jwt",
+        }
+    }
 }
 
 /// Cognito's default app-client refresh token expiration.
@@ -139,6 +183,11 @@ pub struct Endpoints {
     pub iss_parameter_supported: bool,
     /// Cognito token rules apply (`token_use`, access tokens carry `client_id`, no `aud`).
     pub cognito: bool,
+    /// Discovery's `token_endpoint_auth_methods_supported` (`None`: not listed, or Cognito).
+    pub token_auth_methods: Option<Vec<String>>,
+    /// What ID tokens may be signed with: those of discovery's list that we verify, every
+    /// one we verify when the document has no list, RS256 for Cognito.
+    pub id_token_algorithms: Vec<JwsAlgorithm>,
 }
 
 impl ProviderConfig {
@@ -219,6 +268,8 @@ impl ProviderConfig {
             logout: Some(join("logout")?),
             iss_parameter_supported: false,
             cognito: true,
+            id_token_algorithms: vec![JwsAlgorithm::RS256],
+            token_auth_methods: None,
         };
         self.apply_overrides(derived).map(Some)
     }

@@ -30,7 +30,7 @@ pub async fn revoke_refresh_token(
         &body,
         "the revocation endpoint",
         None,
-        auth.secret.is_some(),
+        auth.is_confidential(),
     ) {
         // RFC 7009 §2.2: an already invalid token counts as revoked.
         Error::InvalidGrant { .. } => Ok(()),

@@ -3,58 +3,16 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde::{Deserialize, Deserializer};
 use url::Url;
 
 use crate::error::{Error, Result};
 use crate::http::{Body, HttpClient, host_of, send};
 use crate::pkce::PkceVerifier;
-use crate::secret::{AccessToken, AuthorizationCode, ClientSecret, IdToken, RefreshToken};
+use crate::secret::{AccessToken, AuthorizationCode, IdToken, RefreshToken};
 
-/// How the app client authenticates at the token and revocation endpoints.
-#[derive(Debug, Clone)]
-pub struct ClientAuth {
-    pub client_id: String,
-    /// `Some` for a confidential client: `client_secret_basic`. `None`: a public client sends
-    /// `client_id` in the body and no Authorization header at all.
-    pub secret: Option<ClientSecret>,
-}
-
-impl ClientAuth {
-    pub fn public(client_id: impl Into<String>) -> Self {
-        Self {
-            client_id: client_id.into(),
-            secret: None,
-        }
-    }
-
-    pub(crate) fn apply(
-        &self,
-        request: reqwest::RequestBuilder,
-        form: &mut Vec<(&'static str, String)>,
-    ) -> Result<reqwest::RequestBuilder> {
-        let Some(secret) = &self.secret else {
-            form.push(("client_id", self.client_id.clone()));
-            return Ok(request);
-        };
-        // RFC 6749 §2.3.1: both parts are form-urlencoded before Basic encoding.
-        let encode =
-            |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-        let credentials = STANDARD.encode(format!(
-            "{}:{}",
-            encode(&self.client_id),
-            encode(secret.expose_secret())
-        ));
-        let mut value = HeaderValue::from_str(&format!("Basic {credentials}")).map_err(|_| {
-            Error::config("client secret", "contains characters that cannot be sent")
-        })?;
-        value.set_sensitive(true);
-        Ok(request.header(AUTHORIZATION, value))
-    }
-}
+pub mod client_auth;
+pub use client_auth::{ClientAuth, ClientCredential};
 
 /// A successful token response (RFC 6749 §5.1).
 #[derive(Debug, Deserialize)]
@@ -220,7 +178,7 @@ pub async fn client_credentials(
     auth: &ClientAuth,
     scopes: &[String],
 ) -> Result<TokenResponse> {
-    if auth.secret.is_none() {
+    if !auth.is_confidential() {
         return Err(Error::Unsupported {
             what: "the client-credentials grant",
             hint: "it needs an app client with a secret; add the client secret to this provider",
@@ -267,7 +225,7 @@ async fn token_request(
         &body,
         "the token endpoint",
         redirect_uri,
-        auth.secret.is_some(),
+        auth.is_confidential(),
     ))
 }
 

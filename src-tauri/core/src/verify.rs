@@ -1,7 +1,10 @@
-//! ID- and access-token verification against the provider's JWKS: RS256 only (never the
-//! algorithm the token asks for), then the claim rules of OIDC Core §3.1.3.7 and Cognito.
+//! ID- and access-token verification against the provider's JWKS: an asymmetric algorithm
+//! from our own list, checked with a key of the type it needs (`algorithm`), then the claim
+//! rules of OIDC Core §3.1.3.7 and Cognito.
 
-use jsonwebtoken::{Algorithm, Validation, errors::ErrorKind};
+pub mod algorithm;
+
+use jsonwebtoken::errors::ErrorKind;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use url::Url;
@@ -9,6 +12,7 @@ use url::Url;
 use crate::error::{Error, Result};
 use crate::inspect::decode_unverified;
 use crate::jwks::JwksCache;
+pub use algorithm::JwsAlgorithm;
 
 /// Clock skew tolerated on `exp`, `nbf` and `iat`.
 pub const DEFAULT_LEEWAY_SECS: u64 = 60;
@@ -45,6 +49,10 @@ pub struct Expectations<'a> {
     pub issuer: &'a str,
     pub client_id: &'a str,
     pub token_use: TokenUse,
+    /// The algorithms the provider signs ID tokens with: discovery's
+    /// `id_token_signing_alg_values_supported` (those we verify), or RS256 for Cognito.
+    /// Access tokens are not held to it (the list is about ID tokens), only to the key.
+    pub id_token_algorithms: &'a [JwsAlgorithm],
     /// The nonce of the sign-in that produced the ID token; `None` skips the check (refreshed
     /// ID tokens and pasted tokens carry no nonce of ours).
     pub nonce: Option<&'a str>,
@@ -66,11 +74,34 @@ pub struct Expectations<'a> {
 pub enum VerifyFailure {
     #[error("it is not a well-formed JWT ({detail})")]
     Malformed { detail: String },
-    #[error("it is signed with \"{alg}\"; only RS256 is accepted")]
+    #[error(
+        "it is signed with \"{alg}\"; Tokendeck verifies {}",
+        JwsAlgorithm::ACCEPTED
+    )]
     UnsupportedAlgorithm { alg: String },
+    #[error(
+        "it is signed with \"{alg}\", which the provider does not list for ID tokens ({})",
+        advertised.join(", ")
+    )]
+    AlgorithmNotAdvertised {
+        alg: String,
+        advertised: Vec<String>,
+    },
     #[error("the provider's JWKS has no key with kid \"{kid}\", even after fetching it again")]
     UnknownKey { kid: String },
-    #[error("it names no key (kid) and the provider publishes {keys} keys")]
+    #[error(
+        "it is signed with \"{alg}\", but the provider's key \"{kid}\" is {key}, which cannot verify it (refused: a mismatch like this is how algorithm-confusion forgeries work)"
+    )]
+    KeyDoesNotFit {
+        kid: String,
+        alg: String,
+        key: String,
+    },
+    #[error(
+        "it names no key (kid) and the provider's JWKS has no key for \"{alg}\", even after fetching it again"
+    )]
+    NoKeyForAlgorithm { alg: String },
+    #[error("it names no key (kid) and the provider publishes {keys} keys that could verify it")]
     KidRequired { keys: usize },
     #[error(
         "the signature does not match the provider's key (the token was altered or signed by someone else)"
@@ -132,7 +163,7 @@ pub enum VerifyFailure {
 /// A token whose signature and claims passed.
 #[derive(Debug, Clone)]
 pub struct VerifiedToken {
-    pub header: jsonwebtoken::Header,
+    pub header: Map<String, Value>,
     pub claims: Map<String, Value>,
 }
 
@@ -152,21 +183,50 @@ pub async fn verify_token(
         token: expect.token_use.label(),
         failure,
     };
-    let (header, _) = decode_unverified(token).map_err(reject)?;
-    let alg = header
+    let (header, claims) = decode_unverified(token).map_err(reject)?;
+    let alg = token_algorithm(&header, expect).map_err(reject)?;
+    let kid = header.get("kid").and_then(Value::as_str);
+    let key = jwks.key_for(jwks_uri, kid, alg).await?.map_err(reject)?;
+    check_signature(token, alg, &key).map_err(reject)?;
+    let verified = VerifiedToken { header, claims };
+    check_claims(&verified.claims, expect).map_err(reject)?;
+    Ok(verified)
+}
+
+/// The algorithm the header names, if we verify it and the provider signs ID tokens with it.
+fn token_algorithm(
+    header: &Map<String, Value>,
+    expect: &Expectations<'_>,
+) -> std::result::Result<JwsAlgorithm, VerifyFailure> {
+    let named = header
         .get("alg")
         .and_then(Value::as_str)
         .unwrap_or("(none)");
-    if alg != "RS256" {
-        return Err(reject(VerifyFailure::UnsupportedAlgorithm {
-            alg: alg.to_owned(),
-        }));
+    let alg =
+        JwsAlgorithm::from_name(named).ok_or_else(|| VerifyFailure::UnsupportedAlgorithm {
+            alg: named.to_owned(),
+        })?;
+    // RFC 7515 §4.1.11: extensions marked critical must be understood; we implement none.
+    if header.contains_key("crit") {
+        return Err(VerifyFailure::Malformed {
+            detail:
+                "its header marks extensions as critical (crit), which Tokendeck does not implement"
+                    .into(),
+        });
     }
-    let kid = header.get("kid").and_then(Value::as_str);
-    let key = jwks.key_for(jwks_uri, kid).await?.map_err(reject)?;
-    let verified = check_signature(token, &key).map_err(reject)?;
-    check_claims(&verified.claims, expect).map_err(reject)?;
-    Ok(verified)
+    if expect.token_use == TokenUse::Id
+        && !expect.id_token_algorithms.iter().any(|a| a.same_as(alg))
+    {
+        return Err(VerifyFailure::AlgorithmNotAdvertised {
+            alg: alg.name().to_owned(),
+            advertised: expect
+                .id_token_algorithms
+                .iter()
+                .map(|a| a.name().to_owned())
+                .collect(),
+        });
+    }
+    Ok(alg)
 }
 
 /// "1h 2m" from `earlier` to `later` (whole seconds, at most two units).
@@ -215,33 +275,29 @@ pub fn check_at_hash(claims: &Map<String, Value>, access_token: &str) -> Result<
     }
 }
 
+/// The signature over `header.payload`, with the one algorithm the key was chosen for.
 fn check_signature(
     token: &str,
+    alg: JwsAlgorithm,
     key: &jsonwebtoken::DecodingKey,
-) -> std::result::Result<VerifiedToken, VerifyFailure> {
-    // Time, issuer and audience are checked in `check_claims` with an injectable clock and
-    // Cognito's rules; jsonwebtoken does the signature with the RS256 allowlist only.
-    let mut validation = Validation::new(Algorithm::RS256);
-    validation.validate_exp = false;
-    validation.validate_nbf = false;
-    validation.validate_aud = false;
-    validation.required_spec_claims.clear();
-    let data =
-        jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation).map_err(|e| match e
-            .kind()
-        {
-            ErrorKind::InvalidSignature => VerifyFailure::BadSignature,
-            ErrorKind::InvalidAlgorithm => VerifyFailure::UnsupportedAlgorithm {
-                alg: "a non-RS256 algorithm".into(),
+) -> std::result::Result<(), VerifyFailure> {
+    let (message, signature) =
+        token
+            .trim()
+            .rsplit_once('.')
+            .ok_or_else(|| VerifyFailure::Malformed {
+                detail: "expected three dot-separated parts".into(),
+            })?;
+    match jsonwebtoken::crypto::verify(signature, message.as_bytes(), key, alg.jsonwebtoken()) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(VerifyFailure::BadSignature),
+        Err(e) => Err(match e.kind() {
+            ErrorKind::Base64(_) => VerifyFailure::Malformed {
+                detail: "the signature is not base64url".into(),
             },
-            _ => VerifyFailure::Malformed {
-                detail: e.to_string(),
-            },
-        })?;
-    Ok(VerifiedToken {
-        header: data.header,
-        claims: data.claims,
-    })
+            _ => VerifyFailure::BadSignature,
+        }),
+    }
 }
 
 pub fn check_claims(

@@ -57,6 +57,7 @@ async fn verified(moto: &Moto, pool: &Pool, tokens: &TokenSet) {
             issuer: &issuer,
             client_id: &pool.client_id,
             token_use,
+            id_token_algorithms: &[tokendeck_core::verify::JwsAlgorithm::RS256],
             nonce: None,
             cognito: true,
             now: unix_now(),

@@ -45,6 +45,37 @@ describe('provider form', () => {
     expect(validate(f).redirectUri).toMatch(/reverse-DNS/);
   });
 
+  it('checks the credential against the client authentication chosen', () => {
+    const f = cognito();
+    f.kind = 'oidc';
+    f.issuer = 'https://id.example.com';
+    const pem = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI\n-----END PRIVATE KEY-----\n';
+    f.clientAuth = 'private_key_jwt';
+    f.clientSecret = 'a-plain-secret';
+    expect(validate(f).clientSecret).toMatch(/whole PEM block/);
+    f.clientSecret = pem;
+    expect(validate(f)).toEqual({});
+    f.clientAuth = 'client_secret_post';
+    expect(validate(f).clientSecret).toMatch(/this is a private key/);
+    f.clientAuth = 'auto';
+    expect(validate(f)).toEqual({});
+    const cognitoKey = cognito();
+    cognitoKey.clientAuth = 'private_key_jwt';
+    expect(validate(cognitoKey).clientAuth).toMatch(/Cognito app clients use a client secret/);
+  });
+
+  it('keeps the key id only for private_key_jwt', () => {
+    const f = cognito();
+    f.kind = 'oidc';
+    f.issuer = 'https://id.example.com';
+    f.clientKeyId = 'client-rsa';
+    expect(toConfig(f, true).clientKeyId).toBeNull();
+    f.clientAuth = 'private_key_jwt';
+    const config = toConfig(f, true);
+    expect([config.clientAuth, config.clientKeyId]).toEqual(['private_key_jwt', 'client-rsa']);
+    expect(fromConfig(config).clientKeyId).toBe('client-rsa');
+  });
+
   it('round-trips through the Rust config shape', () => {
     const f = cognito();
     f.overrides.token = 'http://127.0.0.1:1/t';

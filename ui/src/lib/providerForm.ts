@@ -1,5 +1,6 @@
 // The add/edit provider form as plain data, with inline validation that mirrors the Rust
 // checks (the Rust side validates again and has the last word).
+import type { ClientAuthMethod } from './bindings/ClientAuthMethod';
 import type { ProviderConfig } from './bindings/ProviderConfig';
 
 export const DEFAULT_REDIRECT = 'io.github.tokendeck://callback';
@@ -15,8 +16,11 @@ export interface ProviderForm {
   userPoolId: string;
   issuer: string;
   clientId: string;
+  /** The client secret, or for private_key_jwt the PEM private key (both go to the keyring). */
   clientSecret: string;
   removeSecret: boolean;
+  clientAuth: ClientAuthMethod;
+  clientKeyId: string;
   scopes: string;
   redirectUri: string;
   identityPoolId: string;
@@ -54,6 +58,8 @@ export function emptyForm(): ProviderForm {
     clientId: '',
     clientSecret: '',
     removeSecret: false,
+    clientAuth: 'auto',
+    clientKeyId: '',
     scopes: 'openid email profile',
     redirectUri: '',
     identityPoolId: '',
@@ -79,6 +85,8 @@ export function fromConfig(c: ProviderConfig): ProviderForm {
     prompt: c.signInOptions.prompt ?? '',
   };
   form.browserCommand = c.browserCommand ?? '';
+  form.clientAuth = c.clientAuth;
+  form.clientKeyId = c.clientKeyId ?? '';
   form.refreshLifetimeDays = c.refreshTokenLifetime == null ? '' : String(Math.round((c.refreshTokenLifetime / 86400) * 10000) / 10000);
   if (c.source.kind === 'cognito') {
     form.kind = 'cognito';
@@ -175,8 +183,29 @@ export function toConfig(f: ProviderForm, confidential: boolean): ProviderConfig
       scopes: null,
     },
     browserCommand: blankToNull(f.browserCommand),
+    clientAuth: f.clientAuth,
+    clientKeyId: f.clientAuth === 'private_key_jwt' ? blankToNull(f.clientKeyId) : null,
   };
 }
+
+/** The choices of the client authentication select, in the words the form shows. */
+export const CLIENT_AUTH_CHOICES: { value: ClientAuthMethod; label: string }[] = [
+  { value: 'auto', label: 'Automatic (from the provider and what you enter)' },
+  { value: 'client_secret_basic', label: 'Secret in the Authorization header (client_secret_basic)' },
+  { value: 'client_secret_post', label: 'Secret in the request body (client_secret_post)' },
+  { value: 'private_key_jwt', label: 'Signed with a private key (private_key_jwt)' },
+];
+
+/** What the app client proves itself with, for the provider page. */
+export function describeCredential(c: ProviderConfig, stored: boolean): string {
+  if (!stored) return 'public';
+  const what = c.clientAuth === 'private_key_jwt' ? 'private key in keyring' : 'secret in keyring';
+  const method = c.clientAuth === 'auto' ? '' : `, ${c.clientAuth}`;
+  const kid = c.clientKeyId ? `, key id ${c.clientKeyId}` : '';
+  return `${what}${method}${kid}`;
+}
+
+const looksLikePrivateKey = (text: string) => /^-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text.trim());
 
 const REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d+$/;
 const PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -219,6 +248,10 @@ export function validate(f: ProviderForm): FormErrors {
     const p = urlProblem(f.issuer.trim());
     if (p) e.issuer = p;
   }
+  const credential = f.clientSecret.trim();
+  if (f.kind === 'cognito' && f.clientAuth === 'private_key_jwt') e.clientAuth = 'Cognito app clients use a client secret';
+  else if (credential && f.clientAuth === 'private_key_jwt' && !looksLikePrivateKey(credential)) e.clientSecret = 'paste the whole PEM block, from -----BEGIN PRIVATE KEY----- to the END line';
+  else if (credential && (f.clientAuth === 'client_secret_basic' || f.clientAuth === 'client_secret_post') && looksLikePrivateKey(credential)) e.clientSecret = 'this is a private key: choose “Signed with a private key”';
   const quotes = (q: string) => f.browserCommand.split(q).length % 2 === 0;
   if (quotes("'") || quotes('"')) e.browserCommand = 'its quotes do not match; write it as you would in a shell';
   else if (f.browserCommand.trim().startsWith('{url}')) e.browserCommand = 'start with the program to run';

@@ -69,6 +69,8 @@ export function provider(id: string, name = id): ProviderView {
       refreshTokenLifetime: null,
       signInOptions: { prompt: null, loginHint: null, identityProvider: null, idpIdentifier: null, lang: null, scopes: null },
       browserCommand: null,
+      clientAuth: 'auto',
+      clientKeyId: null,
     },
     hasClientSecret: false,
     redirect: { uri: `io.github.tokendeck://callback/${id}`, loopbackUri: `http://127.0.0.1/callback/${id}`, mixUpProtected: true, advice: null },

@@ -13,6 +13,7 @@ fuzz_target!(|data: &[u8]| {
                 issuer: "https://issuer.example",
                 client_id: "client",
                 token_use,
+                id_token_algorithms: &[tokendeck_core::verify::JwsAlgorithm::RS256],
                 nonce: Some("n"),
                 cognito,
                 now: 1_700_000_000,

@@ -21,6 +21,8 @@ fn provider() -> (Arc<ProviderConfig>, Arc<Endpoints>) {
         refresh_token_lifetime: None,
         sign_in_options: Default::default(),
         browser_command: None,
+        client_auth: Default::default(),
+        client_key_id: None,
     };
     let endpoints = config.cognito_endpoints().unwrap().unwrap();
     (Arc::new(config), Arc::new(endpoints))

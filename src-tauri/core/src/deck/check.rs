@@ -71,8 +71,14 @@ impl Deck {
             "signing keys",
             match self.oidc.jwks().fetch_now(&endpoints.jwks_uri).await {
                 Ok(n) => Ok(format!(
-                    "{n} RS256 signing key(s) at {}",
-                    endpoints.jwks_uri
+                    "{n} usable signing key(s) at {}; ID tokens accepted when signed with {}",
+                    endpoints.jwks_uri,
+                    endpoints
+                        .id_token_algorithms
+                        .iter()
+                        .map(|a| a.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )),
                 Err(e) => Err(e.to_string()),
             },
@@ -193,10 +199,8 @@ impl Deck {
         endpoints: &crate::provider::Endpoints,
         secret: ClientSecret,
     ) -> std::result::Result<String, String> {
-        let auth = crate::token::ClientAuth {
-            client_id: config.client_id.clone(),
-            secret: Some(secret),
-        };
+        let auth = crate::token::ClientAuth::for_provider(config, endpoints, Some(secret));
+        let what = auth.credential_name();
         let scopes: Vec<String> = config
             .scopes
             .iter()
@@ -208,19 +212,19 @@ impl Deck {
             .client_credentials(endpoints, &auth, &scopes)
             .await
         {
-            Ok(_) => Ok(
-                "the provider accepted the client id and secret (client-credentials grant)".into(),
-            ),
+            Ok(_) => Ok(format!(
+                "the provider accepted the client id and {what} (client-credentials grant)"
+            )),
             Err(crate::Error::InvalidClient { detail, .. })
                 if detail.starts_with("invalid_client") =>
             {
                 Err(format!(
-                    "the provider refused the client id and secret ({detail}): copy the secret again from the app client"
+                    "the provider refused the client id and {what} ({detail}): copy the {what} again from the app client, and check the client authentication method"
                 ))
             }
             Err(e) if e.is_transient() => Err(e.to_string()),
             Err(e) => Ok(format!(
-                "the secret was accepted; this client may not use the client-credentials grant ({e})"
+                "the {what} was accepted; this client may not use the client-credentials grant ({e})"
             )),
         }
     }

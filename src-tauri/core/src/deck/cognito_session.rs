@@ -10,7 +10,9 @@ use crate::provider::{CognitoApi, ProviderConfig};
 use crate::secret::{ClientSecret, RefreshToken};
 use crate::store::AccountRecord;
 use crate::token::{TokenSet, unix_now};
-use crate::verify::{DEFAULT_LEEWAY_SECS, Expectations, TokenUse, VerifyFailure, verify_token};
+use crate::verify::{
+    DEFAULT_LEEWAY_SECS, Expectations, JwsAlgorithm, TokenUse, VerifyFailure, verify_token,
+};
 
 impl Deck {
     /// Verifies API-issued tokens against the pool's keys (Cognito rules: `token_use`,
@@ -29,6 +31,7 @@ impl Deck {
             issuer: &issuer,
             client_id: &provider.client_id,
             token_use,
+            id_token_algorithms: &[JwsAlgorithm::RS256],
             nonce: None,
             cognito: true,
             now,

@@ -11,7 +11,7 @@ use super::providers::planned_redirect_uri;
 use crate::authorize::AuthorizeOptions;
 use crate::error::{Error, Result};
 use crate::ids::ProviderId;
-use crate::provider::{EndpointOverrides, ProviderConfig, ProviderSource};
+use crate::provider::{ClientAuthMethod, EndpointOverrides, ProviderConfig, ProviderSource};
 
 /// The `format` of a provider file.
 pub const PROVIDER_FILE_FORMAT: &str = "tokendeck-providers";
@@ -52,6 +52,15 @@ pub struct SharedProvider {
     /// from someone else must never choose what runs on this machine.
     #[serde(default, skip_serializing_if = "is_default_options")]
     pub sign_in_options: AuthorizeOptions,
+    /// How the app client authenticates (its secret or private key is never in the file).
+    #[serde(default, skip_serializing_if = "is_auto")]
+    pub client_auth: ClientAuthMethod,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key_id: Option<String>,
+}
+
+fn is_auto(method: &ClientAuthMethod) -> bool {
+    *method == ClientAuthMethod::Auto
 }
 
 fn is_default(o: &EndpointOverrides) -> bool {
@@ -95,6 +104,8 @@ impl SharedProvider {
             identity_pool_id: config.identity_pool_id.clone(),
             refresh_token_lifetime: config.refresh_token_lifetime,
             sign_in_options: config.sign_in_options.clone(),
+            client_auth: config.client_auth,
+            client_key_id: config.client_key_id.clone(),
         }
     }
 
@@ -113,6 +124,8 @@ impl SharedProvider {
             refresh_token_lifetime: self.refresh_token_lifetime,
             sign_in_options: self.sign_in_options,
             browser_command: None,
+            client_auth: self.client_auth,
+            client_key_id: self.client_key_id,
         }
     }
 }

@@ -18,10 +18,7 @@ impl Deck {
             what: "a machine token",
             hint: "the client-credentials grant needs the app client's secret: add it in the provider settings",
         })?;
-        let auth = ClientAuth {
-            client_id: provider.client_id.clone(),
-            secret: Some(secret),
-        };
+        let auth = ClientAuth::for_provider(&provider, &endpoints, Some(secret));
         let scopes: Vec<String> = provider
             .scopes
             .iter()

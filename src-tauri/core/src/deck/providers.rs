@@ -54,6 +54,7 @@ impl Deck {
                 config.confidential = false;
             }
             Some(secret) => {
+                crate::token::client_auth::check_credential(config.client_auth, secret)?;
                 self.vault
                     .set_client_secret(&config.id, &ClientSecret::new(secret))
                     .await?;
@@ -172,6 +173,8 @@ impl Deck {
             refresh_token_lifetime: None,
             sign_in_options: Default::default(),
             browser_command: None,
+            client_auth: Default::default(),
+            client_key_id: None,
         };
         if self.provider(&config.id).await.ok().as_ref() == Some(&config) {
             return Ok(());

@@ -145,10 +145,8 @@ impl Deck {
         previous: Option<TokenSet>,
     ) -> Result<Renewal> {
         let endpoints = self.endpoints_for(provider).await?;
-        let auth = ClientAuth {
-            client_id: provider.client_id.clone(),
-            secret: self.client_secret_of(provider).await?,
-        };
+        let auth =
+            ClientAuth::for_provider(provider, &endpoints, self.client_secret_of(provider).await?);
         let renewed = self
             .oidc
             .refresh_grant(&endpoints, &auth, &refresh_token, previous.as_ref())
@@ -370,10 +368,11 @@ impl Deck {
                 Ok(true)
             }
             (SignInMethod::Browser, Some(endpoints)) => {
-                let auth = ClientAuth {
-                    client_id: provider.client_id.clone(),
-                    secret: self.client_secret_of(provider).await?,
-                };
+                let auth = ClientAuth::for_provider(
+                    provider,
+                    endpoints,
+                    self.client_secret_of(provider).await?,
+                );
                 self.oidc.revoke(endpoints, &auth, refresh_token).await?;
                 Ok(true)
             }

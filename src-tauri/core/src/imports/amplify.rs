@@ -187,6 +187,8 @@ fn into_found(auth: AmplifyAuth, source: &str) -> Found {
             identity_pool_id: auth.identity_pool_id,
             refresh_token_lifetime: None,
             sign_in_options: Default::default(),
+            client_auth: Default::default(),
+            client_key_id: None,
         },
         client_secret: None,
         from: source.to_owned(),

@@ -43,5 +43,8 @@ pub(super) fn settings(text: &str) -> Vec<OAuthSettings> {
         client_secret: field("client_secret"),
         scope: field("scope"),
         redirect_uri: field("callback_url"),
+        client_auth: field("credentials_placement")
+            .map(|place| super::oauth::secret_in_body(place == "body"))
+            .unwrap_or_default(),
     }]
 }

@@ -35,6 +35,11 @@ pub(super) fn settings(value: &Value) -> Vec<OAuthSettings> {
                 client_secret: field("clientSecret"),
                 scope: field("scope"),
                 redirect_uri: field("redirectUrl"),
+                client_auth: auth
+                    .get("credentialsInBody")
+                    .and_then(Value::as_bool)
+                    .map(super::oauth::secret_in_body)
+                    .unwrap_or_default(),
             }
         })
         .collect()

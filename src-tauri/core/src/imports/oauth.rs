@@ -5,7 +5,7 @@ use url::Url;
 
 use super::Found;
 use crate::deck::SharedProvider;
-use crate::provider::{EndpointOverrides, ProviderSource};
+use crate::provider::{ClientAuthMethod, EndpointOverrides, ProviderSource};
 use crate::secret::ClientSecret;
 
 /// One OAuth 2.0 configuration found in an API client's file.
@@ -21,6 +21,16 @@ pub(super) struct OAuthSettings {
     pub client_secret: Option<String>,
     pub scope: Option<String>,
     pub redirect_uri: Option<String>,
+    /// Where the tool sends the secret: a Basic header or the body (`client_secret_post`).
+    pub client_auth: ClientAuthMethod,
+}
+
+/// The method a tool's "credentials in the body" setting means.
+pub(super) fn secret_in_body(in_body: bool) -> ClientAuthMethod {
+    match in_body {
+        true => ClientAuthMethod::ClientSecretPost,
+        false => ClientAuthMethod::ClientSecretBasic,
+    }
 }
 
 /// What became of one configuration.
@@ -128,6 +138,8 @@ impl OAuthSettings {
                 identity_pool_id: None,
                 refresh_token_lifetime: None,
                 sign_in_options: Default::default(),
+                client_auth: self.client_auth,
+                client_key_id: None,
             },
             client_secret: secret,
             from: self.from,

@@ -70,5 +70,8 @@ fn read(auth: &Value, name: &str, from: &str) -> OAuthSettings {
         client_secret: field("clientSecret"),
         scope: field("scope"),
         redirect_uri: field("redirect_uri"),
+        client_auth: field("client_authentication")
+            .map(|place| super::oauth::secret_in_body(place == "body"))
+            .unwrap_or_default(),
     }
 }

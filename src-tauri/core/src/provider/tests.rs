@@ -21,6 +21,8 @@ fn cognito(prefix: &str, region: &str, pool: &str) -> ProviderConfig {
         refresh_token_lifetime: None,
         sign_in_options: Default::default(),
         browser_command: None,
+        client_auth: Default::default(),
+        client_key_id: None,
     }
 }
 

@@ -1,6 +1,9 @@
 //! Checking a provider's settings field by field, each problem phrased as what to fix.
 
-use super::{CognitoDomain, ProviderConfig, ProviderSource, cognito_domain_base, parse_endpoint};
+use super::{
+    ClientAuthMethod, CognitoDomain, ProviderConfig, ProviderSource, cognito_domain_base,
+    parse_endpoint,
+};
 use crate::error::{Error, Result};
 
 /// Bounds on the refresh token lifetime setting: Cognito allows 60 minutes to 10 years.
@@ -40,6 +43,22 @@ impl ProviderConfig {
             return Err(Error::config(
                 "refresh token lifetime",
                 "set it between 1 minute and 3650 days (Cognito allows 60 minutes to 10 years), or leave it empty for the provider's default",
+            ));
+        }
+        if let Some(kid) = &self.client_key_id
+            && (kid.trim().is_empty() || kid.len() > 256 || kid.chars().any(char::is_control))
+        {
+            return Err(Error::config(
+                "client key id",
+                "give the kid the provider registered for the client's key (up to 256 characters), or leave it empty",
+            ));
+        }
+        if self.client_auth == ClientAuthMethod::PrivateKeyJwt
+            && matches!(self.source, ProviderSource::Cognito { .. })
+        {
+            return Err(Error::config(
+                "client authentication",
+                "Cognito app clients authenticate with a client secret: choose automatic or client_secret_basic",
             ));
         }
         match &self.source {

@@ -43,39 +43,6 @@ fn rotated_refresh_token_replaces_the_old_one() {
 }
 
 #[test]
-fn public_client_sends_client_id_in_body_and_no_authorization_header() {
-    let http = reqwest::Client::new();
-    let mut form = Vec::new();
-    let request = ClientAuth::public("cid")
-        .apply(http.post("http://127.0.0.1/t"), &mut form)
-        .unwrap();
-    let built = request.build().unwrap();
-    assert!(built.headers().get(AUTHORIZATION).is_none());
-    assert_eq!(form, vec![("client_id", "cid".to_owned())]);
-}
-
-#[test]
-fn confidential_client_uses_urlencoded_basic_and_marks_it_sensitive() {
-    let http = reqwest::Client::new();
-    let mut form = Vec::new();
-    let auth = ClientAuth {
-        client_id: "c id".into(),
-        secret: Some(ClientSecret::new("s:e/cret")),
-    };
-    let built = auth
-        .apply(http.post("http://127.0.0.1/t"), &mut form)
-        .unwrap()
-        .build()
-        .unwrap();
-    let header = built.headers().get(AUTHORIZATION).unwrap();
-    assert!(header.is_sensitive());
-    let encoded = header.to_str().unwrap().strip_prefix("Basic ").unwrap();
-    let decoded = String::from_utf8(STANDARD.decode(encoded).unwrap()).unwrap();
-    assert_eq!(decoded, "c+id:s%3Ae%2Fcret");
-    assert!(form.is_empty());
-}
-
-#[test]
 fn a_refresh_token_lifetime_the_provider_states_becomes_a_deadline() {
     let with = |extra: serde_json::Value| {
         let mut json = serde_json::json!({"access_token": "a", "token_type": "Bearer"});

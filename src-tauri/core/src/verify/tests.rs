@@ -10,6 +10,7 @@ fn expect(token_use: TokenUse, cognito: bool) -> Expectations<'static> {
         issuer: "https://issuer.example",
         client_id: "client-a",
         token_use,
+        id_token_algorithms: &[JwsAlgorithm::RS256],
         nonce: Some("n-1"),
         cognito,
         now: NOW,
@@ -188,4 +189,46 @@ fn time_failures_read_as_a_person_would_say_them() {
         future.to_string().contains("1m 30s in the future"),
         "{future}"
     );
+}
+
+#[test]
+fn the_header_picks_only_an_advertised_algorithm_we_verify() {
+    let header = |v: Value| v.as_object().cloned().unwrap();
+    let id = expect(TokenUse::Id, false);
+    let es = Expectations {
+        id_token_algorithms: &[JwsAlgorithm::ES256, JwsAlgorithm::EdDSA],
+        ..id.clone()
+    };
+    assert_eq!(
+        token_algorithm(&header(json!({"alg": "ES256"})), &es),
+        Ok(JwsAlgorithm::ES256)
+    );
+    // RFC 9864's name for the same algorithm as an advertised EdDSA.
+    assert_eq!(
+        token_algorithm(&header(json!({"alg": "Ed25519"})), &es),
+        Ok(JwsAlgorithm::Ed25519)
+    );
+    assert!(matches!(
+        token_algorithm(&header(json!({"alg": "RS256"})), &es),
+        Err(VerifyFailure::AlgorithmNotAdvertised { .. })
+    ));
+    // Access tokens are held to the key only.
+    let access = Expectations {
+        token_use: TokenUse::Access,
+        ..es.clone()
+    };
+    assert_eq!(
+        token_algorithm(&header(json!({"alg": "RS256"})), &access),
+        Ok(JwsAlgorithm::RS256)
+    );
+    for refused in [json!({"alg": "none"}), json!({"alg": "HS256"}), json!({})] {
+        assert!(matches!(
+            token_algorithm(&header(refused), &id),
+            Err(VerifyFailure::UnsupportedAlgorithm { .. })
+        ));
+    }
+    assert!(matches!(
+        token_algorithm(&header(json!({"alg": "RS256", "crit": ["exp"]})), &id),
+        Err(VerifyFailure::Malformed { .. })
+    ));
 }

@@ -113,12 +113,35 @@ impl LocalProvider {
             refresh_token_lifetime: None,
             sign_in_options: Default::default(),
             browser_command: None,
+            client_auth: Default::default(),
+            client_key_id: None,
         }
     }
 
     pub fn endpoints(&self, client_id: &str) -> (Arc<ProviderConfig>, Arc<Endpoints>) {
         let config = self.cognito_config(client_id);
         let endpoints = config.cognito_endpoints().unwrap().unwrap();
+        (Arc::new(config), Arc::new(endpoints))
+    }
+
+    /// The provider as a generic OpenID issuer (discovery, no Cognito rules).
+    pub fn oidc_config(&self, client_id: &str) -> ProviderConfig {
+        ProviderConfig {
+            source: ProviderSource::Oidc {
+                issuer: self.issuer.clone(),
+            },
+            overrides: Default::default(),
+            ..self.cognito_config(client_id)
+        }
+    }
+
+    /// `oidc_config` and the endpoints its discovery document gives.
+    pub async fn discovered(&self, client_id: &str) -> (Arc<ProviderConfig>, Arc<Endpoints>) {
+        let config = self.oidc_config(client_id);
+        let http = HttpClient::new().unwrap();
+        let endpoints = tokendeck_core::discovery::resolve_endpoints(&http, &config)
+            .await
+            .unwrap();
         (Arc::new(config), Arc::new(endpoints))
     }
 

@@ -163,6 +163,8 @@ impl Moto {
             refresh_token_lifetime: None,
             sign_in_options: Default::default(),
             browser_command: None,
+            client_auth: Default::default(),
+            client_key_id: None,
         }
     }
 

@@ -1,0 +1,270 @@
+//! Corporate networks with the real binary: the local provider served over TLS with a
+//! certificate from a test CA (made with openssl), reached through a real proxy (tinyproxy)
+//! named by `HTTPS_PROXY`, and the CA trusted through `TOKENDECK_CA_FILE`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "../../core/tests/support/mod.rs"]
+mod support;
+
+mod home;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use home::*;
+use support::*;
+
+/// A CA and a certificate it signed for localhost and 127.0.0.1.
+struct TestCa {
+    ca: PathBuf,
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl must be installed (scripts/setup)");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn test_ca(dir: &Path) -> TestCa {
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    let mut ca_args = vec!["req", "-x509"];
+    ca_args.extend(ec);
+    ca_args.extend([
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Tokendeck Test CA",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    openssl(dir, &ca_args);
+    let mut csr_args = vec!["req"];
+    csr_args.extend(ec);
+    csr_args.extend([
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    openssl(dir, &csr_args);
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+        ],
+    );
+    TestCa {
+        ca: dir.join("ca.pem"),
+        cert: dir.join("server.pem"),
+        key: dir.join("server.key"),
+    }
+}
+
+/// tinyproxy on a free loopback port, logging each request it forwards.
+struct Proxy {
+    child: std::process::Child,
+    url: String,
+    log: PathBuf,
+}
+
+impl Proxy {
+    fn start(dir: &Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let log = dir.join("tinyproxy.log");
+        let conf = dir.join("tinyproxy.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "Port {port}\nListen 127.0.0.1\nTimeout 60\nAllow 127.0.0.1\nLogFile \"{}\"\nLogLevel Info\nMaxClients 20\n",
+                log.display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new("tinyproxy")
+            .args(["-d", "-c"])
+            .arg(&conf)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("tinyproxy must be installed (scripts/setup)");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            log,
+        }
+    }
+
+    /// How many CONNECT requests it has forwarded to `authority`.
+    fn connects_to(&self, authority: &str) -> usize {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .matches(&format!("CONNECT {authority}"))
+            .count()
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_tls_provider_behind_a_proxy_with_a_private_ca() {
+    let home = Home::new();
+    let ca = test_ca(&home.dir);
+    let provider = LocalProvider::start_with(&[
+        "--tls-cert",
+        ca.cert.to_str().unwrap(),
+        "--tls-key",
+        ca.key.to_str().unwrap(),
+    ])
+    .await;
+    assert!(provider.issuer.starts_with("https://localhost:"));
+    let authority = provider.issuer.trim_start_matches("https://").to_owned();
+    let proxy = Proxy::start(&home.dir);
+    let proxy_url = Path::new(&proxy.url);
+
+    let added = home
+        .run(&[
+            "provider",
+            "add",
+            "local",
+            "--issuer",
+            &provider.issuer,
+            "--client-id",
+            NATIVE,
+        ])
+        .await;
+    assert!(added.status.success(), "{}", stderr(&added));
+
+    // Without the CA: refused, saying which host and what to do.
+    let untrusted = home.run(&["provider", "check", "local"]).await;
+    let said = format!("{}{}", stdout(&untrusted), stderr(&untrusted));
+    assert!(said.contains("FAIL"), "{said}");
+    assert!(said.contains(&authority), "{said}");
+    assert!(said.contains("TOKENDECK_CA_FILE"), "{said}");
+    assert!(said.contains("not trust"), "{said}");
+
+    // With it, through the proxy: every provider call goes through the proxy.
+    let ca_env = [
+        ("TOKENDECK_CA_FILE", ca.ca.as_path()),
+        ("HTTPS_PROXY", proxy_url),
+    ];
+    let checked = home
+        .run_with(&["provider", "check", "local"], None, &ca_env)
+        .await;
+    assert!(
+        checked.status.success(),
+        "{}{}",
+        stdout(&checked),
+        stderr(&checked)
+    );
+    assert!(!stdout(&checked).contains("FAIL"), "{}", stdout(&checked));
+    let after_check = proxy.connects_to(&authority);
+    assert!(after_check > 0, "the check did not go through the proxy");
+
+    let browser = home.browser_script(ALICE);
+    let mut login_env = ca_env.to_vec();
+    login_env.push(("TOKENDECK_BROWSER", browser.as_path()));
+    // The user's browser is not under test: it takes the test CA's certificate as it is.
+    login_env.push(("BROWSER_IGNORE_HTTPS_ERRORS", Path::new("1")));
+    let login = home.run_with(&["login", "local"], None, &login_env).await;
+    assert!(login.status.success(), "{}", stderr(&login));
+    let refreshed = home.run_with(&["refresh", "alice"], None, &ca_env).await;
+    assert!(refreshed.status.success(), "{}", stderr(&refreshed));
+    let after_refresh = proxy.connects_to(&authority);
+    assert!(
+        after_refresh > after_check,
+        "the refresh did not go through the proxy"
+    );
+
+    // NO_PROXY exempts the host.
+    let mut direct_env = ca_env.to_vec();
+    direct_env.push(("NO_PROXY", Path::new("localhost")));
+    let direct = home
+        .run_with(&["refresh", "alice"], None, &direct_env)
+        .await;
+    assert!(direct.status.success(), "{}", stderr(&direct));
+    assert_eq!(proxy.connects_to(&authority), after_refresh);
+
+    // A CA file that holds no certificate is named, with what it should hold.
+    let bogus = home.dir.join("not-a-ca.pem");
+    std::fs::write(&bogus, "hello").unwrap();
+    let bad = home
+        .run_with(
+            &["refresh", "alice"],
+            None,
+            &[("TOKENDECK_CA_FILE", bogus.as_path())],
+        )
+        .await;
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("TOKENDECK_CA_FILE"),
+        "{}",
+        stderr(&bad)
+    );
+    assert!(
+        stderr(&bad).contains("BEGIN CERTIFICATE"),
+        "{}",
+        stderr(&bad)
+    );
+}
