@@ -374,11 +374,13 @@ async function testControl(req, res, path) {
     // Signs test-chosen claims with the provider's real current key (RP certification cases:
     // tokens a correct provider would never issue, signed so only the claim rules can refuse
     // them). `kid: null` leaves the kid out of the header.
-    const { claims, kid } = JSON.parse(await readBody(req));
-    const key = signingKeys[0];
-    const header = { alg: key.alg, typ: 'JWT' };
+    // `alg` names the algorithm in the header when it differs from the key's own label
+    // (EdDSA and Ed25519 are two names for one algorithm).
+    const { claims, kid, alg = signingKeys[0].alg } = JSON.parse(await readBody(req));
+    const { alg: _label, ...key } = signingKeys[0];
+    const header = { alg, typ: 'JWT' };
     if (kid !== null) header.kid = kid ?? key.kid;
-    const jwt = await new SignJWT(claims).setProtectedHeader(header).sign(await importJWK(key, key.alg));
+    const jwt = await new SignJWT(claims).setProtectedHeader(header).sign(await importJWK(key, alg));
     return send(res, 200, 'application/json', JSON.stringify({ jwt }));
   }
   if (path === '/__test/client-keys') return send(res, 200, 'application/json', JSON.stringify(clientKeys.pems));

@@ -344,8 +344,9 @@ pub struct ProviderSettingsArgs {
     /// that), client_secret_basic, client_secret_post or private_key_jwt.
     #[arg(long, value_name = "METHOD", value_parser = ["auto", "client_secret_basic", "client_secret_post", "private_key_jwt"])]
     pub client_auth: Option<String>,
-    /// For private_key_jwt: a PEM file with the client's private key (RSA, EC P-256/P-384 or
-    /// Ed25519). It is read once and kept in the keyring, like a secret.
+    /// A PEM file with the client's private key (RSA, EC P-256/P-384 or Ed25519) for
+    /// private_key_jwt (implied unless --client-auth says otherwise). It is read once and kept
+    /// in the keyring, like a secret.
     #[arg(long, value_name = "PATH")]
     pub client_key_file: Option<std::path::PathBuf>,
     /// For private_key_jwt: the kid the provider registered for that key ("" clears).

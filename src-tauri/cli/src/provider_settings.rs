@@ -104,6 +104,9 @@ pub fn apply_settings(config: &mut ProviderConfig, args: &ProviderSettingsArgs) 
     clearable(&args.default_prompt, &mut defaults.prompt);
     clearable(&args.browser_command, &mut config.browser_command);
     clearable(&args.client_key_id, &mut config.client_key_id);
+    if args.client_key_file.is_some() && args.client_auth.is_none() {
+        config.client_auth = ClientAuthMethod::PrivateKeyJwt;
+    }
     if let Some(name) = &args.client_auth {
         config.client_auth = ClientAuthMethod::from_name(name).ok_or_else(|| {
             Error::config(

@@ -40,16 +40,23 @@ fn openssl(dir: &Path, args: &[&str]) {
 }
 
 fn test_ca(dir: &Path) -> TestCa {
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-    ];
-    let mut ca_args = vec!["req", "-x509"];
-    ca_args.extend(ec);
-    ca_args.extend([
+    let ca = make_ca(dir);
+    let (cert, key) = server_cert(dir, "server", "DNS:localhost,IP:127.0.0.1");
+    TestCa { ca, cert, key }
+}
+
+const EC_KEY: [&str; 5] = [
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+];
+
+fn make_ca(dir: &Path) -> PathBuf {
+    let mut args = vec!["req", "-x509"];
+    args.extend(EC_KEY);
+    args.extend([
         "-keyout",
         "ca.key",
         "-out",
@@ -63,21 +70,25 @@ fn test_ca(dir: &Path) -> TestCa {
         "-addext",
         "keyUsage=critical,keyCertSign,cRLSign",
     ]);
-    openssl(dir, &ca_args);
-    let mut csr_args = vec!["req"];
-    csr_args.extend(ec);
-    csr_args.extend([
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=localhost",
-    ]);
-    openssl(dir, &csr_args);
+    openssl(dir, &args);
+    dir.join("ca.pem")
+}
+
+/// A certificate from the test CA for `names` (subjectAltName syntax).
+fn server_cert(dir: &Path, stem: &str, names: &str) -> (PathBuf, PathBuf) {
+    let (key, csr, cert, ext) = (
+        format!("{stem}.key"),
+        format!("{stem}.csr"),
+        format!("{stem}.pem"),
+        format!("{stem}.ext"),
+    );
+    let mut args = vec!["req"];
+    args.extend(EC_KEY);
+    args.extend(["-keyout", &key, "-out", &csr, "-subj", "/CN=test server"]);
+    openssl(dir, &args);
     std::fs::write(
-        dir.join("server.ext"),
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+        dir.join(&ext),
+        format!("subjectAltName={names}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n"),
     )
     .unwrap();
     openssl(
@@ -86,25 +97,21 @@ fn test_ca(dir: &Path) -> TestCa {
             "x509",
             "-req",
             "-in",
-            "server.csr",
+            &csr,
             "-CA",
             "ca.pem",
             "-CAkey",
             "ca.key",
             "-CAcreateserial",
             "-out",
-            "server.pem",
+            &cert,
             "-days",
             "2",
             "-extfile",
-            "server.ext",
+            &ext,
         ],
     );
-    TestCa {
-        ca: dir.join("ca.pem"),
-        cert: dir.join("server.pem"),
-        key: dir.join("server.key"),
-    }
+    (dir.join(cert), dir.join(key))
 }
 
 /// tinyproxy on a free loopback port, logging each request it forwards.
@@ -196,8 +203,18 @@ async fn a_tls_provider_behind_a_proxy_with_a_private_ca() {
         .await;
     assert!(added.status.success(), "{}", stderr(&added));
 
-    // Without the CA: refused, saying which host and what to do.
-    let untrusted = home.run(&["provider", "check", "local"]).await;
+    // Without the CA: refused, saying which host and what to do. (The runner's own settings
+    // are blanked: empty means unset.)
+    let untrusted = home
+        .run_with(
+            &["provider", "check", "local"],
+            None,
+            &[
+                ("TOKENDECK_CA_FILE", Path::new("")),
+                ("HTTPS_PROXY", Path::new("")),
+            ],
+        )
+        .await;
     let said = format!("{}{}", stdout(&untrusted), stderr(&untrusted));
     assert!(said.contains("FAIL"), "{said}");
     assert!(said.contains(&authority), "{said}");
@@ -245,6 +262,33 @@ async fn a_tls_provider_behind_a_proxy_with_a_private_ca() {
         .await;
     assert!(direct.status.success(), "{}", stderr(&direct));
     assert_eq!(proxy.connects_to(&authority), after_refresh);
+
+    // A certificate from the trusted CA for another name is refused as such.
+    let (other_cert, other_key) = server_cert(&home.dir, "elsewhere", "DNS:elsewhere.test");
+    let misnamed = LocalProvider::start_with(&[
+        "--tls-cert",
+        other_cert.to_str().unwrap(),
+        "--tls-key",
+        other_key.to_str().unwrap(),
+    ])
+    .await;
+    let added = home
+        .run(&[
+            "provider",
+            "add",
+            "pool",
+            "--issuer",
+            &misnamed.issuer,
+            "--client-id",
+            NATIVE,
+        ])
+        .await;
+    assert!(added.status.success(), "{}", stderr(&added));
+    let wrong_name = home
+        .run_with(&["provider", "check", "pool"], None, &ca_env)
+        .await;
+    let said = format!("{}{}", stdout(&wrong_name), stderr(&wrong_name));
+    assert!(said.contains("is for another host name"), "{said}");
 
     // A CA file that holds no certificate is named, with what it should hold.
     let bogus = home.dir.join("not-a-ca.pem");

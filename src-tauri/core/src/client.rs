@@ -160,7 +160,7 @@ impl OidcClient {
             &pending.provider,
             &pending.endpoints,
             pending.client_secret.clone(),
-        );
+        )?;
         let response = token::exchange_code(
             &self.http,
             &pending.endpoints.token,
@@ -442,12 +442,11 @@ impl OidcClient {
                 now,
             )
             .await?;
-        crate::verify::check_at_hash(&verified.claims, access_token.expose_secret()).map_err(
-            |failure| Error::TokenRejected {
+        crate::verify::check_at_hash(&verified.claims, access_token.expose_secret(), verified.alg)
+            .map_err(|failure| Error::TokenRejected {
                 token: "ID token",
                 failure,
-            },
-        )?;
+            })?;
         Ok(verified)
     }
 }

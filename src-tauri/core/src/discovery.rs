@@ -104,15 +104,15 @@ pub fn parse_metadata(bytes: &[u8], issuer: &str, url: &Url) -> Result<ProviderM
 }
 
 impl ProviderMetadata {
-    /// The advertised ID-token algorithms we verify (`none` and HMAC dropped); all of ours
-    /// when the document lists none.
+    /// The advertised ID-token algorithms we verify (`none` and HMAC dropped); RS256, the
+    /// OpenID default, when the document lists none.
     pub fn id_token_algorithms(&self) -> Vec<JwsAlgorithm> {
         match &self.id_token_signing_alg_values_supported {
             Some(names) => names
                 .iter()
                 .filter_map(|name| JwsAlgorithm::from_name(name))
                 .collect(),
-            None => JwsAlgorithm::ALL.to_vec(),
+            None => vec![JwsAlgorithm::RS256],
         }
     }
 
@@ -233,6 +233,6 @@ mod tests {
             &url,
         )
         .unwrap();
-        assert_eq!(unlisted.id_token_algorithms(), JwsAlgorithm::ALL);
+        assert_eq!(unlisted.id_token_algorithms(), [JwsAlgorithm::RS256]);
     }
 }

@@ -151,7 +151,9 @@ fn certificate_advice(lower: &str) -> Option<String> {
     );
     Some(
         if lower.contains("unknownissuer") || lower.contains("unknown issuer") {
-            format!("is signed by an authority this computer does not trust: {private_ca}")
+            format!(
+                "is signed by an authority this computer does not trust: {private_ca}. If you expect no such CA, something may be intercepting the connection: do not trust it"
+            )
         } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
             "is for another host name: check the host in the URL (the certificate must name it)"
                 .into()

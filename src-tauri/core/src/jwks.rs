@@ -328,8 +328,11 @@ fn usable_key(mut value: Value) -> Option<UsableKey> {
     let kind = match &jwk.algorithm {
         AlgorithmParameters::RSA(rsa) => {
             let modulus = URL_SAFE_NO_PAD.decode(&rsa.n).ok()?;
-            let significant = modulus.iter().skip_while(|b| **b == 0).count();
-            (significant * 8 >= MIN_RSA_BITS).then_some(KeyKind::Rsa)?
+            let mut bytes = modulus.iter().skip_while(|b| **b == 0);
+            let bits = bytes.next().map_or(0, |top| {
+                8 * bytes.count() + (8 - top.leading_zeros() as usize)
+            });
+            (bits >= MIN_RSA_BITS).then_some(KeyKind::Rsa)?
         }
         AlgorithmParameters::EllipticCurve(ec) => {
             let (kind, size) = match ec.curve {

@@ -185,8 +185,8 @@ pub struct Endpoints {
     pub cognito: bool,
     /// Discovery's `token_endpoint_auth_methods_supported` (`None`: not listed, or Cognito).
     pub token_auth_methods: Option<Vec<String>>,
-    /// What ID tokens may be signed with: those of discovery's list that we verify, every
-    /// one we verify when the document has no list, RS256 for Cognito.
+    /// What ID tokens may be signed with: those of discovery's list that we verify (RS256
+    /// when the document has no list), RS256 for Cognito.
     pub id_token_algorithms: Vec<JwsAlgorithm>,
 }
 

@@ -19,7 +19,11 @@ pub async fn revoke_refresh_token(
         ("token", token.expose_secret().to_owned()),
         ("token_type_hint", "refresh_token".to_owned()),
     ];
-    let request = auth.apply(http.client()?.post(revocation_url.clone()), &mut form)?;
+    let request = auth.apply(
+        http.client()?.post(revocation_url.clone()),
+        revocation_url,
+        &mut form,
+    )?;
     let response = send(request.form(&form), &host, "the revocation endpoint").await?;
     drop(form);
     let body = Body::read(response, &host, "the revocation endpoint").await?;

@@ -203,7 +203,7 @@ async fn token_request(
         .client()?
         .post(token_url.clone())
         .header("Accept", "application/json");
-    let request = auth.apply(request, &mut form)?;
+    let request = auth.apply(request, token_url, &mut form)?;
     let response = send(request.form(&form), &host, "the token endpoint").await?;
     drop(form);
     let body = Body::read(response, &host, "the token endpoint").await?;

@@ -164,6 +164,8 @@ pub enum VerifyFailure {
 #[derive(Debug, Clone)]
 pub struct VerifiedToken {
     pub header: Map<String, Value>,
+    /// The algorithm its signature was checked with.
+    pub alg: JwsAlgorithm,
     pub claims: Map<String, Value>,
 }
 
@@ -188,7 +190,11 @@ pub async fn verify_token(
     let kid = header.get("kid").and_then(Value::as_str);
     let key = jwks.key_for(jwks_uri, kid, alg).await?.map_err(reject)?;
     check_signature(token, alg, &key).map_err(reject)?;
-    let verified = VerifiedToken { header, claims };
+    let verified = VerifiedToken {
+        header,
+        claims,
+        alg,
+    };
     check_claims(&verified.claims, expect).map_err(reject)?;
     Ok(verified)
 }
@@ -256,14 +262,24 @@ fn utc(unix: u64) -> String {
 }
 
 /// OIDC Core §3.1.3.8: when an ID token carries `at_hash`, it must be the left half of the
-/// SHA-256 of the access token issued with it (base64url), binding the two together.
-pub fn check_at_hash(claims: &Map<String, Value>, access_token: &str) -> Result<(), VerifyFailure> {
+/// hash of the access token issued with it (base64url), binding the two together. The hash is
+/// the one of the ID token's `alg` (SHA-384 for *384, SHA-512 for *512 and for EdDSA).
+pub fn check_at_hash(
+    claims: &Map<String, Value>,
+    access_token: &str,
+    alg: JwsAlgorithm,
+) -> Result<(), VerifyFailure> {
     use base64::Engine;
-    use sha2::{Digest, Sha256};
+    use sha2::{Digest, Sha256, Sha384, Sha512};
     let Some(claimed) = claims.get("at_hash") else {
         return Ok(());
     };
-    let digest = Sha256::digest(access_token.as_bytes());
+    let bytes = access_token.as_bytes();
+    let digest: Vec<u8> = match alg.hash_bits() {
+        384 => Sha384::digest(bytes).to_vec(),
+        512 => Sha512::digest(bytes).to_vec(),
+        _ => Sha256::digest(bytes).to_vec(),
+    };
     let left = digest.get(..digest.len() / 2).unwrap_or_default();
     let expected = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(left);
     match claimed.as_str() {

@@ -119,7 +119,8 @@ async fn each_key_type_signs_an_assertion_the_provider_accepts() {
             client_key_id: Some(key.kid.clone()),
             ..(*config).clone()
         };
-        let auth = ClientAuth::for_provider(&config, &endpoints, Some(ClientSecret::new(&key.pem)));
+        let auth = ClientAuth::for_provider(&config, &endpoints, Some(ClientSecret::new(&key.pem)))
+            .unwrap();
         let result = oidc.client_credentials(&endpoints, &auth, &[]).await;
         assert!(result.is_ok(), "{kind}: {:?}", result.err());
     }
@@ -130,13 +131,15 @@ async fn each_key_type_signs_an_assertion_the_provider_accepts() {
         client_key_id: Some(rsa.kid),
         ..(*config).clone()
     };
-    let auth = ClientAuth::for_provider(&wrong, &endpoints, Some(ClientSecret::new(&p256.pem)));
+    let auth =
+        ClientAuth::for_provider(&wrong, &endpoints, Some(ClientSecret::new(&p256.pem))).unwrap();
     let err = oidc
         .client_credentials(&endpoints, &auth, &[])
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidClient, "{err}");
-    assert!(!err.to_string().contains("PRIVATE KEY"), "{err}");
+    let key_body = p256.pem.lines().nth(1).unwrap();
+    assert!(!err.to_string().contains(key_body), "{err}");
 }
 
 #[tokio::test]
@@ -161,13 +164,15 @@ async fn client_secret_post_is_used_when_chosen_or_when_the_provider_lists_only_
         client_auth: ClientAuthMethod::ClientSecretBasic,
         ..(*config).clone()
     };
-    let auth = ClientAuth::for_provider(&basic, &endpoints, Some(ClientSecret::new(POST_SECRET)));
+    let auth =
+        ClientAuth::for_provider(&basic, &endpoints, Some(ClientSecret::new(POST_SECRET))).unwrap();
     let err = client()
         .client_credentials(&endpoints, &auth, &[])
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidClient, "{err}");
-    let auth = ClientAuth::for_provider(&config, &endpoints, Some(ClientSecret::new(POST_SECRET)));
+    let auth = ClientAuth::for_provider(&config, &endpoints, Some(ClientSecret::new(POST_SECRET)))
+        .unwrap();
     client()
         .client_credentials(&endpoints, &auth, &[])
         .await
@@ -223,4 +228,36 @@ async fn a_credential_that_cannot_work_with_the_method_is_refused_before_it_is_s
     let err = save(cognito, &key.pem).await.unwrap_err();
     assert!(err.to_string().contains("Cognito"), "{err}");
     assert!(deck.snapshot().await.providers.is_empty());
+
+    // A key already in the keyring is never sent as a secret: switching the method to a
+    // secret one without entering a secret is refused, and so is a request built that way.
+    let saved = save(
+        oidc_provider(&fx, PRIVATE_KEY_JWT, ClientAuthMethod::Auto),
+        &key.pem,
+    )
+    .await
+    .unwrap();
+    let as_secret = ProviderConfig {
+        client_auth: ClientAuthMethod::ClientSecretPost,
+        ..saved.config.clone()
+    };
+    let switched = deck
+        .save_provider(tokendeck_core::deck::ProviderDraft {
+            config: as_secret.clone(),
+            client_secret: None,
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        switched.to_string().contains("private_key_jwt"),
+        "{switched}"
+    );
+    let (_, endpoints) = fx.provider.discovered(PRIVATE_KEY_JWT).await;
+    let refused =
+        ClientAuth::for_provider(&as_secret, &endpoints, Some(ClientSecret::new(&key.pem)));
+    assert!(refused.is_err());
+    assert_eq!(
+        deck.snapshot().await.providers[0].config.client_auth,
+        ClientAuthMethod::Auto
+    );
 }

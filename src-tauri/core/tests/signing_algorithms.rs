@@ -19,7 +19,7 @@ use tokendeck_core::authorize::AuthorizeOptions;
 use tokendeck_core::inspect::Verification;
 use tokendeck_core::provider::Endpoints;
 use tokendeck_core::token::unix_now;
-use tokendeck_core::verify::{JwsAlgorithm, TokenUse, VerifyFailure};
+use tokendeck_core::verify::{JwsAlgorithm, TokenUse, VerifyFailure, check_at_hash};
 use tokendeck_core::{Error, OidcClient};
 
 async fn outcome(
@@ -55,6 +55,23 @@ fn relabel(token: &str, header: &Value) -> String {
         "{}.{payload}.{signature}",
         URL_SAFE_NO_PAD.encode(header.to_string())
     )
+}
+
+fn with_claim(claims: &Value, name: &str, value: Value) -> Value {
+    let mut claims = claims.clone();
+    claims.as_object_mut().unwrap().insert(name.into(), value);
+    claims
+}
+
+/// OIDC Core §3.1.3.8, computed here independently of the code under test.
+fn at_hash(alg: JwsAlgorithm, access_token: &str) -> String {
+    use sha2::Digest;
+    let digest = match alg.name() {
+        "RS384" | "PS384" | "ES384" => sha2::Sha384::digest(access_token).to_vec(),
+        "RS512" | "PS512" | "EdDSA" | "Ed25519" => sha2::Sha512::digest(access_token).to_vec(),
+        _ => sha2::Sha256::digest(access_token).to_vec(),
+    };
+    URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2])
 }
 
 /// An algorithm of another key type (for the confusion case).
@@ -99,6 +116,37 @@ async fn run_cases(alg: JwsAlgorithm) {
         async move { outcome(oidc, endpoints, &token, token_use).await }
     };
     assert_eq!(check(good.clone(), TokenUse::Id).await, Ok(()), "{name}");
+
+    // at_hash with the algorithm's own hash binds an ID token to its access token.
+    let bound = with_claim(&claims, "at_hash", json!(at_hash(alg, "at-example")));
+    let bound = provider.sign(&bound, Some(&kid)).await;
+    let verified = oidc
+        .verify(&endpoints, NATIVE, &bound, TokenUse::Id, None, unix_now())
+        .await
+        .unwrap();
+    assert_eq!(verified.alg, alg);
+    check_at_hash(&verified.claims, "at-example", verified.alg).unwrap();
+    assert_eq!(
+        check_at_hash(&verified.claims, "another", verified.alg),
+        Err(VerifyFailure::AccessTokenHashMismatch),
+        "{name}"
+    );
+    // EdDSA and Ed25519 name one algorithm: a token signed under either name verifies with a
+    // key labelled with the other.
+    if alg.key_kind() == JwsAlgorithm::EdDSA.key_kind() {
+        let other = if name == "EdDSA" { "Ed25519" } else { "EdDSA" };
+        let renamed = provider.sign_as(&claims, &kid, other).await;
+        assert_eq!(
+            check(renamed.clone(), TokenUse::Id).await,
+            Ok(()),
+            "{name} as {other}"
+        );
+        assert_eq!(
+            check(renamed, TokenUse::Access).await,
+            Ok(()),
+            "{name} as {other}"
+        );
+    }
 
     // Signature: another payload under the real signature; a real signature by another
     // provider's key of the same algorithm, under this provider's kid.

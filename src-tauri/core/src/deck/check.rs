@@ -199,7 +199,8 @@ impl Deck {
         endpoints: &crate::provider::Endpoints,
         secret: ClientSecret,
     ) -> std::result::Result<String, String> {
-        let auth = crate::token::ClientAuth::for_provider(config, endpoints, Some(secret));
+        let auth = crate::token::ClientAuth::for_provider(config, endpoints, Some(secret))
+            .map_err(|e| e.to_string())?;
         let what = auth.credential_name();
         let scopes: Vec<String> = config
             .scopes

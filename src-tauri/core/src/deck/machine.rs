@@ -18,7 +18,7 @@ impl Deck {
             what: "a machine token",
             hint: "the client-credentials grant needs the app client's secret: add it in the provider settings",
         })?;
-        let auth = ClientAuth::for_provider(&provider, &endpoints, Some(secret));
+        let auth = ClientAuth::for_provider(&provider, &endpoints, Some(secret))?;
         let scopes: Vec<String> = provider
             .scopes
             .iter()

@@ -64,7 +64,23 @@ impl Deck {
                 self.vault.delete_client_secret(&config.id).await?;
                 config.confidential = false;
             }
-            None => config.confidential = existing.as_ref().is_some_and(|p| p.confidential),
+            None => {
+                config.confidential = existing.as_ref().is_some_and(|p| p.confidential);
+                // A new method must suit what the keyring already holds: a private key must
+                // never go out as a client secret.
+                let method_changed = existing
+                    .as_ref()
+                    .is_some_and(|p| p.client_auth != config.client_auth);
+                if config.confidential
+                    && method_changed
+                    && let Some(stored) = self.vault.client_secret(&config.id).await?
+                {
+                    crate::token::client_auth::check_credential(
+                        config.client_auth,
+                        stored.expose_secret(),
+                    )?;
+                }
+            }
         }
         if rebound {
             self.unbind_sessions(&config).await?;

@@ -146,7 +146,7 @@ impl Deck {
     ) -> Result<Renewal> {
         let endpoints = self.endpoints_for(provider).await?;
         let auth =
-            ClientAuth::for_provider(provider, &endpoints, self.client_secret_of(provider).await?);
+            ClientAuth::for_provider(provider, &endpoints, self.client_secret_of(provider).await?)?;
         let renewed = self
             .oidc
             .refresh_grant(&endpoints, &auth, &refresh_token, previous.as_ref())
@@ -372,7 +372,7 @@ impl Deck {
                     provider,
                     endpoints,
                     self.client_secret_of(provider).await?,
-                );
+                )?;
                 self.oidc.revoke(endpoints, &auth, refresh_token).await?;
                 Ok(true)
             }

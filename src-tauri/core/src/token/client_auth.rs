@@ -10,6 +10,8 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::pkce::random_url_safe;
+use url::Url;
+
 use crate::provider::{ClientAuthMethod, Endpoints, ProviderConfig};
 use crate::secret::ClientSecret;
 use crate::token::unix_now;
@@ -32,11 +34,11 @@ pub enum ClientCredential {
     SecretBasic(ClientSecret),
     /// `client_secret_post`: `client_id` and `client_secret` in the form.
     SecretPost(ClientSecret),
-    /// `private_key_jwt`: the PEM private key signs an assertion for `audience`.
+    /// `private_key_jwt`: the PEM private key signs an assertion for each request, addressed
+    /// to the URL it is sent to.
     PrivateKeyJwt {
         key: ClientSecret,
         key_id: Option<String>,
-        audience: String,
     },
 }
 
@@ -67,15 +69,17 @@ impl ClientAuth {
 
     /// The provider's method, with what the keyring holds for it. `Auto` picks
     /// `private_key_jwt` for a stored private key, else `client_secret_basic` unless the
-    /// provider's discovery lists `client_secret_post` and not Basic.
+    /// provider's discovery lists `client_secret_post` and not Basic. A private key is never
+    /// sent as a secret.
     pub fn for_provider(
         provider: &ProviderConfig,
         endpoints: &Endpoints,
         stored: Option<ClientSecret>,
-    ) -> Self {
+    ) -> Result<Self> {
         let Some(stored) = stored else {
-            return Self::public(provider.client_id.clone());
+            return Ok(Self::public(provider.client_id.clone()));
         };
+        check_credential(provider.client_auth, stored.expose_secret())?;
         let listed = |method: &str| {
             endpoints
                 .token_auth_methods
@@ -99,16 +103,15 @@ impl ClientAuth {
             ClientAuthMethod::PrivateKeyJwt => ClientCredential::PrivateKeyJwt {
                 key: stored,
                 key_id: provider.client_key_id.clone(),
-                audience: endpoints.token.to_string(),
             },
             ClientAuthMethod::Auto | ClientAuthMethod::ClientSecretBasic => {
                 ClientCredential::SecretBasic(stored)
             }
         };
-        Self {
+        Ok(Self {
             client_id: provider.client_id.clone(),
             credential,
-        }
+        })
     }
 
     /// What the client proves itself with, for messages.
@@ -125,9 +128,11 @@ impl ClientAuth {
         !matches!(self.credential, ClientCredential::None)
     }
 
+    /// Adds the client's credentials to a request for `endpoint`.
     pub(crate) fn apply(
         &self,
         request: reqwest::RequestBuilder,
+        endpoint: &Url,
         form: &mut Vec<(&'static str, String)>,
     ) -> Result<reqwest::RequestBuilder> {
         match &self.credential {
@@ -143,16 +148,14 @@ impl ClientAuth {
                 form.push(("client_secret", secret.expose_secret().to_owned()));
                 Ok(request)
             }
-            ClientCredential::PrivateKeyJwt {
-                key,
-                key_id,
-                audience,
-            } => {
+            ClientCredential::PrivateKeyJwt { key, key_id } => {
+                // Addressed to where it goes: an assertion a look-alike revocation endpoint
+                // receives is worth nothing at the real token endpoint.
                 let assertion = client_assertion(
                     &self.client_id,
                     key,
                     key_id.as_deref(),
-                    audience,
+                    endpoint.as_str(),
                     unix_now(),
                 )?;
                 form.push(("client_id", self.client_id.clone()));
@@ -199,8 +202,8 @@ pub fn looks_like_private_key(text: &str) -> bool {
     text.starts_with("-----BEGIN") && text.contains("PRIVATE KEY-----")
 }
 
-/// RFC 7523 §3: `iss` and `sub` are the client, `aud` the token endpoint, a fresh `jti`, a
-/// one-minute `exp`.
+/// RFC 7523 §3: `iss` and `sub` are the client, `aud` the endpoint it is sent to, a fresh
+/// `jti`, a one-minute `exp`.
 pub fn client_assertion(
     client_id: &str,
     key: &ClientSecret,
@@ -263,9 +266,10 @@ mod tests {
     #[test]
     fn public_client_sends_client_id_in_body_and_no_authorization_header() {
         let http = reqwest::Client::new();
+        let endpoint = Url::parse("http://127.0.0.1/t").unwrap();
         let mut form = Vec::new();
         let request = ClientAuth::public("cid")
-            .apply(http.post("http://127.0.0.1/t"), &mut form)
+            .apply(http.post("http://127.0.0.1/t"), &endpoint, &mut form)
             .unwrap();
         let built = request.build().unwrap();
         assert!(built.headers().get(AUTHORIZATION).is_none());
@@ -275,10 +279,11 @@ mod tests {
     #[test]
     fn confidential_client_uses_urlencoded_basic_and_marks_it_sensitive() {
         let http = reqwest::Client::new();
+        let endpoint = Url::parse("http://127.0.0.1/t").unwrap();
         let mut form = Vec::new();
         let auth = ClientAuth::basic("c id", ClientSecret::new("s:e/cret"));
         let built = auth
-            .apply(http.post("http://127.0.0.1/t"), &mut form)
+            .apply(http.post("http://127.0.0.1/t"), &endpoint, &mut form)
             .unwrap()
             .build()
             .unwrap();

@@ -93,6 +93,16 @@ impl JwsAlgorithm {
         }
     }
 
+    /// The size of the SHA-2 hash the algorithm uses, which `at_hash` uses too (OpenID
+    /// reads EdDSA over Ed25519 as SHA-512).
+    pub fn hash_bits(self) -> u16 {
+        match self {
+            Self::RS256 | Self::PS256 | Self::ES256 => 256,
+            Self::RS384 | Self::PS384 | Self::ES384 => 384,
+            Self::RS512 | Self::PS512 | Self::EdDSA | Self::Ed25519 => 512,
+        }
+    }
+
     /// Two names for one algorithm: `EdDSA` with an Ed25519 key is `Ed25519`.
     pub fn same_as(self, other: Self) -> bool {
         self == other

@@ -161,13 +161,48 @@ fn at_hash_binds_the_id_token_to_its_access_token() {
     // is computed independently (`printf %s token | openssl dgst -sha256 -binary | head -c 16 |
     // basenc --base64url | tr -d =`).
     let claims = with(id_claims(), "at_hash", "uby9Z8Gb_H_x4fPjwNzguw".into());
-    check_at_hash(&claims, "the-access-token").unwrap();
+    check_at_hash(&claims, "the-access-token", JwsAlgorithm::RS256).unwrap();
     assert!(matches!(
-        check_at_hash(&claims, "another-access-token"),
+        check_at_hash(&claims, "another-access-token", JwsAlgorithm::RS256),
         Err(VerifyFailure::AccessTokenHashMismatch)
     ));
-    check_at_hash(&id_claims(), "anything").unwrap();
-    assert!(check_at_hash(&with(id_claims(), "at_hash", 5.into()), "x").is_err());
+    check_at_hash(&id_claims(), "anything", JwsAlgorithm::ES256).unwrap();
+    assert!(
+        check_at_hash(
+            &with(id_claims(), "at_hash", 5.into()),
+            "x",
+            JwsAlgorithm::RS256
+        )
+        .is_err()
+    );
+    // The hash follows the ID token's algorithm (same openssl recipe with -sha384 / -sha512,
+    // 24 and 32 bytes).
+    let sha384 = with(
+        id_claims(),
+        "at_hash",
+        "9gqw8f3voYDv2u5y8ObTDrn9GOrdAzTZ".into(),
+    );
+    for alg in [
+        JwsAlgorithm::RS384,
+        JwsAlgorithm::PS384,
+        JwsAlgorithm::ES384,
+    ] {
+        check_at_hash(&sha384, "the-access-token", alg).unwrap();
+    }
+    assert!(check_at_hash(&sha384, "the-access-token", JwsAlgorithm::RS256).is_err());
+    let sha512 = with(
+        id_claims(),
+        "at_hash",
+        "B7p8o12G5vm-9CEZGSanwzMw-leqyauPjU1ebdjBHYw".into(),
+    );
+    for alg in [
+        JwsAlgorithm::RS512,
+        JwsAlgorithm::PS512,
+        JwsAlgorithm::EdDSA,
+        JwsAlgorithm::Ed25519,
+    ] {
+        check_at_hash(&sha512, "the-access-token", alg).unwrap();
+    }
 }
 
 #[test]
