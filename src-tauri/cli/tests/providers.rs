@@ -399,14 +399,9 @@ async fn a_providers_browser_command_sign_in_defaults_and_deadline_are_used_by_l
 async fn a_private_key_jwt_client_is_set_up_from_a_key_file_and_signs_in() {
     let provider = LocalProvider::start().await;
     let home = Home::new();
-    let keys: serde_json::Value = reqwest::get(provider.url("/__test/client-keys"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let key = provider.client_key("p256").await;
     let key_file = home.dir.join("client.pem");
-    std::fs::write(&key_file, keys["p256"]["pem"].as_str().unwrap()).unwrap();
+    std::fs::write(&key_file, &key.pem).unwrap();
     let key_file = key_file.to_str().unwrap();
 
     let added = home

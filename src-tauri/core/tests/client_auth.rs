@@ -24,24 +24,6 @@ const PRIVATE_KEY_JWT: &str = "tokendeck-private-key-jwt";
 const SECRET_POST: &str = "tokendeck-secret-post";
 const POST_SECRET: &str = "post-secret-0123456789abcdef";
 
-struct ClientKey {
-    pem: String,
-    kid: String,
-}
-
-async fn client_key(provider: &LocalProvider, kind: &str) -> ClientKey {
-    let keys: serde_json::Value = reqwest::get(provider.url("/__test/client-keys"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    ClientKey {
-        pem: keys[kind]["pem"].as_str().unwrap().to_owned(),
-        kid: keys[kind]["kid"].as_str().unwrap().to_owned(),
-    }
-}
-
 fn oidc_provider(fx: &Fixture, client_id: &str, method: ClientAuthMethod) -> ProviderConfig {
     ProviderConfig {
         id: "".into(),
@@ -54,7 +36,7 @@ fn oidc_provider(fx: &Fixture, client_id: &str, method: ClientAuthMethod) -> Pro
 async fn private_key_jwt_signs_in_refreshes_gets_machine_tokens_and_revokes() {
     let fx = Fixture::new().await;
     let deck = fx.open();
-    let key = client_key(&fx.provider, "rsa").await;
+    let key = fx.provider.client_key("rsa").await;
     let config = ProviderConfig {
         client_key_id: Some(key.kid.clone()),
         ..oidc_provider(&fx, PRIVATE_KEY_JWT, ClientAuthMethod::PrivateKeyJwt)
@@ -94,7 +76,7 @@ async fn each_key_type_signs_an_assertion_the_provider_accepts() {
         ("p384", "ES384"),
         ("ed25519", "EdDSA"),
     ] {
-        let key = client_key(&provider, kind).await;
+        let key = provider.client_key(kind).await;
         let pem = ClientSecret::new(&key.pem);
         let audience = endpoints.token.as_str();
         let sign = || client_assertion(PRIVATE_KEY_JWT, &pem, Some(&key.kid), audience, 1000);
@@ -125,8 +107,8 @@ async fn each_key_type_signs_an_assertion_the_provider_accepts() {
         assert!(result.is_ok(), "{kind}: {:?}", result.err());
     }
     // A key the provider does not hold for this client (the P-256 key under the RSA kid).
-    let p256 = client_key(&provider, "p256").await;
-    let rsa = client_key(&provider, "rsa").await;
+    let p256 = provider.client_key("p256").await;
+    let rsa = provider.client_key("rsa").await;
     let wrong = ProviderConfig {
         client_key_id: Some(rsa.kid),
         ..(*config).clone()
@@ -183,7 +165,7 @@ async fn client_secret_post_is_used_when_chosen_or_when_the_provider_lists_only_
 async fn a_credential_that_cannot_work_with_the_method_is_refused_before_it_is_stored() {
     let fx = Fixture::new().await;
     let deck = fx.open();
-    let key = client_key(&fx.provider, "rsa").await;
+    let key = fx.provider.client_key("rsa").await;
     let save = |config: ProviderConfig, secret: &str| {
         let deck = &deck;
         let secret = secret.to_owned();

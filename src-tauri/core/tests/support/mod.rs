@@ -52,6 +52,12 @@ pub struct Counters {
     pub revoke: u64,
 }
 
+/// A client's PEM private key and the kid the provider knows it by.
+pub struct ClientKey {
+    pub pem: String,
+    pub kid: String,
+}
+
 impl LocalProvider {
     pub async fn start() -> Self {
         Self::start_with(&[]).await
@@ -205,6 +211,21 @@ impl LocalProvider {
         let body = serde_json::json!({"claims": claims, "kid": kid, "alg": alg});
         let v = self.control("sign", body).await;
         v["jwt"].as_str().unwrap().to_owned()
+    }
+
+    /// A private key the provider holds for its private_key_jwt client (`kind`: rsa, p256,
+    /// p384 or ed25519), as the developer who registered it would paste it.
+    pub async fn client_key(&self, kind: &str) -> ClientKey {
+        let keys: serde_json::Value = reqwest::get(self.url("/__test/client-keys"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ClientKey {
+            pem: keys[kind]["pem"].as_str().unwrap().to_owned(),
+            kid: keys[kind]["kid"].as_str().unwrap().to_owned(),
+        }
     }
 
     /// The provider's current signing key id.
