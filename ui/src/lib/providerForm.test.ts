@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  autofill, emptyForm, fromConfig, issuerFix, plannedRedirect, rebinds, redirectSlug, regionOfPool, splitCognitoDomain, toConfig, validate,
+  autofill, emptyForm, fromConfig, issuerFix, plannedRedirect, rebinds, redirectSlug, regionOfPool, splitCognitoDomain, toConfig, typedCredential, validate,
 } from './providerForm';
 
 function cognito() {
@@ -51,17 +51,40 @@ describe('provider form', () => {
     f.issuer = 'https://id.example.com';
     const pem = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI\n-----END PRIVATE KEY-----\n';
     f.clientAuth = 'private_key_jwt';
-    f.clientSecret = 'a-plain-secret';
-    expect(validate(f).clientSecret).toMatch(/whole PEM block/);
-    f.clientSecret = pem;
+    expect(validate(f).clientKey).toMatch(/paste the private key registered/);
+    f.clientKey = 'a-plain-secret';
+    expect(validate(f).clientKey).toMatch(/whole PEM block/);
+    f.clientKey = '-----BEGIN PUBLIC KEY-----\nMCow\n-----END PUBLIC KEY-----';
+    expect(validate(f).clientKey).toMatch(/public half/);
+    f.clientKey = '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF\n-----END ENCRYPTED PRIVATE KEY-----';
+    expect(validate(f).clientKey).toMatch(/decrypt it first/);
+    f.clientKey = pem;
     expect(validate(f)).toEqual({});
+    // The key and the secret are kept apart: switching shows neither in the other's field.
     f.clientAuth = 'client_secret_post';
-    expect(validate(f).clientSecret).toMatch(/this is a private key/);
-    f.clientAuth = 'auto';
     expect(validate(f)).toEqual({});
+    expect(typedCredential(f)).toBe('');
+    f.clientSecret = pem;
+    expect(validate(f).clientSecret).toMatch(/this is a private key/);
     const cognitoKey = cognito();
     cognitoKey.clientAuth = 'private_key_jwt';
     expect(validate(cognitoKey).clientAuth).toMatch(/Cognito app clients use a client secret/);
+  });
+
+  it('asks for the credential a new method needs when the keyring holds the other kind', () => {
+    const f = cognito();
+    f.kind = 'oidc';
+    f.issuer = 'https://id.example.com';
+    f.clientAuth = 'private_key_jwt';
+    // A stored key serves; a stored secret does not.
+    expect(validate(f, { has: true, method: 'private_key_jwt' })).toEqual({});
+    expect(validate(f, { has: true, method: 'client_secret_basic' }).clientKey).toMatch(/paste the private key/);
+    f.removeSecret = true;
+    expect(validate(f, { has: true, method: 'private_key_jwt' }).clientKey).toMatch(/paste the private key/);
+    f.removeSecret = false;
+    f.clientAuth = 'client_secret_basic';
+    expect(validate(f, { has: true, method: 'private_key_jwt' }).clientSecret).toMatch(/holds a private key/);
+    expect(validate(f, { has: true, method: 'client_secret_post' })).toEqual({});
   });
 
   it('keeps the key id only for private_key_jwt', () => {

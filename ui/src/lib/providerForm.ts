@@ -16,8 +16,10 @@ export interface ProviderForm {
   userPoolId: string;
   issuer: string;
   clientId: string;
-  /** The client secret, or for private_key_jwt the PEM private key (both go to the keyring). */
+  /** The client secret, and the PEM private key for private_key_jwt (kept apart, so switching
+   * the method never shows a typed secret in the clear or hides a pasted key). */
   clientSecret: string;
+  clientKey: string;
   removeSecret: boolean;
   clientAuth: ClientAuthMethod;
   clientKeyId: string;
@@ -57,6 +59,7 @@ export function emptyForm(): ProviderForm {
     issuer: '',
     clientId: '',
     clientSecret: '',
+    clientKey: '',
     removeSecret: false,
     clientAuth: 'auto',
     clientKeyId: '',
@@ -190,22 +193,44 @@ export function toConfig(f: ProviderForm, confidential: boolean): ProviderConfig
 
 /** The choices of the client authentication select, in the words the form shows. */
 export const CLIENT_AUTH_CHOICES: { value: ClientAuthMethod; label: string }[] = [
-  { value: 'auto', label: 'Automatic (from the provider and what you enter)' },
+  { value: 'auto', label: 'Automatic (a secret in the Authorization header, or the body if the provider takes only that)' },
   { value: 'client_secret_basic', label: 'Secret in the Authorization header (client_secret_basic)' },
   { value: 'client_secret_post', label: 'Secret in the request body (client_secret_post)' },
   { value: 'private_key_jwt', label: 'Signed with a private key (private_key_jwt)' },
 ];
 
+/** What the keyring holds for a saved provider, as far as the form needs to know. */
+export interface StoredCredential {
+  has: boolean;
+  method: ClientAuthMethod;
+}
+
+/** The credential the form would save: the key for private_key_jwt, else the secret. */
+export function typedCredential(f: ProviderForm): string {
+  return (f.clientAuth === 'private_key_jwt' ? f.clientKey : f.clientSecret).trim();
+}
+
 /** What the app client proves itself with, for the provider page. */
 export function describeCredential(c: ProviderConfig, stored: boolean): string {
   if (!stored) return 'public';
-  const what = c.clientAuth === 'private_key_jwt' ? 'private key in keyring' : 'secret in keyring';
+  const what = c.clientAuth === 'private_key_jwt' ? 'private key in keyring' : c.clientAuth === 'auto' ? 'secret or key in keyring' : 'secret in keyring';
   const method = c.clientAuth === 'auto' ? '' : `, ${c.clientAuth}`;
   const kid = c.clientKeyId ? `, key id ${c.clientKeyId}` : '';
   return `${what}${method}${kid}`;
 }
 
 const looksLikePrivateKey = (text: string) => /^-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text.trim());
+
+/** What is wrong with a pasted private key, in terms of what to do (the Rust side checks it
+ * again by signing with it). */
+export function privateKeyProblem(text: string): string | undefined {
+  const head = text.trim().split('\n', 1)[0] ?? '';
+  if (/PUBLIC KEY|CERTIFICATE/.test(head)) return 'this is the public half: register it with the provider, and paste the private key here';
+  if (head.includes('ENCRYPTED')) return 'the key is encrypted: decrypt it first (openssl pkey -in key.pem -out plain.pem) and paste the result';
+  if (head.includes('OPENSSH')) return 'an OpenSSH key: convert it to PEM first (ssh-keygen -p -m PKCS8 -f key)';
+  if (!looksLikePrivateKey(text)) return 'paste the whole PEM block, from -----BEGIN PRIVATE KEY----- to the END line';
+  return undefined;
+}
 
 const REGION = /^[a-z]{2}(-[a-z0-9]+)+-\d+$/;
 const PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -223,7 +248,7 @@ function urlProblem(value: string, loopbackHttp = true): string | undefined {
   return 'use https (plain http only for 127.0.0.1 or localhost)';
 }
 
-export function validate(f: ProviderForm): FormErrors {
+export function validate(f: ProviderForm, stored?: StoredCredential): FormErrors {
   const e: FormErrors = {};
   if (!f.name.trim()) e.name = 'give the provider a name';
   if (!f.clientId.trim()) e.clientId = 'paste the app client id';
@@ -248,10 +273,7 @@ export function validate(f: ProviderForm): FormErrors {
     const p = urlProblem(f.issuer.trim());
     if (p) e.issuer = p;
   }
-  const credential = f.clientSecret.trim();
-  if (f.kind === 'cognito' && f.clientAuth === 'private_key_jwt') e.clientAuth = 'Cognito app clients use a client secret';
-  else if (credential && f.clientAuth === 'private_key_jwt' && !looksLikePrivateKey(credential)) e.clientSecret = 'paste the whole PEM block, from -----BEGIN PRIVATE KEY----- to the END line';
-  else if (credential && (f.clientAuth === 'client_secret_basic' || f.clientAuth === 'client_secret_post') && looksLikePrivateKey(credential)) e.clientSecret = 'this is a private key: choose “Signed with a private key”';
+  validateCredential(f, stored, e);
   const quotes = (q: string) => f.browserCommand.split(q).length % 2 === 0;
   if (quotes("'") || quotes('"')) e.browserCommand = 'its quotes do not match; write it as you would in a shell';
   else if (f.browserCommand.trim().startsWith('{url}')) e.browserCommand = 'start with the program to run';
@@ -318,4 +340,26 @@ export function autofill(form: ProviderForm): void {
   }
   const region = regionOfPool(form.userPoolId);
   if (region && !form.region.trim()) form.region = region;
+}
+
+function validateCredential(f: ProviderForm, stored: StoredCredential | undefined, e: FormErrors) {
+  const keeps = stored?.has === true && !f.removeSecret;
+  const secretMethod = f.clientAuth === 'client_secret_basic' || f.clientAuth === 'client_secret_post';
+  if (f.clientAuth === 'private_key_jwt') {
+    if (f.kind === 'cognito') {
+      e.clientAuth = 'Cognito app clients use a client secret';
+      return;
+    }
+    const key = f.clientKey.trim();
+    const keptIsSecret = keeps && stored?.method !== 'private_key_jwt' && stored?.method !== 'auto';
+    if (key) e.clientKey = privateKeyProblem(key);
+    else if (!keeps || keptIsSecret) e.clientKey = 'paste the private key registered with the app client';
+  } else if (secretMethod) {
+    const secret = f.clientSecret.trim();
+    if (secret && looksLikePrivateKey(secret)) e.clientSecret = 'this is a private key: choose “Signed with a private key”';
+    else if (!secret && keeps && stored?.method === 'private_key_jwt') e.clientSecret = 'the keyring holds a private key: enter the client secret for this method';
+  }
+  const kid = f.clientKeyId.trim();
+  if (f.clientAuth === 'private_key_jwt' && kid.length > 256) e.clientKeyId = 'a key id is at most 256 characters';
+  for (const key of ['clientKey', 'clientSecret', 'clientKeyId', 'clientAuth'] as const) if (e[key] === undefined) delete e[key];
 }

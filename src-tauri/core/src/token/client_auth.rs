@@ -253,10 +253,21 @@ fn signing_key(pem: &str) -> Result<(EncodingKey, Algorithm)> {
     {
         return Ok((key, Algorithm::EdDSA));
     }
-    Err(Error::config(
-        "client private key",
-        "is not a PEM private key Tokendeck can sign with (RSA of 2048 bits or more, EC P-256 or P-384, Ed25519): paste the whole block, from -----BEGIN PRIVATE KEY----- to -----END PRIVATE KEY-----",
-    ))
+    let head = std::str::from_utf8(pem)
+        .unwrap_or_default()
+        .lines()
+        .next()
+        .unwrap_or_default();
+    let problem = if head.contains("PUBLIC KEY") || head.contains("CERTIFICATE") {
+        "is the public half: register it with the provider, and give Tokendeck the private key"
+    } else if head.contains("ENCRYPTED") {
+        "is encrypted: decrypt it first (openssl pkey -in key.pem -out plain.pem) and give Tokendeck the result"
+    } else if head.contains("OPENSSH") {
+        "is an OpenSSH key: convert it to PEM first (ssh-keygen -p -m PKCS8 -f key)"
+    } else {
+        "is not a PEM private key Tokendeck can sign with (RSA of 2048 bits or more, EC P-256 or P-384, Ed25519): paste the whole block, from -----BEGIN PRIVATE KEY----- to -----END PRIVATE KEY-----"
+    };
+    Err(Error::config("client private key", problem))
 }
 
 #[cfg(test)]
@@ -293,5 +304,27 @@ mod tests {
         let decoded = String::from_utf8(STANDARD.decode(encoded).unwrap()).unwrap();
         assert_eq!(decoded, "c+id:s%3Ae%2Fcret");
         assert!(form.is_empty());
+    }
+
+    #[test]
+    fn a_credential_that_cannot_sign_says_what_to_do_instead() {
+        let said = |text: &str| {
+            check_credential(ClientAuthMethod::PrivateKeyJwt, text)
+                .unwrap_err()
+                .to_string()
+        };
+        let public = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n";
+        assert!(said(public).contains("public half"), "{}", said(public));
+        let encrypted =
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        assert!(said(encrypted).contains("decrypt it first"));
+        let ssh = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n-----END OPENSSH PRIVATE KEY-----\n";
+        assert!(said(ssh).contains("ssh-keygen"));
+        assert!(said("hunter2").contains("whole block"));
+        assert!(!said("hunter2").contains("hunter2"));
+        // A private key under a secret method is refused; a secret under automatic is fine.
+        let key = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI\n-----END PRIVATE KEY-----\n";
+        assert!(check_credential(ClientAuthMethod::ClientSecretBasic, key).is_err());
+        assert!(check_credential(ClientAuthMethod::Auto, "s3cret").is_ok());
     }
 }
