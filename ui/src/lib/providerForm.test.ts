@@ -66,6 +66,12 @@ describe('provider form', () => {
     expect(typedCredential(f)).toBe('');
     f.clientSecret = pem;
     expect(validate(f).clientSecret).toMatch(/this is a private key/);
+    // Under automatic too: the one-line field would drop the key's line breaks.
+    f.clientAuth = 'auto';
+    expect(validate(f).clientSecret).toMatch(/choose “Signed with a private key”/);
+    // A stored key under automatic needs nothing new.
+    f.clientSecret = '';
+    expect(validate(f, { has: true, method: 'private_key_jwt' })).toEqual({});
     const cognitoKey = cognito();
     cognitoKey.clientAuth = 'private_key_jwt';
     expect(validate(cognitoKey).clientAuth).toMatch(/Cognito app clients use a client secret/);

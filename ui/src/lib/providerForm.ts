@@ -354,10 +354,11 @@ function validateCredential(f: ProviderForm, stored: StoredCredential | undefine
     const keptIsSecret = keeps && stored?.method !== 'private_key_jwt' && stored?.method !== 'auto';
     if (key) e.clientKey = privateKeyProblem(key);
     else if (!keeps || keptIsSecret) e.clientKey = 'paste the private key registered with the app client';
-  } else if (secretMethod) {
+  } else {
+    // A one-line secret field would also drop a pasted key's line breaks.
     const secret = f.clientSecret.trim();
-    if (secret && looksLikePrivateKey(secret)) e.clientSecret = 'this is a private key: choose “Signed with a private key”';
-    else if (!secret && keeps && stored?.method === 'private_key_jwt') e.clientSecret = 'the keyring holds a private key: enter the client secret for this method';
+    if (secret && looksLikePrivateKey(secret)) e.clientSecret = 'this is a private key: choose “Signed with a private key” and paste it there';
+    else if (secretMethod && !secret && keeps && stored?.method === 'private_key_jwt') e.clientSecret = 'the keyring holds a private key: enter the client secret for this method';
   }
   const kid = f.clientKeyId.trim();
   if (f.clientAuth === 'private_key_jwt' && kid.length > 256) e.clientKeyId = 'a key id is at most 256 characters';
