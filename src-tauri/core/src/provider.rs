@@ -147,6 +147,9 @@ impl ClientAuthMethod {
     }
 }
 
+/// Cognito signs ID and access tokens with RS256 only: nothing else is accepted from a pool.
+pub const COGNITO_ID_TOKEN_ALGORITHMS: &[JwsAlgorithm] = &[JwsAlgorithm::RS256];
+
 /// Cognito's default app-client refresh token expiration.
 pub const COGNITO_DEFAULT_REFRESH_TOKEN_LIFETIME: u64 = 30 * 24 * 3600;
 
@@ -268,7 +271,7 @@ impl ProviderConfig {
             logout: Some(join("logout")?),
             iss_parameter_supported: false,
             cognito: true,
-            id_token_algorithms: vec![JwsAlgorithm::RS256],
+            id_token_algorithms: COGNITO_ID_TOKEN_ALGORITHMS.to_vec(),
             token_auth_methods: None,
         };
         self.apply_overrides(derived).map(Some)

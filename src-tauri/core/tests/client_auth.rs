@@ -17,7 +17,7 @@ use tokendeck_core::inspect::decode_unverified;
 use tokendeck_core::provider::{ClientAuthMethod, ProviderConfig};
 use tokendeck_core::secret::ClientSecret;
 use tokendeck_core::token::ClientAuth;
-use tokendeck_core::token::client_auth::client_assertion;
+use tokendeck_core::token::client_auth::{ClientKey, client_assertion};
 use tokendeck_core::{Error, ErrorCode};
 
 const PRIVATE_KEY_JWT: &str = "tokendeck-private-key-jwt";
@@ -77,9 +77,9 @@ async fn each_key_type_signs_an_assertion_the_provider_accepts() {
         ("ed25519", "EdDSA"),
     ] {
         let key = provider.client_key(kind).await;
-        let pem = ClientSecret::new(&key.pem);
+        let signing = ClientKey::parse(&key.pem).unwrap();
         let audience = endpoints.token.as_str();
-        let sign = || client_assertion(PRIVATE_KEY_JWT, &pem, Some(&key.kid), audience, 1000);
+        let sign = || client_assertion(PRIVATE_KEY_JWT, &signing, Some(&key.kid), audience, 1000);
         let (first, second) = (sign().unwrap(), sign().unwrap());
         let (header, claims) = decode_unverified(&first).unwrap();
         assert_eq!(

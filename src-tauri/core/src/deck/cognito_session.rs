@@ -6,13 +6,11 @@ use super::{Deck, Verdicts};
 use crate::cognito::idp::CognitoIdp;
 use crate::error::{Error, Result};
 use crate::inspect::Verification;
-use crate::provider::{CognitoApi, ProviderConfig};
+use crate::provider::{COGNITO_ID_TOKEN_ALGORITHMS, CognitoApi, ProviderConfig};
 use crate::secret::{ClientSecret, RefreshToken};
 use crate::store::AccountRecord;
 use crate::token::{TokenSet, unix_now};
-use crate::verify::{
-    DEFAULT_LEEWAY_SECS, Expectations, JwsAlgorithm, TokenUse, VerifyFailure, verify_token,
-};
+use crate::verify::{DEFAULT_LEEWAY_SECS, Expectations, TokenUse, VerifyFailure, verify_token};
 
 impl Deck {
     /// Verifies API-issued tokens against the pool's keys (Cognito rules: `token_use`,
@@ -31,7 +29,7 @@ impl Deck {
             issuer: &issuer,
             client_id: &provider.client_id,
             token_use,
-            id_token_algorithms: &[JwsAlgorithm::RS256],
+            id_token_algorithms: COGNITO_ID_TOKEN_ALGORITHMS,
             nonce: None,
             cognito: true,
             now,

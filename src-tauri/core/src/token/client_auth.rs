@@ -34,12 +34,20 @@ pub enum ClientCredential {
     SecretBasic(ClientSecret),
     /// `client_secret_post`: `client_id` and `client_secret` in the form.
     SecretPost(ClientSecret),
-    /// `private_key_jwt`: the PEM private key signs an assertion for each request, addressed
-    /// to the URL it is sent to.
+    /// `private_key_jwt`: the private key signs an assertion for each request, addressed to
+    /// the URL it is sent to.
     PrivateKeyJwt {
-        key: ClientSecret,
+        key: ClientKey,
         key_id: Option<String>,
     },
+}
+
+/// A client's private key, parsed once, with the algorithm its type calls for. Its `Debug`
+/// (jsonwebtoken's) shows no key material.
+#[derive(Debug, Clone)]
+pub struct ClientKey {
+    key: EncodingKey,
+    alg: Algorithm,
 }
 
 #[derive(Serialize)]
@@ -79,7 +87,6 @@ impl ClientAuth {
         let Some(stored) = stored else {
             return Ok(Self::public(provider.client_id.clone()));
         };
-        check_credential(provider.client_auth, stored.expose_secret())?;
         let listed = |method: &str| {
             endpoints
                 .token_auth_methods
@@ -99,11 +106,12 @@ impl ClientAuth {
             chosen => chosen,
         };
         let credential = match method {
-            ClientAuthMethod::ClientSecretPost => ClientCredential::SecretPost(stored),
             ClientAuthMethod::PrivateKeyJwt => ClientCredential::PrivateKeyJwt {
-                key: stored,
+                key: ClientKey::parse(stored.expose_secret())?,
                 key_id: provider.client_key_id.clone(),
             },
+            _ if looks_like_private_key(stored.expose_secret()) => return Err(key_as_secret()),
+            ClientAuthMethod::ClientSecretPost => ClientCredential::SecretPost(stored),
             ClientAuthMethod::Auto | ClientAuthMethod::ClientSecretBasic => {
                 ClientCredential::SecretBasic(stored)
             }
@@ -185,16 +193,21 @@ fn basic_header(client_id: &str, secret: &ClientSecret) -> Result<HeaderValue> {
 pub fn check_credential(method: ClientAuthMethod, credential: &str) -> Result<()> {
     match (method, looks_like_private_key(credential)) {
         (ClientAuthMethod::PrivateKeyJwt, _) | (ClientAuthMethod::Auto, true) => {
-            signing_key(credential).map(|_| ())
+            ClientKey::parse(credential).map(|_| ())
         }
         (ClientAuthMethod::ClientSecretBasic | ClientAuthMethod::ClientSecretPost, true) => {
-            Err(Error::config(
-                "client secret",
-                "this is a private key: choose private_key_jwt as the client authentication, or paste the client secret",
-            ))
+            Err(key_as_secret())
         }
         _ => Ok(()),
     }
+}
+
+/// A private key must never go out as a client secret.
+fn key_as_secret() -> Error {
+    Error::config(
+        "client secret",
+        "this is a private key: choose private_key_jwt as the client authentication, or paste the client secret",
+    )
 }
 
 pub fn looks_like_private_key(text: &str) -> bool {
@@ -206,13 +219,12 @@ pub fn looks_like_private_key(text: &str) -> bool {
 /// `jti`, a one-minute `exp`.
 pub fn client_assertion(
     client_id: &str,
-    key: &ClientSecret,
+    key: &ClientKey,
     key_id: Option<&str>,
     audience: &str,
     now: u64,
 ) -> Result<String> {
-    let (encoding_key, alg) = signing_key(key.expose_secret())?;
-    let mut header = Header::new(alg);
+    let mut header = Header::new(key.alg);
     header.kid = key_id.map(str::to_owned);
     let claims = AssertionClaims {
         iss: client_id,
@@ -222,7 +234,7 @@ pub fn client_assertion(
         iat: now,
         exp: now.saturating_add(ASSERTION_LIFETIME_SECS),
     };
-    jsonwebtoken::encode(&header, &claims, &encoding_key).map_err(|e| {
+    jsonwebtoken::encode(&header, &claims, &key.key).map_err(|e| {
         Error::config(
             "client private key",
             format!("could not sign the client assertion ({e})"),
@@ -230,10 +242,16 @@ pub fn client_assertion(
     })
 }
 
-/// The key and the algorithm its type calls for: RS256 for RSA, ES256/ES384 for EC P-256/
-/// P-384, EdDSA for Ed25519.
-fn signing_key(pem: &str) -> Result<(EncodingKey, Algorithm)> {
-    let pem = pem.trim().as_bytes();
+impl ClientKey {
+    /// The key in a PEM text, and the algorithm its type calls for: RS256 for RSA,
+    /// ES256/ES384 for EC P-256/P-384, EdDSA for Ed25519.
+    pub fn parse(pem: &str) -> Result<Self> {
+        let (key, alg) = signing_key(pem.trim().as_bytes())?;
+        Ok(Self { key, alg })
+    }
+}
+
+fn signing_key(pem: &[u8]) -> Result<(EncodingKey, Algorithm)> {
     let signs =
         |key: &EncodingKey, alg: Algorithm| jsonwebtoken::crypto::sign(b"probe", key, alg).is_ok();
     if let Ok(key) = EncodingKey::from_rsa_pem(pem)
