@@ -92,14 +92,22 @@ impl TrayState {
 /// Closing the window hides it when the setting says so and the icon is there to bring it
 /// back; otherwise the app quits as before.
 pub fn on_window_event(window: &tauri::Window, event: &tauri::WindowEvent) {
-    if let tauri::WindowEvent::CloseRequested { api, .. } = event
-        && let Some(state) = window.try_state::<AppState>()
-        && state.tray.is_shown()
-        && state.tray.close_to_tray.load(Ordering::Acquire)
-    {
+    let tauri::WindowEvent::CloseRequested { api, .. } = event else {
+        return;
+    };
+    let Some(state) = window.try_state::<AppState>() else {
+        return;
+    };
+    let (tray_shown, close_to_tray) = (
+        state.tray.is_shown(),
+        state.tray.close_to_tray.load(Ordering::Acquire),
+    );
+    tracing::debug!(tray_shown, close_to_tray, "window close requested");
+    if tray_shown && close_to_tray {
         api.prevent_close();
-        if let Err(e) = window.hide() {
-            tracing::warn!(error = %e, "could not hide the window");
+        match window.hide() {
+            Ok(()) => tracing::debug!("window hidden to the tray"),
+            Err(e) => tracing::warn!(error = %e, "could not hide the window"),
         }
     }
 }
@@ -306,6 +314,7 @@ pub async fn act(app: &AppHandle, action: TrayAction) {
             },
         );
     };
+    tracing::debug!(?action, "tray menu item chosen");
     match action {
         TrayAction::Copy(account, kind) => {
             let copied = async {
