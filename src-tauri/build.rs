@@ -8,6 +8,8 @@ const COMMANDS: &[&str] = &[
     "check_provider",
     "begin_sign_in",
     "copy_sign_in_url",
+    "begin_device_sign_in",
+    "open_device_sign_in_page",
     "cancel_sign_in",
     "refresh",
     "refresh_all",

@@ -4,8 +4,8 @@ use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 use tokendeck_core::deck::{
     AccountDetail, AccountView, AwsCredentialFormat, AwsCredentialsView, CheckReport, CopyKind,
-    DeckView, ImportReport, InspectRequest, PasswordSignIn, ProviderDraft, ProviderView,
-    RefreshOutcome, SignInRequest, SignInStartedView, SignOutView, UserInfoView,
+    DeckView, DeviceSignInView, ImportReport, InspectRequest, PasswordSignIn, ProviderDraft,
+    ProviderView, RefreshOutcome, SignInRequest, SignInStartedView, SignOutView, UserInfoView,
 };
 use tokendeck_core::ids::{AccountId, ProviderId};
 use tokendeck_core::inspect::TokenView;
@@ -68,6 +68,28 @@ pub async fn copy_sign_in_url(
     request: SignInRequest,
 ) -> Reply<SignInStartedView> {
     sign_in::start(&app, &state.deck, &provider_id, request, sign_in::copy_url).await
+}
+
+/// Starts a sign-in with a code (RFC 8628) for the window to show; it ends in the background
+/// like a browser sign-in (`auth:completed`/`auth:failed` naming its id).
+#[tauri::command]
+pub async fn begin_device_sign_in(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    provider_id: ProviderId,
+) -> Reply<DeviceSignInView> {
+    Ok(sign_in::start_device(&app, &state.deck, &provider_id).await?)
+}
+
+/// Opens the page where a device sign-in's code is entered, in the system browser.
+#[tauri::command]
+pub fn open_device_sign_in_page(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+) -> Reply<()> {
+    let page = state.deck.device_sign_in_page(&id)?;
+    sign_in::open_url(&app, page.as_str())
 }
 
 #[tauri::command]

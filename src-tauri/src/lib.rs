@@ -55,6 +55,8 @@ pub fn run() {
             commands::check_provider,
             commands::begin_sign_in,
             commands::copy_sign_in_url,
+            commands::begin_device_sign_in,
+            commands::open_device_sign_in_page,
             commands::cancel_sign_in,
             commands::refresh,
             commands::refresh_all,

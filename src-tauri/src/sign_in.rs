@@ -1,11 +1,13 @@
-//! Browser sign-ins from the window: opening the sign-in page (or copying its URL), then
-//! waiting for the sign-in to end in the background.
+//! Sign-ins from the window: opening the sign-in page (or copying its URL), or showing a code
+//! to enter elsewhere (device sign-in), then waiting for the sign-in to end in the background.
 
 use std::sync::Arc;
 
 use tauri::{AppHandle, Manager};
 use tauri_plugin_opener::OpenerExt;
-use tokendeck_core::deck::{Deck, SignInEnd, SignInRequest, SignInStarted, SignInStartedView};
+use tokendeck_core::deck::{
+    Deck, DeviceSignInView, SignInEnd, SignInRequest, SignInStarted, SignInStartedView,
+};
 use tokendeck_core::ids::ProviderId;
 use tokendeck_core::secret::AccessToken;
 use tokendeck_core::wire::WireError;
@@ -35,6 +37,10 @@ pub fn open_page(app: &AppHandle, started: &SignInStarted) -> Result<(), WireErr
     if let Some(browser) = &started.browser {
         return Ok(browser.open(url)?);
     }
+    open_url(app, url)
+}
+
+pub fn open_url(app: &AppHandle, url: &str) -> Result<(), WireError> {
     app.opener().open_url(url, None::<&str>).map_err(|e| {
         WireError::from(tokendeck_core::Error::Unsupported {
             what: "opening the system browser",
@@ -56,6 +62,34 @@ pub fn copy_url(app: &AppHandle, started: &SignInStarted) -> Result<(), WireErro
     Ok(state.clipboard.copy(app, &url, lifetime)?)
 }
 
+/// Starts a sign-in with a code and polls for its end in the background.
+pub async fn start_device(
+    app: &AppHandle,
+    deck: &Arc<Deck>,
+    provider_id: &ProviderId,
+) -> Result<DeviceSignInView, WireError> {
+    let started = deck.begin_device_sign_in(provider_id, None).await?;
+    let view = started.view.clone();
+    let id = view.id.clone();
+    let (app, deck) = (app.clone(), deck.clone());
+    tauri::async_runtime::spawn(async move {
+        let end = deck.await_device_sign_in(started.wait).await;
+        report_end(&app, id, end);
+    });
+    Ok(view)
+}
+
+/// Tells the window how a sign-in ended (`auth:completed`/`auth:failed`); a sign-in cancelled
+/// or finished elsewhere was already reported.
+fn report_end(app: &AppHandle, sign_in_id: String, end: tokendeck_core::Result<SignInEnd>) {
+    match end {
+        Ok(SignInEnd::SignedIn(account)) => events::auth_completed(app, &account),
+        Ok(SignInEnd::Elsewhere) => return,
+        Err(e) => events::auth_failed(app, Some(sign_in_id), WireError::from(&e)),
+    }
+    events::accounts_changed(app);
+}
+
 /// Waits for the sign-in to end, then tells the window (`auth:completed`/`auth:failed`).
 fn wait_in_background(
     app: &AppHandle,
@@ -66,12 +100,8 @@ fn wait_in_background(
     let sign_in_state = view.state.clone();
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        match deck.await_sign_in(started.wait).await {
-            Ok(SignInEnd::SignedIn(account)) => events::auth_completed(&app, &account),
-            Ok(SignInEnd::Elsewhere) => return,
-            Err(e) => events::auth_failed(&app, Some(sign_in_state), WireError::from(&e)),
-        }
-        events::accounts_changed(&app);
+        let end = deck.await_sign_in(started.wait).await;
+        report_end(&app, sign_in_state, end);
     });
     view
 }

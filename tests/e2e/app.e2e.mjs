@@ -474,3 +474,32 @@ test('an idle window keeps tokens fresh, shows the sign-in deadline and notifies
     short.stop();
   }
 });
+
+test('a sign-in with a code: the window shows it large, a browser elsewhere enters it', async () => {
+  const device = await startProvider(['--device-flow', '--device-interval', '1']);
+  try {
+    await app.click('add-provider');
+    await app.type('f-name', 'Device issuer');
+    await app.click('f-kind-oidc');
+    await app.type('f-issuer', device.issuer);
+    await app.type('f-client-id', 'tokendeck-device');
+    await app.click('save-provider');
+    await app.find('provider-page');
+    await app.click('sign-in-with-code');
+    const code = await app.text('device-code');
+    assert.match(code, /^[A-Z]{4}-[A-Z]{4}$/);
+    assert.equal(await app.text('device-page'), `${device.issuer}/device`);
+    assert.match(await app.text('device-expiry'), /expires in (9m|10m)/);
+    await app.screenshot('device-sign-in');
+    // Someone on another device: the page, the code, the provider's login.
+    const entered = execFileSync('node', [join(root, 'tests/provider/device-login.mjs'), `${device.issuer}/device`, code, 'bob', 'bob-password'], { encoding: 'utf8' });
+    assert.equal(entered.trim(), 'done');
+    await app.waitFor(async () => (await app.all('device-signin')).length === 0, 'the code dialog to close');
+    await app.find('account-page');
+    await app.waitFor(async () => (await app.text('account-page')).includes('bob'), 'bob signed in with the code');
+    // Verified like a browser sign-in's.
+    await app.waitFor(async () => /verified/i.test(await app.text('token-panel-id')), 'the ID token verified');
+  } finally {
+    device.stop();
+  }
+});

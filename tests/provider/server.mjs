@@ -5,6 +5,7 @@
 // Usage: node server.mjs [--port N] [--demo] [--test-controls] [--token-latency-ms N]
 //                       [--access-token-ttl SECONDS] [--signing-alg ALG]
 //                       [--client-auth-methods m1,m2,...] [--tls-cert PEM --tls-key PEM]
+//                       [--device-flow [--device-interval S] [--device-code-ttl S]]
 // Prints one JSON line on stdout when ready: {"issuer": "...", "port": N}.
 // --demo shows the demo users on the login page; --test-controls enables /__test/* routes
 // (key rotation, request counters) used by the test suites. Loopback only.
@@ -36,6 +37,12 @@ const { values: args } = parseArgs({
     // Serve over TLS with this certificate (for localhost), as https://localhost:PORT.
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
+    // The device authorization grant (RFC 8628): discovery advertises it, the client
+    // tokendeck-device may use it (and so may the private_key_jwt client).
+    'device-flow': { type: 'boolean', default: false },
+    // The polling interval the device authorization response names, and how long a code lasts.
+    'device-interval': { type: 'string', default: '5' },
+    'device-code-ttl': { type: 'string', default: '600' },
   },
 });
 
@@ -50,9 +57,30 @@ if (!(accessTokenTtl > 0)) throw new Error('--access-token-ttl must be a positiv
 const signingKeys = [await newSigningKey()];
 const clientKeys = await newClientKeys();
 const clientAuthMethods = args['client-auth-methods']?.split(',');
-const clients = [...CLIENTS, ...clientKeys.clients].filter(
-  (c) => !clientAuthMethods || clientAuthMethods.includes(c.token_endpoint_auth_method),
-);
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const deviceFlow = args['device-flow'];
+const deviceInterval = Number.parseInt(args['device-interval'], 10);
+const deviceCodeTtl = Number.parseInt(args['device-code-ttl'], 10);
+if (!(deviceInterval >= 0 && deviceCodeTtl > 0)) throw new Error('--device-interval and --device-code-ttl must be numbers of seconds');
+const deviceClients = deviceFlow
+  ? [{
+    client_id: 'tokendeck-device',
+    application_type: 'native',
+    token_endpoint_auth_method: 'none',
+    grant_types: [DEVICE_GRANT, 'refresh_token'],
+    response_types: [],
+    redirect_uris: [],
+  }]
+  : [];
+const clients = [...CLIENTS, ...clientKeys.clients, ...deviceClients]
+  .filter((c) => !clientAuthMethods || clientAuthMethods.includes(c.token_endpoint_auth_method))
+  .map((c) => (deviceFlow && c.token_endpoint_auth_method === 'private_key_jwt'
+    ? { ...c, grant_types: [...c.grant_types, DEVICE_GRANT] }
+    : c));
+// Device-code polling, as RFC 8628 §3.5 has a provider do it: a poll sooner than the
+// interval is answered slow_down, and that code's interval grows by 5 s. Test controls can
+// force the next N pending polls to slow_down, and read when each poll came.
+const devicePolling = { intervals: new Map(), last: new Map(), polls: [], forcedSlowDowns: 0 };
 const counters = { token: 0, jwks: 0, revoke: 0 };
 // Test controls can make the next N token or JWKS responses misbehave the way proxies, load
 // balancers and outages do (HTML error pages, redirects, stalls).
@@ -163,6 +191,12 @@ function buildProvider() {
       revocation: { enabled: true },
       clientCredentials: { enabled: true },
       userinfo: { enabled: true },
+      deviceFlow: {
+        enabled: deviceFlow,
+        userCodeInputSource: deviceInputPage,
+        userCodeConfirmSource: deviceConfirmPage,
+        successSource: deviceSuccessPage,
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => API_RESOURCE,
@@ -197,9 +231,11 @@ function buildProvider() {
       RefreshToken: 30 * 24 * 3600,
       Interaction: 3600,
       Session: 24 * 3600,
+      DeviceCode: deviceCodeTtl,
     },
   });
   p.proxy = false;
+  if (deviceFlow) p.use(pollingRules);
   p.on('server_error', (_ctx, err) => console.error('server_error', err));
   return p;
 }
@@ -289,6 +325,53 @@ async function interaction(req, res, uid, action) {
   }
   const grantId = await grant.save();
   return provider.interactionFinished(req, res, { consent: details.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
+}
+
+// ---- the device flow's pages, and its polling rules -------------------------------------
+
+const page = (title, body) => `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto;color:#222}
+input{display:block;width:100%;margin:.3rem 0 1rem;padding:.5rem;box-sizing:border-box}
+button{padding:.6rem 1.2rem}.error{color:#b00020}code{font-size:1.6rem}</style></head><body>${body}</body></html>`;
+
+async function deviceInputPage(ctx, form, _out, err) {
+  const problem = err ? `<p class="error">${err.userCode || err.name === 'NoCodeError' ? 'That code is not right. Try again.' : 'The sign-in was interrupted.'}</p>` : '';
+  ctx.body = page('Enter your code', `<h1>Enter your code</h1>${problem}<p>Enter the code your device shows.</p>${form}<button type="submit" name="continue" form="op.deviceInputForm">Continue</button>`);
+}
+
+async function deviceConfirmPage(ctx, form, _client, _deviceInfo, userCode) {
+  ctx.body = page('Confirm the device', `<h1>Confirm the device</h1><p>Does your device show this code?</p><p><code data-testid="user-code">${escape(userCode)}</code></p>${form}
+<button type="submit" name="confirm-device" form="op.deviceConfirmForm">Continue</button>
+<button type="submit" form="op.deviceConfirmForm" value="yes" name="abort">Abort</button>`);
+}
+
+async function deviceSuccessPage(ctx) {
+  ctx.body = page('Signed in', '<h1 data-testid="device-done">Signed in</h1><p>You can return to your device.</p>');
+}
+
+async function pollingRules(ctx, next) {
+  await next();
+  if (ctx.path === '/device/auth' && ctx.status === 200 && ctx.body?.device_code) {
+    ctx.body.interval = deviceInterval;
+    devicePolling.intervals.set(ctx.body.device_code, deviceInterval);
+    return;
+  }
+  const code = ctx.oidc?.params?.device_code;
+  if (ctx.path !== '/oauth2/token' || ctx.oidc?.params?.grant_type !== DEVICE_GRANT || !code) return;
+  const now = Date.now();
+  const last = devicePolling.last.get(code);
+  const interval = devicePolling.intervals.get(code) ?? deviceInterval;
+  devicePolling.polls.push({ at: now, answer: ctx.body?.error ?? 'tokens' });
+  devicePolling.last.set(code, now);
+  if (ctx.body?.error !== 'authorization_pending') return;
+  // 100 ms of slack for the network and timers.
+  const early = last !== undefined && now - last < interval * 1000 - 100;
+  if (early || devicePolling.forcedSlowDowns > 0) {
+    if (!early) devicePolling.forcedSlowDowns -= 1;
+    devicePolling.intervals.set(code, interval + 5);
+    ctx.body = { error: 'slow_down', error_description: `poll at most every ${interval + 5} s` };
+    devicePolling.polls.at(-1).answer = 'slow_down';
+  }
 }
 
 // ---- userInfo that accepts the JWT access tokens (the built-in one only knows opaque ones) ---
@@ -388,6 +471,11 @@ async function testControl(req, res, path) {
     issueRefreshTokens = Boolean(JSON.parse(await readBody(req)).on);
     return send(res, 200, 'application/json', '{}');
   }
+  if (path === '/__test/device-slow-down' && req.method === 'POST') {
+    devicePolling.forcedSlowDowns += JSON.parse(await readBody(req)).count;
+    return send(res, 200, 'application/json', '{}');
+  }
+  if (path === '/__test/device-polls') return send(res, 200, 'application/json', JSON.stringify(devicePolling.polls));
   if (path === '/__test/counters') return send(res, 200, 'application/json', JSON.stringify(counters));
   return send(res, 404, 'text/plain', 'unknown control');
 }

@@ -174,6 +174,11 @@ pub struct LoginArgs {
     /// any browser or profile on this machine.
     #[arg(long, conflicts_with = "password")]
     pub no_browser: bool,
+    /// Sign in with a code (RFC 8628's device flow): prints a URL and a code to enter in a
+    /// browser on any device, then waits; for machines with no usable browser. The provider
+    /// must offer it (a device_authorization_endpoint in its discovery document).
+    #[arg(long, conflicts_with_all = ["password", "no_browser", "identity_provider", "idp_identifier", "login_hint", "lang", "prompt"])]
+    pub device: bool,
     #[command(flatten)]
     pub options: SignInOptionArgs,
 }

@@ -1,5 +1,6 @@
-//! `tokendeck login`: through the browser (loopback redirect), or with a password through
-//! Cognito's API, answering its challenges at the prompt.
+//! `tokendeck login`: through the browser (loopback redirect), with a code entered in a
+//! browser elsewhere (`--device`), or with a password through Cognito's API, answering its
+//! challenges at the prompt.
 
 use secrecy::{ExposeSecret, SecretString};
 use tokendeck_core::authorize::AuthorizeOptions;
@@ -22,6 +23,9 @@ pub async fn login(deck: &Deck, json: bool, args: &LoginArgs) -> Result<()> {
             Error::config("username", "pass --username to sign in with a password")
         })?;
         return with_password(deck, json, args, &provider_id, &username).await;
+    }
+    if args.device {
+        return with_code(deck, json, args, &provider_id).await;
     }
     with_browser(deck, json, args, &provider_id, known_user).await
 }
@@ -91,6 +95,69 @@ async fn with_browser(
     }
 }
 
+/// RFC 8628: prints where to go and the code, then waits until the user has entered it, the
+/// code expires, or Ctrl-C (nothing is stored then).
+async fn with_code(
+    deck: &Deck,
+    json: bool,
+    args: &LoginArgs,
+    provider_id: &ProviderId,
+) -> Result<()> {
+    let scopes = requested_scopes(deck, args, provider_id).await?;
+    let started = deck.begin_device_sign_in(provider_id, scopes).await?;
+    let view = &started.view;
+    let mut text = format!(
+        "To sign in, open this page in a browser on any device:\n  {}\nand enter the code:\n\n    {}\n",
+        view.verification_uri, view.user_code
+    );
+    if let Some(complete) = &view.verification_uri_complete {
+        text.push_str(&format!(
+            "\nOr open this page, which has the code in it:\n  {complete}\n"
+        ));
+    }
+    text.push_str(&format!(
+        "\nThe code expires in {} minutes. Waiting for you to finish (Ctrl-C cancels)…",
+        view.expires_in.div_ceil(60)
+    ));
+    output::note(&text);
+    let end = tokio::select! {
+        end = deck.await_device_sign_in(started.wait) => end?,
+        _ = tokio::signal::ctrl_c() => {
+            return Err(Error::AccessDenied {
+                detail: "cancelled with Ctrl-C; nothing was stored".into(),
+            });
+        }
+    };
+    match end {
+        SignInEnd::SignedIn(account) => {
+            report_account(json, &account, "signed in");
+            Ok(())
+        }
+        SignInEnd::Elsewhere => Err(Error::AccessDenied {
+            detail: "the sign-in was cancelled".into(),
+        }),
+    }
+}
+
+/// The provider's scopes plus `--scope`s, or `None` (the provider's) when none were given.
+async fn requested_scopes(
+    deck: &Deck,
+    args: &LoginArgs,
+    provider_id: &ProviderId,
+) -> Result<Option<Vec<String>>> {
+    let extra = &args.options.extra_scopes;
+    if extra.is_empty() {
+        return Ok(None);
+    }
+    let mut scopes = deck.find_provider(provider_id.as_str()).await?.scopes;
+    for extra in extra.iter().flat_map(|s| s.split([' ', ','])) {
+        if !extra.is_empty() && !scopes.iter().any(|s| s == extra) {
+            scopes.push(extra.to_owned());
+        }
+    }
+    Ok(Some(scopes))
+}
+
 /// The options of this sign-in: the command line's, over the provider's defaults (applied
 /// by the Deck); extra scopes add to the provider's.
 async fn sign_in_request(
@@ -100,18 +167,7 @@ async fn sign_in_request(
     known_user: Option<String>,
 ) -> Result<SignInRequest> {
     let o = &args.options;
-    let scopes = match o.extra_scopes.is_empty() {
-        true => None,
-        false => {
-            let mut scopes = deck.find_provider(provider_id.as_str()).await?.scopes;
-            for extra in o.extra_scopes.iter().flat_map(|s| s.split([' ', ','])) {
-                if !extra.is_empty() && !scopes.iter().any(|s| s == extra) {
-                    scopes.push(extra.to_owned());
-                }
-            }
-            Some(scopes)
-        }
-    };
+    let scopes = requested_scopes(deck, args, provider_id).await?;
     Ok(SignInRequest {
         loopback: Some(true),
         // Signing in again (or a chosen prompt) decides; else the login page is forced.

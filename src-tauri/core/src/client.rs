@@ -20,6 +20,9 @@ use crate::verify::{
     DEFAULT_LEEWAY_SECS, Expectations, TokenUse, VerifiedToken, VerifyFailure, verify_token,
 };
 
+mod device;
+pub use device::DeviceSignIn;
+
 #[derive(Debug, Clone)]
 pub struct OidcClient {
     http: HttpClient,
@@ -170,24 +173,35 @@ impl OidcClient {
             &pending.redirect_uri,
         )
         .await?;
+        self.verified_sign_in(
+            pending.provider.clone(),
+            &pending.endpoints,
+            response,
+            Some(&pending.nonce),
+            pending.requested_scopes,
+        )
+        .await
+    }
+
+    /// A sign-in's token response, verified: the ID token (with `nonce` when the request had
+    /// one) is required when `openid` was asked for, and the access token gets its verdict.
+    async fn verified_sign_in(
+        &self,
+        provider: Arc<ProviderConfig>,
+        endpoints: &Endpoints,
+        response: token::TokenResponse,
+        nonce: Option<&str>,
+        requested_scopes: Vec<String>,
+    ) -> Result<SignInResult> {
         let now = unix_now();
         let tokens = TokenSet::from_response(response, now);
-        let endpoints = &pending.endpoints;
-        let client_id = &pending.provider.client_id;
-
+        let client_id = &provider.client_id;
         let id_token = match &tokens.id_token {
             Some(id) => Some(
-                self.verify_id_token(
-                    endpoints,
-                    client_id,
-                    id,
-                    &tokens.access_token,
-                    Some(&pending.nonce),
-                    now,
-                )
-                .await?,
+                self.verify_id_token(endpoints, client_id, id, &tokens.access_token, nonce, now)
+                    .await?,
             ),
-            None if pending.requested_scopes.iter().any(|s| s == "openid") => {
+            None if requested_scopes.iter().any(|s| s == "openid") => {
                 return Err(Error::Provider {
                     error: "missing_id_token".into(),
                     description: Some(
@@ -202,12 +216,12 @@ impl OidcClient {
             .await?;
         tracing::info!("sign-in completed");
         Ok(SignInResult {
-            provider: pending.provider.clone(),
             issuer: endpoints.issuer.clone(),
+            provider,
             tokens,
             id_token,
             access_token,
-            requested_scopes: pending.requested_scopes,
+            requested_scopes,
         })
     }
 

@@ -32,6 +32,9 @@ pub struct ProviderMetadata {
     pub id_token_signing_alg_values_supported: Option<Vec<String>>,
     #[serde(default)]
     pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    /// RFC 8628: where a device sign-in starts.
+    #[serde(default)]
+    pub device_authorization_endpoint: Option<String>,
 }
 
 /// The discovery URL for an issuer: one trailing `/` removed, then the well-known path.
@@ -127,6 +130,10 @@ impl ProviderMetadata {
             userinfo: opt("userinfo_endpoint", &self.userinfo_endpoint)?,
             revocation: opt("revocation_endpoint", &self.revocation_endpoint)?,
             logout: opt("end_session_endpoint", &self.end_session_endpoint)?,
+            device_authorization: opt(
+                "device_authorization_endpoint",
+                &self.device_authorization_endpoint,
+            )?,
             iss_parameter_supported: self.authorization_response_iss_parameter_supported,
             cognito: false,
             id_token_algorithms: self.id_token_algorithms(),

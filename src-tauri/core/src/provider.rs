@@ -181,6 +181,8 @@ pub struct Endpoints {
     pub userinfo: Option<Url>,
     pub revocation: Option<Url>,
     pub logout: Option<Url>,
+    /// RFC 8628's device authorization endpoint, when discovery lists one.
+    pub device_authorization: Option<Url>,
     pub jwks_uri: Url,
     /// RFC 9207: the provider says it adds `iss` to authorization responses.
     pub iss_parameter_supported: bool,
@@ -269,6 +271,7 @@ impl ProviderConfig {
             userinfo: Some(join("oauth2/userInfo")?),
             revocation: Some(join("oauth2/revoke")?),
             logout: Some(join("logout")?),
+            device_authorization: None,
             iss_parameter_supported: false,
             cognito: true,
             id_token_algorithms: COGNITO_ID_TOKEN_ALGORITHMS.to_vec(),

@@ -68,6 +68,10 @@ secret_string!(
     ChallengeSession
 );
 secret_string!(
+    /// RFC 8628's device code: whoever holds it collects the tokens once the user approves.
+    DeviceCode
+);
+secret_string!(
     /// A one-time MFA code (TOTP or SMS).
     MfaCode
 );

@@ -12,6 +12,7 @@ use crate::pkce::PkceVerifier;
 use crate::secret::{AccessToken, AuthorizationCode, IdToken, RefreshToken};
 
 pub mod client_auth;
+pub mod device;
 pub use client_auth::{ClientAuth, ClientCredential};
 
 /// A successful token response (RFC 6749 §5.1).

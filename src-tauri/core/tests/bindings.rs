@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 
 use tokendeck_core::deck::{
     AccountDetail, AwsCredentialFormat, AwsCredentialsView, CheckReport, CopyKind, DeckView,
-    ImportReport, InspectRequest, PasswordSignIn, ProviderDraft, RefreshOutcome, SignInRequest,
-    SignInStartedView, SignOutView, UserInfoView,
+    DeviceSignInView, ImportReport, InspectRequest, PasswordSignIn, ProviderDraft, RefreshOutcome,
+    SignInRequest, SignInStartedView, SignOutView, UserInfoView,
 };
 use tokendeck_core::inspect::TokenView;
 use tokendeck_core::ipc::AppEvent;
@@ -35,6 +35,7 @@ fn export_all(dir: &Path) {
     RefreshOutcome::export_all(&cfg).unwrap();
     SignInRequest::export_all(&cfg).unwrap();
     SignInStartedView::export_all(&cfg).unwrap();
+    DeviceSignInView::export_all(&cfg).unwrap();
     SignOutView::export_all(&cfg).unwrap();
     TokenView::export_all(&cfg).unwrap();
     WireError::export_all(&cfg).unwrap();

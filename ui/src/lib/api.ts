@@ -13,6 +13,7 @@ import type { AwsCredentialsView } from './bindings/AwsCredentialsView';
 import type { CheckReport } from './bindings/CheckReport';
 import type { CopyKind } from './bindings/CopyKind';
 import type { DeckView } from './bindings/DeckView';
+import type { DeviceSignInView } from './bindings/DeviceSignInView';
 import type { ImportReport } from './bindings/ImportReport';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { InspectRequest } from './bindings/InspectRequest';
@@ -72,6 +73,9 @@ export interface DeckApi {
   setCloseToTray(enabled: boolean): Promise<void>;
   userinfo(accountId: string): Promise<UserInfoView>;
   copySignInUrl(providerId: string, request: SignInRequest): Promise<SignInStartedView>;
+  beginDeviceSignIn(providerId: string): Promise<DeviceSignInView>;
+  /** Opens the page where the code of device sign-in `id` is entered, in the system browser. */
+  openDeviceSignInPage(id: string): Promise<void>;
   signInWithPassword(providerId: string, username: string, password: string, srp: boolean): Promise<PasswordSignIn>;
   answerChallenge(challengeId: string, answer: string): Promise<PasswordSignIn>;
   awsCredentials(accountId: string, format: AwsCredentialFormat): Promise<AwsCredentialsView>;
@@ -126,6 +130,8 @@ export const tauriApi: DeckApi = {
   setCloseToTray: (enabled) => call('set_close_to_tray', { enabled }),
   userinfo: (accountId) => call('userinfo', { accountId }),
   copySignInUrl: (providerId, request) => call('copy_sign_in_url', { providerId, request }),
+  beginDeviceSignIn: (providerId) => call('begin_device_sign_in', { providerId }),
+  openDeviceSignInPage: (id) => call('open_device_sign_in_page', { id }),
   signInWithPassword: (providerId, username, password, srp) =>
     call('sign_in_with_password', { providerId, username, password, srp }),
   answerChallenge: (challengeId, answer) => call('answer_challenge', { challengeId, answer }),

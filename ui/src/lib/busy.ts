@@ -22,6 +22,7 @@ export const busy = {
   importProviders: key('importProviders'),
   notices: key('notices'),
   copyPlain: key('copyPlain'),
+  openDevicePage: key('openDevicePage'),
   signIn: (providerId: string) => key(`signin:${providerId}`),
   password: (providerId: string) => key(`password:${providerId}`),
   machineToken: (providerId: string) => key(`machine:${providerId}`),

@@ -135,6 +135,32 @@ export class DeckState {
     });
   }
 
+  /** Starts a sign-in with a code (RFC 8628) that the user enters in a browser anywhere. */
+  async signInWithCode(providerId: string): Promise<void> {
+    this.failedSignIn = null;
+    await this.#run(busy.signIn(providerId), async () => {
+      const started = await this.#api.beginDeviceSignIn(providerId);
+      this.pending = {
+        state: started.id,
+        providerId,
+        startedAt: Date.now() / 1000,
+        expiresIn: Number(started.expiresIn),
+        urlCopied: false,
+        device: {
+          userCode: started.userCode,
+          verificationUri: started.verificationUri,
+          verificationUriComplete: started.verificationUriComplete,
+        },
+      };
+    });
+  }
+
+  async openDeviceSignInPage(): Promise<void> {
+    const pending = this.pending;
+    if (!pending?.device) return;
+    await this.#run(busy.openDevicePage, () => this.#api.openDeviceSignInPage(pending.state));
+  }
+
   #waitFor(started: SignInStartedView, providerId: string, urlCopied: boolean): void {
     this.pending = {
       state: started.state,
@@ -166,7 +192,12 @@ export class DeckState {
     if (failure.state !== null && pending && failure.state === pending.state) {
       this.pending = null;
       const error = new AppError(failure.error);
-      this.failedSignIn = { providerId: pending.providerId, message: error.message, detail: advice(error.code) || undefined };
+      this.failedSignIn = {
+        providerId: pending.providerId,
+        message: error.message,
+        detail: advice(error.code) || undefined,
+        withCode: pending.device !== undefined,
+      };
       return;
     }
     this.#report(new AppError(failure.error));

@@ -15,6 +15,15 @@ export interface FailedSignIn {
   providerId: string;
   message: string;
   detail?: string;
+  /** It was a sign-in with a code: trying again starts another. */
+  withCode?: boolean;
+}
+
+/** A sign-in with a code (RFC 8628): what to show the user. */
+export interface DeviceCodeShown {
+  userCode: string;
+  verificationUri: string;
+  verificationUriComplete: string | null;
 }
 
 export interface PendingSignIn {
@@ -24,6 +33,8 @@ export interface PendingSignIn {
   expiresIn: number;
   /** The sign-in URL went to the clipboard instead of a browser. */
   urlCopied: boolean;
+  /** A sign-in with a code, entered in a browser anywhere. */
+  device?: DeviceCodeShown;
 }
 
 /** The bundled local demo pool's id (Rust: `deck::DEMO_PROVIDER_ID`). */

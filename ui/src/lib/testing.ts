@@ -40,6 +40,11 @@ export function fakeApi(overrides: Partial<DeckApi> = {}): DeckApi & { events: (
     setCloseToTray: vi.fn(async () => {}),
     userinfo: vi.fn(),
     copySignInUrl: vi.fn(async (providerId) => ({ state: 's-2', providerId, expiresIn: 600, viaLoopback: false })),
+    beginDeviceSignIn: vi.fn(async (providerId) => ({
+      id: 'd-1', providerId, userCode: 'WDJB-MJHT', verificationUri: 'https://id.example.com/device',
+      verificationUriComplete: 'https://id.example.com/device?user_code=WDJB-MJHT', expiresIn: 600,
+    })),
+    openDeviceSignInPage: vi.fn(async () => {}),
     signInWithPassword: vi.fn(async () => ({ outcome: 'challenge' as const, id: 'c1', name: 'NEW_PASSWORD_REQUIRED', prompt: 'Choose a new password' })),
     answerChallenge: vi.fn(),
     awsCredentials: vi.fn(),
@@ -75,6 +80,7 @@ export function provider(id: string, name = id): ProviderView {
     hasClientSecret: false,
     redirect: { uri: `io.github.tokendeck://callback/${id}`, loopbackUri: `http://127.0.0.1/callback/${id}`, mixUpProtected: true, advice: null },
     passwordSignIn: false,
+    deviceSignIn: true,
   };
 }
 

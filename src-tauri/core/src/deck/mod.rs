@@ -2,7 +2,8 @@
 //! OIDC client, the settings file and the keyring vault, and keeps live sessions in memory.
 //! Each public method is one user action.
 //!
-//! - `sign_in`: browser sign-ins (deep link or loopback), start to finish;
+//! - `sign_in`: browser sign-ins (deep link or loopback), start to finish; `device_sign_in`:
+//!   sign-ins with a code entered in a browser elsewhere (RFC 8628);
 //!   `password_sign_in`: Cognito's own API (SRP, challenges); `machine`: client credentials.
 //! - `session`: refreshing and signing out; `cognito_session`: the same for API sign-ins.
 //! - `refresh_tokens`: each account's refresh token and its cross-process lock and stamp;
@@ -20,6 +21,7 @@
 mod aws;
 mod check;
 mod cognito_session;
+mod device_sign_in;
 mod exchange;
 mod keeper;
 mod lookup;
@@ -51,6 +53,7 @@ use crate::store::config::OnDisk;
 use crate::store::{AccountRecord, AccountStatus, ConfigFile, ConfigStore, Vault};
 use crate::token::TokenSet;
 pub use aws::AwsCredentialsText;
+pub use device_sign_in::{DeviceSignInStarted, DeviceWait};
 pub use exchange::{
     ImportReport, ImportedProvider, PROVIDER_FILE_FORMAT, PROVIDER_FILE_VERSION, ProviderFile,
     SharedProvider,
@@ -134,6 +137,8 @@ pub struct Deck {
     challenges: Mutex<HashMap<String, password_sign_in::PendingChallenge>>,
     /// Per started loopback sign-in (by `state`), how to stop its listener.
     loopback_cancels: Mutex<HashMap<String, Arc<tokio::sync::Notify>>>,
+    /// Device sign-ins being polled, by id.
+    device_sign_ins: Mutex<HashMap<String, device_sign_in::WaitingDevice>>,
     notices: Mutex<Vec<String>>,
 }
 
@@ -152,6 +157,7 @@ impl Deck {
             cache_writes: Mutex::default(),
             challenges: Mutex::default(),
             loopback_cancels: Mutex::default(),
+            device_sign_ins: Mutex::default(),
             notices: Mutex::new(loaded.notice.into_iter().collect()),
         })
     }

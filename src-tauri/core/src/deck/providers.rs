@@ -314,6 +314,7 @@ pub(super) fn provider_view(config: &ProviderConfig, all: &[ProviderConfig]) -> 
         has_client_secret: config.confidential,
         redirect: redirect_view(config, all),
         password_sign_in: config.offers_password_sign_in(),
+        device_sign_in: matches!(config.source, crate::provider::ProviderSource::Oidc { .. }),
     }
 }
 

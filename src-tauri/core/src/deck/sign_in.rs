@@ -55,18 +55,7 @@ impl Deck {
     ) -> Result<SignInStarted> {
         let provider = self.provider(provider_id).await?;
         let endpoints = self.endpoints_for(&provider).await?;
-        let secret = match (
-            provider.confidential,
-            self.client_secret_of(&provider).await?,
-        ) {
-            (true, None) => {
-                return Err(Error::config(
-                    "client secret",
-                    "this provider is marked as having a client secret, but the keyring has none: enter it again in the provider settings",
-                ));
-            }
-            (_, secret) => secret,
-        };
+        let secret = self.sign_in_secret(&provider).await?;
         let has_users = {
             let config = self.config.lock().await;
             config
@@ -166,8 +155,30 @@ impl Deck {
         Ok(SignInEnd::SignedIn(Box::new(account)))
     }
 
-    /// Forgets a started sign-in; a loopback listener waiting for it closes its port at once.
+    /// The client secret (or private key) a sign-in authenticates with; a provider marked
+    /// confidential whose keyring entry is gone is refused before anything is sent.
+    pub(super) async fn sign_in_secret(
+        &self,
+        provider: &ProviderConfig,
+    ) -> Result<Option<crate::secret::ClientSecret>> {
+        match (
+            provider.confidential,
+            self.client_secret_of(provider).await?,
+        ) {
+            (true, None) => Err(Error::config(
+                "client secret",
+                "this provider is marked as having a client secret, but the keyring has none: enter it again in the provider settings",
+            )),
+            (_, secret) => Ok(secret),
+        }
+    }
+
+    /// Forgets a started sign-in (browser or device); a loopback listener waiting for it
+    /// closes its port at once, a device sign-in stops polling.
     pub fn cancel_sign_in(&self, state: &str) -> bool {
+        if self.cancel_device_sign_in(state) {
+            return true;
+        }
         if let Some(listener) = lock(&self.loopback_cancels).remove(state) {
             listener.notify_one();
         }
@@ -177,6 +188,7 @@ impl Deck {
     /// Cancels the sign-ins started with a provider whose settings changed under them.
     pub(super) fn cancel_sign_ins_of(&self, provider_id: &ProviderId) {
         self.drop_challenges_of(provider_id);
+        self.cancel_device_sign_ins_of(provider_id);
         for state in self.oidc.cancel_sign_ins_of(provider_id) {
             if let Some(listener) = lock(&self.loopback_cancels).remove(&state) {
                 listener.notify_one();
@@ -206,7 +218,7 @@ impl Deck {
         self.store_sign_in(result).await
     }
 
-    async fn store_sign_in(&self, result: SignInResult) -> Result<AccountView> {
+    pub(super) async fn store_sign_in(&self, result: SignInResult) -> Result<AccountView> {
         crate::faults::crash_point("sign-in:after-token-response");
         self.ensure_still_bound(&result.provider).await?;
         let claims = result

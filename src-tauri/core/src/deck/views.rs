@@ -28,6 +28,9 @@ pub struct ProviderView {
     pub redirect: RedirectView,
     /// Cognito's own API can sign users in (see `ProviderConfig::offers_password_sign_in`).
     pub password_sign_in: bool,
+    /// Sign-in with a code (RFC 8628) may be offered: an OpenID issuer, whose discovery
+    /// document says for sure when one is started. Never Cognito, which has no device flow.
+    pub device_sign_in: bool,
 }
 
 /// The redirect URIs to register with the provider's app client, and whether a response
@@ -145,6 +148,21 @@ pub struct SignInStartedView {
     /// Seconds until the sign-in expires if the browser never comes back.
     pub expires_in: u64,
     pub via_loopback: bool,
+}
+
+/// A device sign-in waiting for the user to enter `user_code` at `verification_uri`.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceSignInView {
+    /// Identifies the sign-in for `cancel_sign_in`.
+    pub id: String,
+    pub provider_id: ProviderId,
+    pub user_code: String,
+    pub verification_uri: String,
+    /// The same page with the code filled in, when the provider gives one.
+    pub verification_uri_complete: Option<String>,
+    /// Seconds until the code expires.
+    pub expires_in: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]

@@ -10,4 +10,9 @@ hasClientSecret: boolean, redirect: RedirectView,
 /**
  * Cognito's own API can sign users in (see `ProviderConfig::offers_password_sign_in`).
  */
-passwordSignIn: boolean, };
+passwordSignIn: boolean, 
+/**
+ * Sign-in with a code (RFC 8628) may be offered: an OpenID issuer, whose discovery
+ * document says for sure when one is started. Never Cognito, which has no device flow.
+ */
+deviceSignIn: boolean, };

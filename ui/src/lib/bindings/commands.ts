@@ -7,6 +7,7 @@ import type { AwsCredentialsView } from "./AwsCredentialsView";
 import type { CheckReport } from "./CheckReport";
 import type { CopyKind } from "./CopyKind";
 import type { DeckView } from "./DeckView";
+import type { DeviceSignInView } from "./DeviceSignInView";
 import type { ImportReport } from "./ImportReport";
 import type { InspectRequest } from "./InspectRequest";
 import type { PasswordSignIn } from "./PasswordSignIn";
@@ -29,6 +30,8 @@ export interface Commands {
   check_provider: { args: { draft: ProviderDraft }; reply: CheckReport };
   begin_sign_in: { args: { providerId: ProviderId; request: SignInRequest }; reply: SignInStartedView };
   copy_sign_in_url: { args: { providerId: ProviderId; request: SignInRequest }; reply: SignInStartedView };
+  begin_device_sign_in: { args: { providerId: ProviderId }; reply: DeviceSignInView };
+  open_device_sign_in_page: { args: { id: string }; reply: void };
   cancel_sign_in: { args: { signInState: string }; reply: boolean };
   refresh: { args: { accountId: AccountId }; reply: AccountView };
   refresh_all: { args: Record<string, never>; reply: Array<RefreshOutcome> };

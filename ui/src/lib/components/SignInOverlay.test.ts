@@ -1,0 +1,48 @@
+import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DeckState } from '../deck.svelte';
+import { fakeApi, provider, view } from '../testing';
+import SignInOverlay from './SignInOverlay.svelte';
+
+describe('SignInOverlay, sign-in with a code', () => {
+  afterEach(cleanup);
+
+  async function started() {
+    const api = fakeApi({ snapshot: vi.fn(async () => view([provider('p1', 'Keycloak')])) });
+    const deck = new DeckState(api);
+    await deck.start();
+    await deck.signInWithCode('p1');
+    render(SignInOverlay, { deck });
+    return { api, deck };
+  }
+
+  it('shows the code large, the page to open, and what copying gives', async () => {
+    const { api } = await started();
+    expect(screen.getByTestId('device-code').textContent).toBe('WDJB-MJHT');
+    expect(screen.getByTestId('device-page').textContent).toBe('https://id.example.com/device');
+    expect(screen.getByTestId('device-signin').textContent).toContain('Keycloak');
+    expect(screen.getByTestId('device-expiry').textContent).toMatch(/expires in (9|10) ?m/);
+    await fireEvent.click(screen.getByTestId('copy-device-page'));
+    // The page with the code in it: one paste on the other device.
+    expect(api.copyPlainText).toHaveBeenCalledWith('https://id.example.com/device?user_code=WDJB-MJHT');
+    await fireEvent.click(screen.getByTestId('open-device-page'));
+    expect(api.openDeviceSignInPage).toHaveBeenCalledWith('d-1');
+  });
+
+  it('cancels by the sign-in\'s id', async () => {
+    const { api, deck } = await started();
+    await fireEvent.click(screen.getByTestId('cancel-signin'));
+    expect(api.cancelSignIn).toHaveBeenCalledWith('d-1');
+    expect(deck.pending).toBeNull();
+  });
+
+  it('a refused or expired code says why, and Try again asks for a new code', async () => {
+    const { api, deck } = await started();
+    api.events().authFailed({ state: 'd-1', error: { code: 'sign_in_expired', message: 'this sign-in expired after 10 minutes. Start it again.' } });
+    await vi.waitFor(() => expect(screen.getByTestId('signin-failed-reason').textContent).toContain('expired'));
+    await fireEvent.click(screen.getByTestId('retry-signin'));
+    expect(api.beginDeviceSignIn).toHaveBeenCalledTimes(2);
+    expect(api.beginSignIn).not.toHaveBeenCalled();
+    await vi.waitFor(() => expect(deck.pending?.device?.userCode).toBe('WDJB-MJHT'));
+  });
+});
