@@ -78,7 +78,7 @@ pub async fn begin_device_sign_in(
     state: State<'_, AppState>,
     provider_id: ProviderId,
 ) -> Reply<DeviceSignInView> {
-    Ok(sign_in::start_device(&app, &state.deck, &provider_id).await?)
+    sign_in::start_device(&app, &state.deck, &provider_id).await
 }
 
 /// Opens the page where a device sign-in's code is entered, in the system browser.

@@ -357,6 +357,14 @@ pub struct ProviderSettingsArgs {
     /// For private_key_jwt: the kid the provider registered for that key ("" clears).
     #[arg(long, value_name = "KID")]
     pub client_key_id: Option<String>,
+    /// This provider's proxy, e.g. http://proxy.corp:3128 or socks5h://127.0.0.1:1080, for
+    /// every request to it; "direct" for none; "" for the environment's (HTTPS_PROXY…).
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// A PEM file of CA certificates to trust for this provider (a private CA); its
+    /// certificates are kept in the settings. "" clears them.
+    #[arg(long, value_name = "PATH")]
+    pub extra_ca_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

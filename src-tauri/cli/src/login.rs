@@ -120,12 +120,16 @@ async fn with_code(
         view.expires_in.div_ceil(60)
     ));
     output::note(&text);
+    let id = view.id.clone();
+    let waiting = deck.await_device_sign_in(started.wait);
+    tokio::pin!(waiting);
+    // Ctrl-C cancels through the Deck, which never stops a save half way: the wait then
+    // ends as cancelled, or with the account if it was already being stored.
     let end = tokio::select! {
-        end = deck.await_device_sign_in(started.wait) => end?,
+        end = &mut waiting => end?,
         _ = tokio::signal::ctrl_c() => {
-            return Err(Error::AccessDenied {
-                detail: "cancelled with Ctrl-C; nothing was stored".into(),
-            });
+            deck.cancel_sign_in(&id);
+            waiting.await?
         }
     };
     match end {
@@ -134,7 +138,7 @@ async fn with_code(
             Ok(())
         }
         SignInEnd::Elsewhere => Err(Error::AccessDenied {
-            detail: "the sign-in was cancelled".into(),
+            detail: "cancelled with Ctrl-C; nothing was stored".into(),
         }),
     }
 }

@@ -104,6 +104,18 @@ pub fn apply_settings(config: &mut ProviderConfig, args: &ProviderSettingsArgs) 
     clearable(&args.default_prompt, &mut defaults.prompt);
     clearable(&args.browser_command, &mut config.browser_command);
     clearable(&args.client_key_id, &mut config.client_key_id);
+    clearable(&args.proxy, &mut config.network.proxy);
+    if let Some(path) = &args.extra_ca_file {
+        config.network.extra_ca = match path.as_os_str().is_empty() {
+            true => None,
+            false => Some(std::fs::read_to_string(path).map_err(|e| {
+                Error::config(
+                    "--extra-ca-file",
+                    format!("cannot read {}: {e}", path.display()),
+                )
+            })?),
+        };
+    }
     if args.client_key_file.is_some() && args.client_auth.is_none() {
         config.client_auth = ClientAuthMethod::PrivateKeyJwt;
     }

@@ -65,6 +65,7 @@ async fn add(deck: &Deck, json: bool, args: &ProviderAddArgs) -> Result<()> {
         browser_command: None,
         client_auth: Default::default(),
         client_key_id: None,
+        network: Default::default(),
     };
     apply_settings(&mut config, &args.settings)?;
     let client_secret = read_client_secret(&args.settings)?;

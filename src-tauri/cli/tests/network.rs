@@ -312,3 +312,136 @@ async fn a_tls_provider_behind_a_proxy_with_a_private_ca() {
         stderr(&bad)
     );
 }
+
+/// A provider's own proxy and CA: they apply to that provider only, over what the environment
+/// says; "direct" goes around the environment's proxy; export files never carry them.
+#[tokio::test]
+async fn a_providers_own_proxy_and_ca_override_the_environment() {
+    let home = Home::new();
+    let ca = test_ca(&home.dir);
+    let provider = LocalProvider::start_with(&[
+        "--tls-cert",
+        ca.cert.to_str().unwrap(),
+        "--tls-key",
+        ca.key.to_str().unwrap(),
+    ])
+    .await;
+    let authority = provider.issuer.trim_start_matches("https://").to_owned();
+    let proxy = Proxy::start(&home.dir);
+    let add = |name: &'static str, extra: Vec<String>| {
+        let mut args: Vec<String> = ["provider", "add", name, "--issuer", &provider.issuer]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        args.extend(["--client-id".into(), NATIVE.into()]);
+        args.extend(extra);
+        args
+    };
+    let own = add(
+        "provider-a",
+        vec![
+            "--proxy".into(),
+            proxy.url.clone(),
+            "--extra-ca-file".into(),
+            ca.ca.to_str().unwrap().into(),
+        ],
+    );
+    let added = home
+        .run(&own.iter().map(String::as_str).collect::<Vec<_>>())
+        .await;
+    assert!(added.status.success(), "{}", stderr(&added));
+    let plain = add("provider-b", Vec::new());
+    let added = home
+        .run(&plain.iter().map(String::as_str).collect::<Vec<_>>())
+        .await;
+    assert!(added.status.success(), "{}", stderr(&added));
+
+    // The environment names a proxy where nothing listens, and no CA.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dead_proxy = PathBuf::from(format!("http://127.0.0.1:{dead}"));
+    let env = [
+        ("HTTPS_PROXY", dead_proxy.as_path()),
+        ("TOKENDECK_CA_FILE", Path::new("")),
+    ];
+    let checked = home
+        .run_with(&["provider", "check", "provider-a"], None, &env)
+        .await;
+    assert!(
+        checked.status.success(),
+        "{}{}",
+        stdout(&checked),
+        stderr(&checked)
+    );
+    let after_check = proxy.connects_to(&authority);
+    assert!(
+        after_check > 0,
+        "the check did not use the provider's proxy"
+    );
+    // The other provider gets neither: the environment's dead proxy.
+    let other = home
+        .run_with(&["provider", "check", "provider-b"], None, &env)
+        .await;
+    assert!(
+        stdout(&other).contains("FAIL"),
+        "{}{}",
+        stdout(&other),
+        stderr(&other)
+    );
+
+    let browser = home.browser_script(ALICE);
+    let mut login_env = env.to_vec();
+    login_env.push(("TOKENDECK_BROWSER", browser.as_path()));
+    login_env.push(("BROWSER_IGNORE_HTTPS_ERRORS", Path::new("1")));
+    let login = home
+        .run_with(&["login", "provider-a"], None, &login_env)
+        .await;
+    assert!(login.status.success(), "{}", stderr(&login));
+    let refreshed = home.run_with(&["refresh", "alice"], None, &env).await;
+    assert!(refreshed.status.success(), "{}", stderr(&refreshed));
+    let after_refresh = proxy.connects_to(&authority);
+    assert!(after_refresh > after_check, "the refresh did not use it");
+
+    // "direct": around the environment's proxy, and not through the provider's old one.
+    let edited = home
+        .run(&["provider", "edit", "provider-a", "--proxy", "direct"])
+        .await;
+    assert!(edited.status.success(), "{}", stderr(&edited));
+    let direct = home.run_with(&["refresh", "alice"], None, &env).await;
+    assert!(direct.status.success(), "{}", stderr(&direct));
+    assert_eq!(proxy.connects_to(&authority), after_refresh);
+
+    // Credentials are not kept in the settings, and are not echoed.
+    let refused = home
+        .run(&[
+            "provider",
+            "edit",
+            "provider-a",
+            "--proxy",
+            "http://me:hunter2@proxy.corp:3128",
+        ])
+        .await;
+    assert_eq!(refused.status.code(), Some(5), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("HTTPS_PROXY"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(
+        !stderr(&refused).contains("hunter2"),
+        "{}",
+        stderr(&refused)
+    );
+
+    // Shared files carry neither the proxy nor the CA.
+    let exported = home.run(&["provider", "export"]).await;
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    let text = stdout(&exported);
+    assert!(text.contains("provider-a"), "{text}");
+    for absent in ["\"proxy\"", "\"network\"", "extraCa", "BEGIN CERTIFICATE"] {
+        assert!(!text.contains(absent), "{absent} in {text}");
+    }
+}

@@ -93,6 +93,11 @@ impl OidcClient {
         &self.http
     }
 
+    /// The HTTP client for a provider: its own proxy and CA certificates, if it has any.
+    pub fn http_for(&self, endpoints: &Endpoints) -> HttpClient {
+        self.http.for_network(&endpoints.network)
+    }
+
     pub fn jwks(&self) -> &JwksCache {
         &self.jwks
     }
@@ -165,7 +170,7 @@ impl OidcClient {
             pending.client_secret.clone(),
         )?;
         let response = token::exchange_code(
-            &self.http,
+            &self.http_for(&pending.endpoints),
             &pending.endpoints.token,
             &auth,
             code,
@@ -263,7 +268,13 @@ impl OidcClient {
         refresh_token: &RefreshToken,
         previous: Option<&TokenSet>,
     ) -> Result<Renewed> {
-        let response = token::refresh(&self.http, &endpoints.token, auth, refresh_token).await?;
+        let response = token::refresh(
+            &self.http_for(endpoints),
+            &endpoints.token,
+            auth,
+            refresh_token,
+        )
+        .await?;
         let now = unix_now();
         let new_id_token = response.id_token.is_some();
         let mut tokens = TokenSet::from_response(response, now);
@@ -312,7 +323,8 @@ impl OidcClient {
         scopes: &[String],
     ) -> Result<(TokenSet, Verification)> {
         let response =
-            token::client_credentials(&self.http, &endpoints.token, auth, scopes).await?;
+            token::client_credentials(&self.http_for(endpoints), &endpoints.token, auth, scopes)
+                .await?;
         let now = unix_now();
         let tokens = TokenSet::from_response(response, now);
         let verdict = self
@@ -340,7 +352,14 @@ impl OidcClient {
             now,
             leeway: DEFAULT_LEEWAY_SECS,
         };
-        verify_token(&self.jwks, &endpoints.jwks_uri, token, &expect).await
+        verify_token(
+            &self.jwks,
+            &endpoints.jwks_uri,
+            &endpoints.network,
+            token,
+            &expect,
+        )
+        .await
     }
 
     /// Cognito access tokens are JWTs and must verify. Elsewhere an access token is meant for
@@ -417,7 +436,7 @@ impl OidcClient {
             what: "revocation",
             hint: "the provider publishes no revocation endpoint; set one under endpoint overrides",
         })?;
-        crate::revoke::revoke_refresh_token(&self.http, url, auth, token).await
+        crate::revoke::revoke_refresh_token(&self.http_for(endpoints), url, auth, token).await
     }
 
     pub async fn userinfo(
@@ -430,7 +449,8 @@ impl OidcClient {
             what: "userInfo",
             hint: "the provider publishes no userInfo endpoint",
         })?;
-        crate::userinfo::fetch_userinfo(&self.http, url, access_token, expected_sub).await
+        crate::userinfo::fetch_userinfo(&self.http_for(endpoints), url, access_token, expected_sub)
+            .await
     }
 }
 

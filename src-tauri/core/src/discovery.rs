@@ -130,6 +130,7 @@ impl ProviderMetadata {
             userinfo: opt("userinfo_endpoint", &self.userinfo_endpoint)?,
             revocation: opt("revocation_endpoint", &self.revocation_endpoint)?,
             logout: opt("end_session_endpoint", &self.end_session_endpoint)?,
+            network: Default::default(),
             device_authorization: opt(
                 "device_authorization_endpoint",
                 &self.device_authorization_endpoint,
@@ -150,7 +151,7 @@ pub async fn resolve_endpoints(http: &HttpClient, config: &ProviderConfig) -> Re
             .cognito_endpoints()?
             .ok_or_else(|| Error::config("provider", "not a Cognito provider")),
         ProviderSource::Oidc { issuer } => {
-            let metadata = fetch_metadata(http, issuer).await?;
+            let metadata = fetch_metadata(&http.for_network(&config.network), issuer).await?;
             config.apply_overrides(metadata.endpoints()?)
         }
     }

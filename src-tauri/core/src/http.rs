@@ -2,15 +2,18 @@
 //! OAuth endpoint would resend credentials to wherever it points), bounded response bodies.
 //! TLS trusts the OS's certificate store plus the CA certificates in `TOKENDECK_CA_FILE`;
 //! `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` are honoured (reqwest's system
-//! proxy settings).
+//! proxy settings). A provider with its own proxy or CA certificates gets a client of its own
+//! ([`HttpClient::for_network`]).
 
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use reqwest::{Response, StatusCode, header};
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
+use crate::provider::{NetworkSettings, ProxyChoice};
 
 /// Names a PEM file of CA certificates to trust besides the OS's (a private CA).
 pub const CA_FILE_VAR: &str = "TOKENDECK_CA_FILE";
@@ -26,7 +29,13 @@ pub struct HttpClient {
     inner: Arc<OnceLock<reqwest::Client>>,
     connect: Duration,
     total: Duration,
+    network: NetworkSettings,
+    /// The clients for providers' own settings, shared by every clone (built lazily too).
+    variants: Arc<Mutex<HashMap<NetworkSettings, HttpClient>>>,
 }
+
+/// Distinct settings kept at once; more (a user trying proxies in the form) start afresh.
+const MAX_VARIANTS: usize = 16;
 
 impl HttpClient {
     pub fn new() -> Result<Self> {
@@ -38,7 +47,37 @@ impl HttpClient {
             inner: Arc::default(),
             connect,
             total,
+            network: NetworkSettings::default(),
+            variants: Arc::default(),
         })
+    }
+
+    /// The client for a provider's network settings: this one when it has none of its own.
+    pub fn for_network(&self, network: &NetworkSettings) -> HttpClient {
+        if network.is_default() {
+            return self.clone();
+        }
+        let mut variants = self.variants.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(client) = variants.get(network) {
+            return client.clone();
+        }
+        if variants.len() >= MAX_VARIANTS {
+            variants.clear();
+        }
+        let client = HttpClient {
+            inner: Arc::default(),
+            connect: self.connect,
+            total: self.total,
+            network: network.clone(),
+            variants: self.variants.clone(),
+        };
+        variants.insert(network.clone(), client.clone());
+        client
+    }
+
+    /// The settings this client was built for.
+    pub fn network(&self) -> &NetworkSettings {
+        &self.network
     }
 
     /// Whether the client has been built (for tests of the lazy path).
@@ -50,17 +89,26 @@ impl HttpClient {
         if let Some(client) = self.inner.get() {
             return Ok(client);
         }
-        let built = reqwest::Client::builder()
+        let mut roots = extra_roots()?;
+        roots.extend(self.network.extra_roots()?);
+        let builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.connect)
             .timeout(self.total)
             .user_agent(concat!("Tokendeck/", env!("CARGO_PKG_VERSION")))
-            .tls_certs_merge(extra_roots()?)
-            .build()
-            .map_err(|e| Error::Network {
-                host: "-".into(),
-                reason: e.without_url().to_string(),
-            })?;
+            .tls_certs_merge(roots);
+        let builder = match self.network.proxy()? {
+            ProxyChoice::Environment => builder,
+            ProxyChoice::Direct => builder.no_proxy(),
+            // Set for this provider: every request to it goes there, NO_PROXY or not.
+            ProxyChoice::Url(url) => builder.proxy(reqwest::Proxy::all(url).map_err(|e| {
+                Error::config("proxy", format!("cannot use it ({})", e.without_url()))
+            })?),
+        };
+        let built = builder.build().map_err(|e| Error::Network {
+            host: "-".into(),
+            reason: e.without_url().to_string(),
+        })?;
         // Two first requests at once may both build one; either is the same client.
         let _ = self.inner.set(built);
         self.inner.get().ok_or(Error::Network {

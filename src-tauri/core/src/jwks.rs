@@ -22,6 +22,7 @@ use url::Url;
 
 use crate::error::{Error, Result};
 use crate::http::{Body, HttpClient, host_of, send};
+use crate::provider::NetworkSettings;
 use crate::verify::VerifyFailure;
 use crate::verify::algorithm::{JwsAlgorithm, KeyKind};
 
@@ -76,9 +77,17 @@ struct SetState {
     fetching: tokio::sync::Mutex<()>,
 }
 
+/// A set is cached per URL and per network settings it was fetched over: keys fetched through
+/// one provider's proxy or trusted CA never verify another provider's tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct SetKey {
+    url: Url,
+    network: NetworkSettings,
+}
+
 pub struct JwksCache {
     http: HttpClient,
-    sets: Mutex<HashMap<Url, Arc<SetState>>>,
+    sets: Mutex<HashMap<SetKey, Arc<SetState>>>,
     min_refetch: Duration,
     max_age: Duration,
     failure_backoff: Duration,
@@ -140,10 +149,10 @@ impl JwksCache {
     }
 
     /// Fetches (or refetches) a set now and caches it; returns how many usable keys it has.
-    pub async fn fetch_now(&self, jwks_uri: &Url) -> Result<usize> {
-        let state = self.state(jwks_uri);
+    pub async fn fetch_now(&self, jwks_uri: &Url, network: &NetworkSettings) -> Result<usize> {
+        let state = self.state(jwks_uri, network);
         let _turn = state.fetching.lock().await;
-        let keys = self.fetch_into(&state, jwks_uri).await?;
+        let keys = self.fetch_into(&state, jwks_uri, network).await?;
         Ok(keys.keys.len())
     }
 
@@ -152,10 +161,11 @@ impl JwksCache {
     pub async fn key_for(
         &self,
         jwks_uri: &Url,
+        network: &NetworkSettings,
         kid: Option<&str>,
         alg: JwsAlgorithm,
     ) -> Result<std::result::Result<DecodingKey, VerifyFailure>> {
-        let state = self.state(jwks_uri);
+        let state = self.state(jwks_uri, network);
         let seen = lock(&state.cached).clone();
         let fresh = seen
             .as_ref()
@@ -195,7 +205,7 @@ impl JwksCache {
                 None => Err(unavailable(jwks_uri, wait)),
             };
         }
-        match self.fetch_into(&state, jwks_uri).await {
+        match self.fetch_into(&state, jwks_uri, network).await {
             Ok(set) => Ok(select(&set.keys, kid, alg)),
             Err(e) => match now_cached {
                 Some(set) => {
@@ -207,11 +217,12 @@ impl JwksCache {
         }
     }
 
-    fn state(&self, jwks_uri: &Url) -> Arc<SetState> {
-        lock(&self.sets)
-            .entry(jwks_uri.clone())
-            .or_default()
-            .clone()
+    fn state(&self, jwks_uri: &Url, network: &NetworkSettings) -> Arc<SetState> {
+        let key = SetKey {
+            url: jwks_uri.clone(),
+            network: network.clone(),
+        };
+        lock(&self.sets).entry(key).or_default().clone()
     }
 
     /// The last failure, while its backoff lasts.
@@ -226,8 +237,13 @@ impl JwksCache {
     }
 
     /// Fetches the set and records the outcome (keys, or the failure for backoff).
-    async fn fetch_into(&self, state: &SetState, jwks_uri: &Url) -> Result<CachedSet> {
-        match self.fetch(jwks_uri).await {
+    async fn fetch_into(
+        &self,
+        state: &SetState,
+        jwks_uri: &Url,
+        network: &NetworkSettings,
+    ) -> Result<CachedSet> {
+        match self.fetch(jwks_uri, network).await {
             Ok(keys) => {
                 let set = CachedSet {
                     keys,
@@ -254,7 +270,7 @@ impl JwksCache {
         }
     }
 
-    async fn fetch(&self, jwks_uri: &Url) -> Result<Arc<[UsableKey]>> {
+    async fn fetch(&self, jwks_uri: &Url, network: &NetworkSettings) -> Result<Arc<[UsableKey]>> {
         self.fetches.fetch_add(1, Ordering::Relaxed);
         let host = host_of(jwks_uri);
         let unavailable = |reason: String| Error::JwksUnavailable {
@@ -262,7 +278,10 @@ impl JwksCache {
             reason,
         };
         let response = send(
-            self.http.client()?.get(jwks_uri.clone()),
+            self.http
+                .for_network(network)
+                .client()?
+                .get(jwks_uri.clone()),
             &host,
             "the JWKS endpoint",
         )

@@ -9,8 +9,11 @@ use crate::error::{Error, Result};
 use crate::ids::ProviderId;
 use crate::verify::JwsAlgorithm;
 
+mod network;
 mod redirect;
 mod validate;
+pub(crate) use network::ProxyChoice;
+pub use network::{DIRECT, NetworkSettings};
 pub use redirect::{
     DEFAULT_REDIRECT_URI, Redirect, SHARED_LOOPBACK_REDIRECT_URI, per_provider_redirect_uri, slug,
 };
@@ -109,6 +112,9 @@ pub struct ProviderConfig {
     /// holds several keys for the client.
     #[serde(default)]
     pub client_key_id: Option<String>,
+    /// This provider's own proxy and CA certificates (never in provider files).
+    #[serde(default, skip_serializing_if = "NetworkSettings::is_default")]
+    pub network: NetworkSettings,
 }
 
 /// How the app client proves itself; what it proves itself with (a secret or a PEM private
@@ -181,6 +187,8 @@ pub struct Endpoints {
     pub userinfo: Option<Url>,
     pub revocation: Option<Url>,
     pub logout: Option<Url>,
+    /// How the provider is reached (its settings' `network`).
+    pub network: NetworkSettings,
     /// RFC 8628's device authorization endpoint, when discovery lists one.
     pub device_authorization: Option<Url>,
     pub jwks_uri: Url,
@@ -271,6 +279,7 @@ impl ProviderConfig {
             userinfo: Some(join("oauth2/userInfo")?),
             revocation: Some(join("oauth2/revoke")?),
             logout: Some(join("logout")?),
+            network: NetworkSettings::default(),
             device_authorization: None,
             iss_parameter_supported: false,
             cognito: true,
@@ -341,6 +350,7 @@ impl ProviderConfig {
         if let Some(issuer) = &o.issuer {
             e.issuer.clone_from(issuer);
         }
+        e.network = self.network.clone();
         Ok(e)
     }
 }
@@ -392,8 +402,11 @@ fn join_path(base: &Url, path: &str) -> Result<Url> {
 
 /// Parses an endpoint URL: https, or http only to a loopback address (local providers).
 pub fn parse_endpoint(field: &'static str, value: &str) -> Result<Url> {
+    // The value may come from a provider (discovery, a device authorization response): only
+    // its printable part goes into a message that reaches terminals and logs.
+    let shown = crate::error::printable(value, 200);
     let url = Url::parse(value.trim())
-        .map_err(|e| Error::config(field, format!("\"{value}\" is not a URL ({e})")))?;
+        .map_err(|e| Error::config(field, format!("\"{shown}\" is not a URL ({e})")))?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::config(
             field,
@@ -409,7 +422,7 @@ pub fn parse_endpoint(field: &'static str, value: &str) -> Result<Url> {
         "http" => Err(Error::config(
             field,
             format!(
-                "{value} uses plain http; use https (plain http is allowed only for 127.0.0.1 and localhost)"
+                "{shown} uses plain http; use https (plain http is allowed only for 127.0.0.1 and localhost)"
             ),
         )),
         other => Err(Error::config(

@@ -180,6 +180,7 @@ impl VerifiedToken {
 pub async fn verify_token(
     jwks: &JwksCache,
     jwks_uri: &Url,
+    network: &crate::provider::NetworkSettings,
     token: &str,
     expect: &Expectations<'_>,
 ) -> Result<VerifiedToken> {
@@ -190,7 +191,10 @@ pub async fn verify_token(
     let (header, claims) = decode_unverified(token).map_err(reject)?;
     let alg = token_algorithm(&header, expect).map_err(reject)?;
     let kid = header.get("kid").and_then(Value::as_str);
-    let key = jwks.key_for(jwks_uri, kid, alg).await?.map_err(reject)?;
+    let key = jwks
+        .key_for(jwks_uri, network, kid, alg)
+        .await?
+        .map_err(reject)?;
     check_signature(token, alg, &key).map_err(reject)?;
     let verified = VerifiedToken {
         header,

@@ -63,7 +63,7 @@ async fn verified(moto: &Moto, pool: &Pool, tokens: &TokenSet) {
             now: unix_now(),
             leeway: DEFAULT_LEEWAY_SECS,
         };
-        verify_token(&jwks, &jwks_uri, token, &expect)
+        verify_token(&jwks, &jwks_uri, &Default::default(), token, &expect)
             .await
             .unwrap();
     }

@@ -499,3 +499,39 @@ async fn an_unreadable_settings_file_never_sweeps_the_keyring() {
             .is_some()
     );
 }
+
+/// Keys fetched over one provider's network settings (its proxy, the CAs it trusts) are not
+/// used for a provider reached another way, even at the same JWKS URL.
+#[tokio::test]
+async fn signing_keys_are_cached_per_network_settings() {
+    use tokendeck_core::http::HttpClient;
+    use tokendeck_core::jwks::JwksCache;
+    use tokendeck_core::provider::{DIRECT, NetworkSettings};
+
+    let provider = LocalProvider::start().await;
+    let jwks = JwksCache::new(HttpClient::new().unwrap());
+    let url = Url::parse(&provider.url("/.well-known/jwks.json")).unwrap();
+    let direct = NetworkSettings {
+        proxy: Some(DIRECT.into()),
+        extra_ca: None,
+    };
+    assert_eq!(
+        jwks.fetch_now(&url, &NetworkSettings::default())
+            .await
+            .unwrap(),
+        1
+    );
+    let kid = provider.current_kid().await;
+    let alg = tokendeck_core::verify::JwsAlgorithm::RS256;
+    let env = NetworkSettings::default();
+    let same = jwks.key_for(&url, &env, Some(&kid), alg).await;
+    assert!(same.unwrap().is_ok());
+    assert_eq!(jwks.fetch_count(), 1, "served from the cache");
+    let other = jwks.key_for(&url, &direct, Some(&kid), alg).await;
+    assert!(other.unwrap().is_ok());
+    assert_eq!(
+        jwks.fetch_count(),
+        2,
+        "fetched again over the other settings"
+    );
+}

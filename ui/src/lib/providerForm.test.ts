@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  autofill, emptyForm, fromConfig, issuerFix, plannedRedirect, rebinds, redirectSlug, regionOfPool, splitCognitoDomain, toConfig, typedCredential, validate,
+  autofill, emptyForm, fromConfig, issuerFix, plannedRedirect, proxyProblem, rebinds, redirectSlug, regionOfPool, splitCognitoDomain, toConfig, typedCredential,
+  validate,
 } from './providerForm';
 
 function cognito() {
@@ -14,6 +15,26 @@ function cognito() {
 }
 
 describe('provider form', () => {
+  it('takes a proxy and CA certificates for this provider, and says what is wrong with them', () => {
+    expect(proxyProblem('')).toBeNull();
+    expect(proxyProblem('direct')).toBeNull();
+    expect(proxyProblem('http://proxy.corp:3128')).toBeNull();
+    expect(proxyProblem('socks5h://127.0.0.1:1080')).toBeNull();
+    expect(proxyProblem('proxy.corp:3128')).toMatch(/scheme|URL/);
+    expect(proxyProblem('http://me:pw@proxy.corp:3128')).toContain('HTTPS_PROXY');
+    const f = cognito();
+    f.proxy = 'http://proxy.corp:3128';
+    f.extraCa = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    expect(validate(f)).toEqual({});
+    const config = toConfig(f, false);
+    expect(config.network).toEqual({ proxy: 'http://proxy.corp:3128', extraCa: f.extraCa.trim() });
+    expect(fromConfig(config).proxy).toBe('http://proxy.corp:3128');
+    // A provider saved without them (the field left out) reads as the environment's.
+    expect(fromConfig({ ...config, network: undefined }).proxy).toBe('');
+    f.extraCa = '-----BEGIN PRIVATE KEY-----\nMC4\n-----END PRIVATE KEY-----';
+    expect(validate(f).extraCa).toContain('private key');
+  });
+
   it('accepts a complete Cognito pool', () => {
     expect(validate(cognito())).toEqual({});
   });

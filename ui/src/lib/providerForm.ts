@@ -31,6 +31,9 @@ export interface ProviderForm {
   /** Sign-in defaults (authorization parameters) and the browser to open sign-ins with. */
   defaults: { identityProvider: string; idpIdentifier: string; lang: string; prompt: string };
   browserCommand: string;
+  /** This provider's proxy ("" = the environment's, "direct" = none) and extra CA PEM. */
+  proxy: string;
+  extraCa: string;
   overrides: {
     issuer: string;
     authorization: string;
@@ -69,6 +72,8 @@ export function emptyForm(): ProviderForm {
     refreshLifetimeDays: '',
     defaults: { identityProvider: '', idpIdentifier: '', lang: '', prompt: '' },
     browserCommand: '',
+    proxy: '',
+    extraCa: '',
     overrides: { issuer: '', authorization: '', token: '', userinfo: '', revocation: '', logout: '', jwksUri: '', cognitoIdp: '', cognitoIdentity: '' },
   };
 }
@@ -88,6 +93,8 @@ export function fromConfig(c: ProviderConfig): ProviderForm {
     prompt: c.signInOptions.prompt ?? '',
   };
   form.browserCommand = c.browserCommand ?? '';
+  form.proxy = c.network?.proxy ?? '';
+  form.extraCa = c.network?.extraCa ?? '';
   form.clientAuth = c.clientAuth;
   form.clientKeyId = c.clientKeyId ?? '';
   form.refreshLifetimeDays = c.refreshTokenLifetime == null ? '' : String(Math.round((c.refreshTokenLifetime / 86400) * 10000) / 10000);
@@ -188,6 +195,7 @@ export function toConfig(f: ProviderForm, confidential: boolean): ProviderConfig
     browserCommand: blankToNull(f.browserCommand),
     clientAuth: f.clientAuth,
     clientKeyId: f.clientAuth === 'private_key_jwt' ? blankToNull(f.clientKeyId) : null,
+    network: { proxy: blankToNull(f.proxy), extraCa: blankToNull(f.extraCa) },
   };
 }
 
@@ -277,6 +285,11 @@ export function validate(f: ProviderForm, stored?: StoredCredential): FormErrors
   const quotes = (q: string) => f.browserCommand.split(q).length % 2 === 0;
   if (quotes("'") || quotes('"')) e.browserCommand = 'its quotes do not match; write it as you would in a shell';
   else if (f.browserCommand.trim().startsWith('{url}')) e.browserCommand = 'start with the program to run';
+  const proxy = proxyProblem(f.proxy.trim());
+  if (proxy) e.proxy = proxy;
+  const ca = f.extraCa.trim();
+  if (ca && ca.includes('PRIVATE KEY')) e.extraCa = 'this holds a private key: paste only the CA certificate';
+  else if (ca && !ca.includes('-----BEGIN CERTIFICATE-----')) e.extraCa = 'paste the CA certificate: a -----BEGIN CERTIFICATE----- block';
   const days = f.refreshLifetimeDays.trim();
   if (days !== '') {
     const n = Number(days);
@@ -363,4 +376,19 @@ function validateCredential(f: ProviderForm, stored: StoredCredential | undefine
   const kid = f.clientKeyId.trim();
   if (f.clientAuth === 'private_key_jwt' && kid.length > 256) e.clientKeyId = 'a key id is at most 256 characters';
   for (const key of ['clientKey', 'clientSecret', 'clientKeyId', 'clientAuth'] as const) if (e[key] === undefined) delete e[key];
+}
+
+/** What is wrong with a proxy setting, in the words Rust's check uses (empty and "direct" are fine). */
+export function proxyProblem(proxy: string): string | null {
+  if (proxy === '' || proxy === 'direct') return null;
+  let url: URL;
+  try {
+    url = new URL(proxy);
+  } catch {
+    return 'a URL such as http://proxy.example.com:3128, "direct" for none, or empty for the environment\'s';
+  }
+  if (!['http:', 'https:', 'socks5:', 'socks5h:'].includes(url.protocol)) return 'its scheme must be http, https, socks5 or socks5h';
+  if (url.username || url.password) return 'a user name or password cannot be kept here: set HTTPS_PROXY with them where Tokendeck starts';
+  if (!['', '/'].includes(url.pathname) || url.search || url.hash) return 'only scheme, host and port';
+  return null;
 }

@@ -23,6 +23,7 @@ fn provider() -> (Arc<ProviderConfig>, Arc<Endpoints>) {
         browser_command: None,
         client_auth: Default::default(),
         client_key_id: None,
+        network: Default::default(),
     };
     let endpoints = config.cognito_endpoints().unwrap().unwrap();
     (Arc::new(config), Arc::new(endpoints))

@@ -52,7 +52,8 @@ impl OidcClient {
             })?;
         let auth = ClientAuth::for_provider(&provider, &endpoints, client_secret)?;
         let started = Instant::now();
-        let authorization = request_device_authorization(&self.http, &url, &auth, &scopes).await?;
+        let authorization =
+            request_device_authorization(&self.http_for(&endpoints), &url, &auth, &scopes).await?;
         tracing::info!("device sign-in started");
         Ok(DeviceSignIn {
             authorization,
@@ -74,6 +75,7 @@ impl OidcClient {
             minutes: code.expires_in.div_ceil(60),
         };
         let max = Duration::from_secs(MAX_INTERVAL_SECS);
+        let http = self.http_for(&sign_in.endpoints);
         let mut interval = Duration::from_secs(code.interval);
         let mut wait = interval;
         let response = loop {
@@ -83,7 +85,7 @@ impl OidcClient {
             }
             tokio::time::sleep(wait).await;
             let poll = poll_device_token(
-                &self.http,
+                &http,
                 &sign_in.endpoints.token,
                 &sign_in.auth,
                 &code.device_code,
@@ -92,8 +94,9 @@ impl OidcClient {
             match poll {
                 Ok(DevicePoll::Tokens(response)) => break *response,
                 Ok(DevicePoll::Pending) => wait = interval,
+                // §3.5: every slow_down adds 5 s for good (the code's lifetime bounds it).
                 Ok(DevicePoll::SlowDown) => {
-                    interval = (interval + Duration::from_secs(SLOW_DOWN_SECS)).min(max);
+                    interval += Duration::from_secs(SLOW_DOWN_SECS);
                     wait = interval;
                 }
                 Ok(DevicePoll::Expired) => return Err(expired()),

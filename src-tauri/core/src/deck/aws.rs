@@ -43,7 +43,7 @@ impl Deck {
             None => identity::default_endpoint(region)?,
         };
         identity::credentials_for(
-            self.oidc.http(),
+            &self.http_for(&provider),
             &endpoint,
             &identity_pool,
             region,

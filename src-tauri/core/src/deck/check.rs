@@ -69,7 +69,12 @@ impl Deck {
         };
         push(
             "signing keys",
-            match self.oidc.jwks().fetch_now(&endpoints.jwks_uri).await {
+            match self
+                .oidc
+                .jwks()
+                .fetch_now(&endpoints.jwks_uri, &endpoints.network)
+                .await
+            {
                 Ok(n) => Ok(format!(
                     "{n} usable signing key(s) at {}; ID tokens accepted when signed with {}",
                     endpoints.jwks_uri,
@@ -123,10 +128,12 @@ impl Deck {
     ) -> std::result::Result<String, String> {
         let redirect_text = redirect.to_string();
         let client_id = config.client_id.clone();
+        let http = self.oidc.http_for(&endpoints);
         let (url, _, _) =
             build_authorization_request(config, endpoints, redirect, &AuthorizeOptions::default());
         let host = host_of(&url);
-        let client = self.oidc.http().client().map_err(|e| e.to_string())?;
+        let client = http;
+        let client = client.client().map_err(|e| e.to_string())?;
         let response = send(client.get(url), &host, "the authorization endpoint")
             .await
             .map_err(|e| e.to_string())?;

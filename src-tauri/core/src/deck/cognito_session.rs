@@ -39,15 +39,21 @@ impl Deck {
         verify_token(
             jwks,
             &jwks_uri,
+            &provider.network,
             tokens.access_token.expose_secret(),
             &expect(TokenUse::Access),
         )
         .await?;
         let id = match &tokens.id_token {
             Some(id) => {
-                let verified =
-                    verify_token(jwks, &jwks_uri, id.expose_secret(), &expect(TokenUse::Id))
-                        .await?;
+                let verified = verify_token(
+                    jwks,
+                    &jwks_uri,
+                    &provider.network,
+                    id.expose_secret(),
+                    &expect(TokenUse::Id),
+                )
+                .await?;
                 if expected_sub.is_some() && verified.sub() != expected_sub {
                     return Err(Error::TokenRejected {
                         token: "ID token",
@@ -83,7 +89,7 @@ impl Deck {
             .as_deref()
             .or(record.subject.as_deref())
             .unwrap_or_default();
-        let tokens = CognitoIdp::new(self.oidc.http(), &pool)
+        let tokens = CognitoIdp::new(&self.http_for(provider), &pool)
             .refresh(refresh_token, username)
             .await?;
         let verdicts = self
@@ -99,7 +105,7 @@ impl Deck {
     ) -> Result<()> {
         let secret = self.client_secret_of(provider).await?;
         let pool = provider.cognito_api(secret)?.pool;
-        CognitoIdp::new(self.oidc.http(), &pool)
+        CognitoIdp::new(&self.http_for(provider), &pool)
             .revoke(refresh_token)
             .await
     }

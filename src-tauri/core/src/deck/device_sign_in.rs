@@ -47,9 +47,10 @@ impl Deck {
         let secret = self.sign_in_secret(&provider).await?;
         let scopes = scopes.unwrap_or_else(|| provider.scopes.clone());
         crate::provider::check_scopes(&scopes)?;
+        let provider = Arc::new(provider);
         let sign_in = self
             .oidc
-            .start_device_sign_in(Arc::new(provider), endpoints, secret, scopes)
+            .start_device_sign_in(provider.clone(), endpoints, secret, scopes)
             .await?;
         let id = random_url_safe();
         let cancel = Arc::new(Notify::new());
@@ -65,6 +66,12 @@ impl Deck {
                 cancel: cancel.clone(),
             },
         );
+        // The provider may have been edited or removed during the request, before there was
+        // anything to cancel: its tokens would be refused at the end; stop now instead.
+        if let Err(e) = self.ensure_still_bound(&provider).await {
+            lock(&self.device_sign_ins).remove(&id);
+            return Err(e);
+        }
         let view = DeviceSignInView {
             id: id.clone(),
             provider_id: provider_id.clone(),
@@ -98,9 +105,11 @@ impl Deck {
             result = self.oidc.finish_device_sign_in(sign_in) => Some(result),
             () = cancel.notified() => None,
         };
-        lock(&self.device_sign_ins).remove(&id);
+        // Cancelled while the last poll was answered: the window was told so, keep nothing.
+        let still_wanted = lock(&self.device_sign_ins).remove(&id).is_some();
         match finished {
             None => Ok(SignInEnd::Elsewhere),
+            Some(_) if !still_wanted => Ok(SignInEnd::Elsewhere),
             Some(result) => {
                 let account = self.store_sign_in(result?).await?;
                 Ok(SignInEnd::SignedIn(Box::new(account)))

@@ -126,6 +126,8 @@ impl SharedProvider {
             browser_command: None,
             client_auth: self.client_auth,
             client_key_id: self.client_key_id,
+            // Never from a file: see `NetworkSettings`.
+            network: Default::default(),
         }
     }
 }

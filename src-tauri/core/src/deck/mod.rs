@@ -275,6 +275,11 @@ impl Deck {
     }
 
     /// Endpoints for a provider, resolved once per run (discovery for OIDC issuers).
+    /// The HTTP client for a provider's requests outside the OIDC client (Cognito's API).
+    fn http_for(&self, provider: &ProviderConfig) -> crate::http::HttpClient {
+        self.oidc.http().for_network(&provider.network)
+    }
+
     async fn endpoints_for(&self, provider: &ProviderConfig) -> Result<Arc<Endpoints>> {
         let mut cache = self.endpoints.lock().await;
         if let Some(e) = cache.get(&provider.id) {

@@ -32,7 +32,8 @@ impl Deck {
         let provider = self.provider(provider_id).await?;
         let secret = self.client_secret_of(&provider).await?;
         let pool = provider.cognito_api(secret)?.pool;
-        let idp = CognitoIdp::new(self.oidc.http(), &pool);
+        let http = self.http_for(&provider);
+        let idp = CognitoIdp::new(&http, &pool);
         let step = if srp {
             idp.sign_in_srp(username.trim(), &password).await?
         } else {
@@ -55,7 +56,7 @@ impl Deck {
         let secret = self.client_secret_of(&provider).await?;
         let pool = provider.cognito_api(secret)?.pool;
         let answer = pending.challenge.name.answer_with(answer);
-        let step = CognitoIdp::new(self.oidc.http(), &pool)
+        let step = CognitoIdp::new(&self.http_for(&provider), &pool)
             .answer(pending.challenge, answer)
             .await?;
         self.after_step(&provider, step).await

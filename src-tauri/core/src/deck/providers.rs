@@ -191,6 +191,7 @@ impl Deck {
             browser_command: None,
             client_auth: Default::default(),
             client_key_id: None,
+            network: Default::default(),
         };
         if self.provider(&config.id).await.ok().as_ref() == Some(&config) {
             return Ok(());

@@ -299,8 +299,14 @@ impl Deck {
             (None, Some(existing)) if !ended => existing.refresh_expires_at,
             (None, _) => None,
         };
+        // What the keyring held for this account, put back if the account cannot be written:
+        // a failed save must not cost a working session.
+        let mut previous_token = None;
         if stores_token {
             let mut held = self.lock_account(&id).await?;
+            if existing.is_some() {
+                previous_token = self.vault.refresh_token(&id).await?;
+            }
             self.store_refresh_token(&mut held, &id, refresh_token)
                 .await?;
         }
@@ -340,8 +346,16 @@ impl Deck {
             })
             .await;
         if let Err(e) = written {
+            // A provider re-pointed meanwhile had its accounts' tokens deleted: nothing goes
+            // back then. A write that failed (storage, a busy lock) puts the old one back.
+            let restore = match &e {
+                Error::InvalidConfig { .. } => None,
+                _ => previous_token.as_ref(),
+            };
             if stores_token && let Ok(mut held) = self.lock_account(&record.id).await {
-                let _ = self.store_refresh_token(&mut held, &record.id, None).await;
+                let _ = self
+                    .store_refresh_token(&mut held, &record.id, restore)
+                    .await;
             }
             return Err(e);
         }

@@ -37,7 +37,7 @@ impl Deck {
         let provider = self.provider(&record.provider_id).await?;
         if record.sign_in == SignInMethod::CognitoApi {
             let pool = provider.cognito_api(None)?.pool;
-            let claims = CognitoIdp::new(self.oidc.http(), &pool)
+            let claims = CognitoIdp::new(&self.http_for(&provider), &pool)
                 .get_user(&tokens.access_token)
                 .await?;
             ensure_same_user(&claims, record.subject.as_deref())?;

@@ -23,6 +23,7 @@ fn cognito(prefix: &str, region: &str, pool: &str) -> ProviderConfig {
         browser_command: None,
         client_auth: Default::default(),
         client_key_id: None,
+        network: Default::default(),
     }
 }
 

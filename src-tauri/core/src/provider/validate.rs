@@ -34,6 +34,7 @@ impl ProviderConfig {
             }
         }
         self.sign_in_options.validate()?;
+        self.network.validate()?;
         if let Some(command) = &self.browser_command {
             crate::browser::BrowserCommand::parse(command)?;
         }

@@ -56,8 +56,10 @@ pub struct DeviceAuthorization {
 }
 
 impl DeviceAuthorization {
-    /// Parses and checks a response body; split out so it can be tested directly.
-    pub(crate) fn parse(body: &Body) -> Result<Self> {
+    /// Parses and checks a response body from `endpoint`; split out so it can be tested
+    /// directly. A page on this machine (plain http to loopback) is accepted only from a
+    /// provider on this machine.
+    pub(crate) fn parse(body: &Body, endpoint: &Url) -> Result<Self> {
         let raw: RawAuthorization = body.json(ENDPOINT)?;
         let refuse = |problem: String| Error::Provider {
             error: "invalid_device_authorization".into(),
@@ -75,12 +77,21 @@ impl DeviceAuthorization {
         if raw.device_code.expose_secret().is_empty() {
             return Err(refuse("its device_code is empty".into()));
         }
+        let local_provider = endpoint.scheme() == "http";
         let verification_uri = parse_endpoint("verification_uri", &raw.verification_uri)
             .map_err(|e| refuse(format!("its verification_uri is not usable: {e}")))?;
+        if verification_uri.scheme() == "http" && !local_provider {
+            return Err(refuse(
+                "its verification_uri is a plain-http page on this machine, from a provider elsewhere"
+                    .into(),
+            ));
+        }
+        // Opened and copied in place of the page shown: only if it is on the same site.
         let verification_uri_complete = raw
             .verification_uri_complete
             .as_deref()
-            .and_then(|v| parse_endpoint("verification_uri_complete", v).ok());
+            .and_then(|v| parse_endpoint("verification_uri_complete", v).ok())
+            .filter(|complete| complete.origin() == verification_uri.origin());
         Ok(Self {
             device_code: raw.device_code,
             user_code: code.to_owned(),
@@ -118,7 +129,7 @@ pub async fn request_device_authorization(
     drop(form);
     let body = Body::read(response, &host, ENDPOINT).await?;
     if body.status.is_success() {
-        return DeviceAuthorization::parse(&body);
+        return DeviceAuthorization::parse(&body, url);
     }
     match serde_json::from_slice::<ErrorResponse>(&body.bytes) {
         // What providers answer when the app client may not use the grant (oidc-provider
@@ -175,6 +186,22 @@ pub async fn poll_device_token(
     ];
     match token_request(http, token_url, auth, form, None).await {
         Ok(tokens) => Ok(DevicePoll::Tokens(Box::new(tokens))),
+        // A success that is not a token response must not be polled again: the device code
+        // may be spent (as a code exchange is never retried).
+        Err(Error::UnexpectedResponse {
+            status, body_kind, ..
+        }) if (200..300).contains(&status) => Err(Error::Provider {
+            error: "invalid_token_response".into(),
+            description: Some(format!(
+                "the token endpoint approved the code but answered with {body_kind}; start the sign-in again"
+            )),
+        }),
+        Err(Error::InvalidGrant { detail }) => Err(Error::Provider {
+            error: "invalid_grant".into(),
+            description: Some(format!(
+                "the device code was refused ({detail}); start the sign-in again"
+            )),
+        }),
         Err(Error::Provider { error, .. }) if error == "authorization_pending" => {
             Ok(DevicePoll::Pending)
         }
@@ -189,11 +216,16 @@ mod tests {
     use super::*;
 
     fn parse(json: serde_json::Value) -> Result<DeviceAuthorization> {
-        DeviceAuthorization::parse(&Body {
+        parse_from(json, "https://example.com/device/auth")
+    }
+
+    fn parse_from(json: serde_json::Value, endpoint: &str) -> Result<DeviceAuthorization> {
+        let body = Body {
             status: reqwest::StatusCode::OK,
             is_json: true,
             bytes: json.to_string().into_bytes(),
-        })
+        };
+        DeviceAuthorization::parse(&body, &Url::parse(endpoint).unwrap())
     }
 
     fn response() -> serde_json::Value {
@@ -267,8 +299,32 @@ mod tests {
             let err = parse(r).unwrap_err();
             assert!(err.to_string().contains("verification_uri"), "{url}: {err}");
         }
+        for url in ["\u{1b}]52;c;aGk=\u{7}", "http://ex\u{1b}[2Jample.com/"] {
+            let mut r = response();
+            r["verification_uri"] = serde_json::json!(url);
+            let err = parse(r).unwrap_err().to_string();
+            assert!(!err.chars().any(char::is_control), "{err:?}");
+        }
+        // The page with the code must be on the page's own site.
+        for complete in [
+            "http://example.com/device?c=1",
+            "https://elsewhere.example/device?c=1",
+        ] {
+            let mut r = response();
+            r["verification_uri_complete"] = serde_json::json!(complete);
+            assert!(
+                parse(r).unwrap().verification_uri_complete.is_none(),
+                "{complete}"
+            );
+        }
+        // A page on this machine only from a provider on this machine.
         let mut r = response();
-        r["verification_uri_complete"] = serde_json::json!("http://example.com/device?c=1");
-        assert!(parse(r).unwrap().verification_uri_complete.is_none());
+        r["verification_uri"] = serde_json::json!("http://127.0.0.1:8080/device");
+        r.as_object_mut()
+            .unwrap()
+            .remove("verification_uri_complete");
+        let err = parse(r.clone()).unwrap_err().to_string();
+        assert!(err.contains("this machine"), "{err}");
+        parse_from(r, "http://127.0.0.1:8080/device/auth").unwrap();
     }
 }

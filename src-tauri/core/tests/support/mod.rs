@@ -121,6 +121,7 @@ impl LocalProvider {
             browser_command: None,
             client_auth: Default::default(),
             client_key_id: None,
+            network: Default::default(),
         }
     }
 

@@ -165,6 +165,7 @@ impl Moto {
             browser_command: None,
             client_auth: Default::default(),
             client_key_id: None,
+            network: Default::default(),
         }
     }
 

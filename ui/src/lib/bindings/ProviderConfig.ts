@@ -2,6 +2,7 @@
 import type { AuthorizeOptions } from "./AuthorizeOptions";
 import type { ClientAuthMethod } from "./ClientAuthMethod";
 import type { EndpointOverrides } from "./EndpointOverrides";
+import type { NetworkSettings } from "./NetworkSettings";
 import type { ProviderId } from "./ProviderId";
 import type { ProviderSource } from "./ProviderSource";
 
@@ -49,4 +50,8 @@ clientAuth: ClientAuthMethod,
  * The `kid` of the private key signing `private_key_jwt` assertions, when the provider
  * holds several keys for the client.
  */
-clientKeyId: string | null, };
+clientKeyId: string | null, 
+/**
+ * This provider's own proxy and CA certificates (never in provider files).
+ */
+network?: NetworkSettings, };
