@@ -125,11 +125,19 @@ async fn with_code(
     tokio::pin!(waiting);
     // Ctrl-C cancels through the Deck, which never stops a save half way: the wait then
     // ends as cancelled, or with the account if it was already being stored.
+    // A second Ctrl-C (a save stuck on a keyring prompt) leaves at once.
+    let mut interrupted = false;
     let end = tokio::select! {
         end = &mut waiting => end?,
         _ = tokio::signal::ctrl_c() => {
+            interrupted = true;
             deck.cancel_sign_in(&id);
-            waiting.await?
+            tokio::select! {
+                end = &mut waiting => end?,
+                _ = tokio::signal::ctrl_c() => return Err(Error::AccessDenied {
+                    detail: "interrupted with a second Ctrl-C".into(),
+                }),
+            }
         }
     };
     match end {
@@ -138,7 +146,10 @@ async fn with_code(
             Ok(())
         }
         SignInEnd::Elsewhere => Err(Error::AccessDenied {
-            detail: "cancelled with Ctrl-C; nothing was stored".into(),
+            detail: match interrupted {
+                true => "cancelled with Ctrl-C; nothing was stored".into(),
+                false => "the sign-in was cancelled".into(),
+            },
         }),
     }
 }

@@ -108,12 +108,7 @@ pub fn apply_settings(config: &mut ProviderConfig, args: &ProviderSettingsArgs) 
     if let Some(path) = &args.extra_ca_file {
         config.network.extra_ca = match path.as_os_str().is_empty() {
             true => None,
-            false => Some(std::fs::read_to_string(path).map_err(|e| {
-                Error::config(
-                    "--extra-ca-file",
-                    format!("cannot read {}: {e}", path.display()),
-                )
-            })?),
+            false => Some(read_bounded(path)?),
         };
     }
     if args.client_key_file.is_some() && args.client_auth.is_none() {
@@ -206,4 +201,22 @@ pub fn read_client_secret(args: &ProviderSettingsArgs) -> Result<Option<String>>
         )),
         false => Ok(Some(secret)),
     }
+}
+
+/// A CA file, read up to just past the size the settings accept (the check then says so).
+fn read_bounded(path: &std::path::Path) -> Result<String> {
+    use std::io::Read;
+    let problem = |e: std::io::Error| {
+        Error::config(
+            "--extra-ca-file",
+            format!("cannot read {}: {e}", path.display()),
+        )
+    };
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .map_err(problem)?
+        .take(256 * 1024 + 1)
+        .read_to_string(&mut text)
+        .map_err(problem)?;
+    Ok(text)
 }

@@ -54,6 +54,7 @@ const EC_KEY: [&str; 5] = [
 ];
 
 fn make_ca(dir: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
     let mut args = vec!["req", "-x509"];
     args.extend(EC_KEY);
     args.extend([
@@ -220,6 +221,9 @@ async fn a_tls_provider_behind_a_proxy_with_a_private_ca() {
     assert!(said.contains(&authority), "{said}");
     assert!(said.contains("TOKENDECK_CA_FILE"), "{said}");
     assert!(said.contains("not trust"), "{said}");
+    // Which certificate: its subject and who issued it.
+    assert!(said.contains("subject CN=test server"), "{said}");
+    assert!(said.contains("issued by CN=Tokendeck Test CA"), "{said}");
 
     // With it, through the proxy: every provider call goes through the proxy.
     let ca_env = [
@@ -289,6 +293,7 @@ async fn a_tls_provider_behind_a_proxy_with_a_private_ca() {
         .await;
     let said = format!("{}{}", stdout(&wrong_name), stderr(&wrong_name));
     assert!(said.contains("is for another host name"), "{said}");
+    assert!(said.contains("subject CN=test server"), "{said}");
 
     // A CA file that holds no certificate is named, with what it should hold.
     let bogus = home.dir.join("not-a-ca.pem");
@@ -434,6 +439,28 @@ async fn a_providers_own_proxy_and_ca_override_the_environment() {
         !stderr(&refused).contains("hunter2"),
         "{}",
         stderr(&refused)
+    );
+
+    // Trusting another CA ends the sessions, as a new endpoint does: whoever holds a newly
+    // trusted CA could read what is sent.
+    let other_ca = make_ca(&home.dir.join("second"))
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let rebound = home
+        .run(&[
+            "provider",
+            "edit",
+            "provider-a",
+            "--extra-ca-file",
+            &other_ca,
+        ])
+        .await;
+    assert!(rebound.status.success(), "{}", stderr(&rebound));
+    assert!(
+        stderr(&rebound).contains("must sign in again"),
+        "{}",
+        stderr(&rebound)
     );
 
     // Shared files carry neither the proxy nor the CA.

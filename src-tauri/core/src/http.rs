@@ -15,6 +15,8 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, Result};
 use crate::provider::{NetworkSettings, ProxyChoice};
 
+pub(crate) mod tls;
+
 /// Names a PEM file of CA certificates to trust besides the OS's (a private CA).
 pub const CA_FILE_VAR: &str = "TOKENDECK_CA_FILE";
 
@@ -30,6 +32,8 @@ pub struct HttpClient {
     connect: Duration,
     total: Duration,
     network: NetworkSettings,
+    /// The client for the environment's settings, shared by every variant.
+    default_inner: Arc<OnceLock<reqwest::Client>>,
     /// The clients for providers' own settings, shared by every clone (built lazily too).
     variants: Arc<Mutex<HashMap<NetworkSettings, HttpClient>>>,
 }
@@ -43,8 +47,10 @@ impl HttpClient {
     }
 
     pub fn with_timeouts(connect: Duration, total: Duration) -> Result<Self> {
+        let inner: Arc<OnceLock<reqwest::Client>> = Arc::default();
         Ok(Self {
-            inner: Arc::default(),
+            default_inner: inner.clone(),
+            inner,
             connect,
             total,
             network: NetworkSettings::default(),
@@ -54,8 +60,15 @@ impl HttpClient {
 
     /// The client for a provider's network settings: this one when it has none of its own.
     pub fn for_network(&self, network: &NetworkSettings) -> HttpClient {
-        if network.is_default() {
+        if *network == self.network {
             return self.clone();
+        }
+        if network.is_default() {
+            return HttpClient {
+                inner: self.default_inner.clone(),
+                network: NetworkSettings::default(),
+                ..self.clone()
+            };
         }
         let mut variants = self.variants.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(client) = variants.get(network) {
@@ -66,10 +79,8 @@ impl HttpClient {
         }
         let client = HttpClient {
             inner: Arc::default(),
-            connect: self.connect,
-            total: self.total,
             network: network.clone(),
-            variants: self.variants.clone(),
+            ..self.clone()
         };
         variants.insert(network.clone(), client.clone());
         client
@@ -96,7 +107,7 @@ impl HttpClient {
             .connect_timeout(self.connect)
             .timeout(self.total)
             .user_agent(concat!("Tokendeck/", env!("CARGO_PKG_VERSION")))
-            .tls_certs_merge(roots);
+            .tls_backend_preconfigured(tls::client_config(roots)?);
         let builder = match self.network.proxy()? {
             ProxyChoice::Environment => builder,
             ProxyChoice::Direct => builder.no_proxy(),
@@ -119,27 +130,14 @@ impl HttpClient {
 }
 
 /// The certificates of `TOKENDECK_CA_FILE`, if set.
-fn extra_roots() -> Result<Vec<reqwest::Certificate>> {
+fn extra_roots() -> Result<Vec<rustls::pki_types::CertificateDer<'static>>> {
     let Some(path) = std::env::var_os(CA_FILE_VAR).filter(|p| !p.is_empty()) else {
         return Ok(Vec::new());
     };
     let path = std::path::PathBuf::from(path);
-    let problem = |what: String| Error::config(CA_FILE_VAR, what);
     let pem = std::fs::read(&path)
-        .map_err(|e| problem(format!("cannot read {}: {e}", path.display())))?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-        problem(format!(
-            "{} is not a PEM file of certificates ({e})",
-            path.display()
-        ))
-    })?;
-    if certs.is_empty() {
-        return Err(problem(format!(
-            "{} holds no certificate: it should contain -----BEGIN CERTIFICATE----- blocks",
-            path.display()
-        )));
-    }
-    Ok(certs)
+        .map_err(|e| Error::config(CA_FILE_VAR, format!("cannot read {}: {e}", path.display())))?;
+    tls::pem_certificates(&pem, CA_FILE_VAR, &path.display().to_string())
 }
 
 /// Sends a request and maps transport failures without echoing the URL's query.
@@ -178,8 +176,11 @@ fn transport_error(e: reqwest::Error, host: &str, endpoint: &'static str) -> Err
     } else if lower.contains("connection refused") {
         reason = "nothing is listening there (connection refused): check the host and port".into();
     } else if let Some(advice) = certificate_advice(&lower) {
+        let which = tls::refused_certificate(host)
+            .map(|cert| format!("; the certificate: {cert}"))
+            .unwrap_or_default();
         reason = format!(
-            "the TLS certificate {host} presented {advice} ({})",
+            "the TLS certificate {host} presented {advice} ({}{which})",
             certificate_detail(&reason)
         );
     }

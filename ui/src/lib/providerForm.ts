@@ -139,11 +139,12 @@ export function plannedRedirect(name: string): string {
 
 /**
  * Whether saving `after` over `before` changes what the provider's sessions are bound to
- * (source, client id, redirect URI, endpoint overrides): the Rust side then ends them.
+ * (source, client id, redirect URI, endpoint overrides, extra CA certificates): the Rust side
+ * then ends them.
  */
 export function rebinds(before: ProviderConfig, after: ProviderConfig): boolean {
   const binding = (c: ProviderConfig) =>
-    JSON.stringify([c.source, c.clientId, c.redirectUri ?? null, c.overrides]);
+    JSON.stringify([c.source, c.clientId, c.redirectUri ?? null, c.overrides, c.network?.extraCa ?? null]);
   const normalized = toConfig(fromConfig(before), before.confidential);
   return binding(normalized) !== binding(after);
 }

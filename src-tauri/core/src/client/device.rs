@@ -102,7 +102,7 @@ impl OidcClient {
                 Ok(DevicePoll::Expired) => return Err(expired()),
                 Err(e) if e.is_transient() => {
                     tracing::warn!(error = %e, "polling for the device sign-in failed; trying again");
-                    wait = (wait * 2).min(max);
+                    wait = (wait * 2).min(max).max(interval);
                 }
                 Err(e) => return Err(e),
             }

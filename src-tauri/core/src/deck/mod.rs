@@ -282,7 +282,11 @@ impl Deck {
 
     async fn endpoints_for(&self, provider: &ProviderConfig) -> Result<Arc<Endpoints>> {
         let mut cache = self.endpoints.lock().await;
-        if let Some(e) = cache.get(&provider.id) {
+        // Built from older settings by a caller that raced a save: not reused.
+        if let Some(e) = cache
+            .get(&provider.id)
+            .filter(|e| e.network == provider.network)
+        {
             return Ok(e.clone());
         }
         let resolved =

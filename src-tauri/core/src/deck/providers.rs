@@ -263,6 +263,9 @@ pub(super) struct SessionBinding<'a> {
     client_id: &'a str,
     redirect: Option<String>,
     overrides: &'a crate::provider::EndpointOverrides,
+    /// CA certificates trusted for the provider: whoever holds a newly trusted CA can read
+    /// what is sent, so a change ends sessions like a new endpoint. (A proxy alone cannot.)
+    extra_ca: Option<&'a str>,
 }
 
 impl<'a> SessionBinding<'a> {
@@ -272,6 +275,7 @@ impl<'a> SessionBinding<'a> {
             client_id: &p.client_id,
             redirect: p.redirect().ok().map(|r| r.url().to_string()),
             overrides: &p.overrides,
+            extra_ca: p.network.extra_ca.as_deref(),
         }
     }
 }

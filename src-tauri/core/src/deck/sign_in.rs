@@ -299,16 +299,19 @@ impl Deck {
             (None, Some(existing)) if !ended => existing.refresh_expires_at,
             (None, _) => None,
         };
-        // What the keyring held for this account, put back if the account cannot be written:
-        // a failed save must not cost a working session.
+        // Held until the account is written: what the keyring held for it is put back if the
+        // write fails (a failed save must not cost a working session), and no other process
+        // can change or remove the account in between.
+        let mut held = match stores_token {
+            true => Some(self.lock_account(&id).await?),
+            false => None,
+        };
         let mut previous_token = None;
-        if stores_token {
-            let mut held = self.lock_account(&id).await?;
+        if let Some(held) = held.as_mut() {
             if existing.is_some() {
-                previous_token = self.vault.refresh_token(&id).await?;
+                previous_token = self.current_refresh_token(held, &id).await?;
             }
-            self.store_refresh_token(&mut held, &id, refresh_token)
-                .await?;
+            self.store_refresh_token(held, &id, refresh_token).await?;
         }
         crate::faults::crash_point("sign-in:after-refresh-token-saved");
         let record = AccountRecord {
@@ -352,10 +355,8 @@ impl Deck {
                 Error::InvalidConfig { .. } => None,
                 _ => previous_token.as_ref(),
             };
-            if stores_token && let Ok(mut held) = self.lock_account(&record.id).await {
-                let _ = self
-                    .store_refresh_token(&mut held, &record.id, restore)
-                    .await;
+            if let Some(held) = held.as_mut() {
+                let _ = self.store_refresh_token(held, &record.id, restore).await;
             }
             return Err(e);
         }

@@ -48,7 +48,7 @@ impl NetworkSettings {
         })
     }
 
-    pub(crate) fn extra_roots(&self) -> Result<Vec<reqwest::Certificate>> {
+    pub(crate) fn extra_roots(&self) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>> {
         self.extra_ca
             .as_deref()
             .map_or(Ok(Vec::new()), extra_ca_certificates)
@@ -90,7 +90,7 @@ fn proxy_url(value: &str) -> Result<Url> {
     Ok(url)
 }
 
-fn extra_ca_certificates(pem: &str) -> Result<Vec<reqwest::Certificate>> {
+fn extra_ca_certificates(pem: &str) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>> {
     let problem = |what: String| Error::config("extra CA certificates", what);
     if pem.len() > MAX_EXTRA_CA_BYTES {
         return Err(problem(format!(
@@ -103,14 +103,7 @@ fn extra_ca_certificates(pem: &str) -> Result<Vec<reqwest::Certificate>> {
             "this holds a private key: paste only the CA's certificate (-----BEGIN CERTIFICATE-----), and keep the key secret".into(),
         ));
     }
-    let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
-        .map_err(|e| problem(format!("not PEM certificates ({e})")))?;
-    if certs.is_empty() {
-        return Err(problem(
-            "no certificate found: paste the CA's -----BEGIN CERTIFICATE----- block".into(),
-        ));
-    }
-    Ok(certs)
+    crate::http::tls::pem_certificates(pem.as_bytes(), "extra CA certificates", "what was pasted")
 }
 
 #[cfg(test)]
