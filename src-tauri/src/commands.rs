@@ -4,8 +4,9 @@ use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 use tokendeck_core::deck::{
     AccountDetail, AccountView, AwsCredentialFormat, AwsCredentialsView, CheckReport, CopyKind,
-    DeckView, DeviceSignInView, ImportReport, InspectRequest, PasswordSignIn, ProviderDraft,
-    ProviderView, RefreshOutcome, SignInRequest, SignInStartedView, SignOutView, UserInfoView,
+    DeckView, DeviceSignInView, ImportReport, InspectRequest, PasswordFlow, PasswordSignIn,
+    ProviderDraft, ProviderView, RefreshOutcome, SignInRequest, SignInStartedView, SignOutView,
+    UserInfoView,
 };
 use tokendeck_core::ids::{AccountId, ProviderId};
 use tokendeck_core::inspect::TokenView;
@@ -233,12 +234,12 @@ pub async fn sign_in_with_password(
     provider_id: ProviderId,
     username: String,
     password: String,
-    srp: bool,
+    flow: PasswordFlow,
 ) -> Reply<PasswordSignIn> {
     let password = secrecy::SecretString::from(password);
     Ok(state
         .deck
-        .sign_in_with_password(&provider_id, &username, password, srp)
+        .sign_in_with_password(&provider_id, &username, password, flow)
         .await?)
 }
 

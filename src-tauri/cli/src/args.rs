@@ -155,6 +155,7 @@ pub struct TokenArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("password_flow").args(["password", "admin"]).multiple(true)))]
 pub struct LoginArgs {
     /// A provider (id or name) or an existing account to sign in again.
     pub target: String,
@@ -164,12 +165,18 @@ pub struct LoginArgs {
     /// The username (defaults to the account's when signing an account in again).
     #[arg(long)]
     pub username: Option<String>,
-    /// Read the password from standard input instead of prompting.
-    #[arg(long, requires = "password")]
+    /// Read the password (and the answers to challenges, a line each) from standard input
+    /// instead of prompting.
+    #[arg(long, requires = "password_flow")]
     pub password_stdin: bool,
     /// Send the password itself (USER_PASSWORD_AUTH) instead of an SRP proof.
     #[arg(long, requires = "password")]
     pub no_srp: bool,
+    /// Cognito's server-side flow (ADMIN_USER_PASSWORD_AUTH), signed with your AWS credentials:
+    /// the provider's AWS profile (--aws-profile on `provider edit`), else the default chain.
+    /// Prompts for the password.
+    #[arg(long, conflicts_with_all = ["no_srp", "device", "no_browser"])]
+    pub admin: bool,
     /// Print the sign-in URL and wait, without opening a browser: finish the sign-in in
     /// any browser or profile on this machine.
     #[arg(long, conflicts_with = "password")]
@@ -357,6 +364,10 @@ pub struct ProviderSettingsArgs {
     /// For private_key_jwt: the kid the provider registered for that key ("" clears).
     #[arg(long, value_name = "KID")]
     pub client_key_id: Option<String>,
+    /// Cognito: the AWS profile (in ~/.aws/config) whose credentials sign admin sign-ins
+    /// (`login --admin`); "" for the default chain (AWS_PROFILE, then default).
+    #[arg(long, value_name = "NAME")]
+    pub aws_profile: Option<String>,
     /// This provider's proxy, e.g. http://proxy.corp:3128 or socks5h://127.0.0.1:1080, for
     /// every request to it; "direct" for none; "" for the environment's (HTTPS_PROXY…).
     #[arg(long, value_name = "URL")]

@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use serde_json::json;
+use tokendeck_core::cognito::aws_identity::AwsIdentity;
 use tokendeck_core::deck::{AccountView, Deck, ScriptToken, TokenChoice};
 use tokendeck_core::http::HttpClient;
 use tokendeck_core::ids::AccountId;
-use tokendeck_core::store::{AccountStatus, ConfigStore, Vault, default_config_dir};
+use tokendeck_core::store::{AccountStatus, ConfigStore, SignInMethod, Vault, default_config_dir};
 use tokendeck_core::{OidcClient, Result};
 
 use crate::args::{
@@ -105,8 +106,15 @@ async fn list(deck: &Deck, json: bool) -> Result<()> {
                 ),
                 _ => String::new(),
             };
+            let how = match a.record.sign_in {
+                SignInMethod::CognitoAdmin => format!(
+                    "  admin sign-in ({})",
+                    AwsIdentity::describe(provider.config.aws_profile.as_deref())
+                ),
+                _ => String::new(),
+            };
             output::line(&format!(
-                "  {:<24} {:<14} {}{deadline}",
+                "  {:<24} {:<14} {}{deadline}{how}",
                 a.record.label, status, a.record.id
             ));
         }

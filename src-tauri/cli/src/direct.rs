@@ -15,7 +15,8 @@ fn main() -> ExitCode {
         return finish(cli.json, outcome);
     }
     let filter = tracing_subscriber::EnvFilter::try_from_env("TOKENDECK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        // The AWS SDK logs each credential source it tries; our errors say what matters.
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,aws_config=error"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

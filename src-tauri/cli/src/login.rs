@@ -4,7 +4,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 use tokendeck_core::authorize::AuthorizeOptions;
-use tokendeck_core::deck::{Deck, PasswordSignIn, SignInEnd, SignInRequest};
+use tokendeck_core::deck::{Deck, PasswordFlow, PasswordSignIn, SignInEnd, SignInRequest};
 use tokendeck_core::ids::ProviderId;
 use tokendeck_core::{Error, Result};
 
@@ -18,7 +18,7 @@ pub async fn login(deck: &Deck, json: bool, args: &LoginArgs) -> Result<()> {
         Ok(a) => (a.provider_id, a.username),
         Err(_) => (deck.find_provider(&args.target).await?.id, None),
     };
-    if args.password {
+    if args.password || args.admin {
         let username = args.username.clone().or(known_user).ok_or_else(|| {
             Error::config("username", "pass --username to sign in with a password")
         })?;
@@ -38,8 +38,13 @@ async fn with_password(
     username: &str,
 ) -> Result<()> {
     let password = read_secret(args.password_stdin, &format!("Password for {username}: "))?;
+    let flow = match (args.admin, args.no_srp) {
+        (true, _) => PasswordFlow::Admin,
+        (false, true) => PasswordFlow::Password,
+        (false, false) => PasswordFlow::Srp,
+    };
     let mut step = deck
-        .sign_in_with_password(provider_id, username, password, !args.no_srp)
+        .sign_in_with_password(provider_id, username, password, flow)
         .await?;
     loop {
         match step {

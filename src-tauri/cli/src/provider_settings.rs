@@ -105,6 +105,7 @@ pub fn apply_settings(config: &mut ProviderConfig, args: &ProviderSettingsArgs) 
     clearable(&args.browser_command, &mut config.browser_command);
     clearable(&args.client_key_id, &mut config.client_key_id);
     clearable(&args.proxy, &mut config.network.proxy);
+    clearable(&args.aws_profile, &mut config.aws_profile);
     if let Some(path) = &args.extra_ca_file {
         config.network.extra_ca = match path.as_os_str().is_empty() {
             true => None,

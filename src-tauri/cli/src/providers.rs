@@ -66,6 +66,7 @@ async fn add(deck: &Deck, json: bool, args: &ProviderAddArgs) -> Result<()> {
         client_auth: Default::default(),
         client_key_id: None,
         network: Default::default(),
+        aws_profile: None,
     };
     apply_settings(&mut config, &args.settings)?;
     let client_secret = read_client_secret(&args.settings)?;

@@ -112,6 +112,10 @@ pub struct ProviderConfig {
     /// holds several keys for the client.
     #[serde(default)]
     pub client_key_id: Option<String>,
+    /// Cognito: the AWS profile whose credentials sign admin sign-ins (ADMIN_USER_PASSWORD_AUTH);
+    /// `None` is the default chain (AWS_PROFILE, then `default`). Never in provider files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aws_profile: Option<String>,
     /// This provider's own proxy and CA certificates (never in provider files).
     #[serde(default, skip_serializing_if = "NetworkSettings::is_default")]
     pub network: NetworkSettings,
@@ -291,6 +295,17 @@ impl ProviderConfig {
 
     /// For Cognito's own API: the pool's app client, and the issuer and keys its tokens are
     /// verified against (no hosted UI domain needed).
+    /// The region of a Cognito pool.
+    pub fn cognito_region(&self) -> Result<String> {
+        match &self.source {
+            ProviderSource::Cognito { region, .. } => Ok(region.clone()),
+            ProviderSource::Oidc { .. } => Err(Error::Unsupported {
+                what: "admin sign-in",
+                hint: "it is available for Cognito user pools only",
+            }),
+        }
+    }
+
     pub fn cognito_api(
         &self,
         client_secret: Option<crate::secret::ClientSecret>,

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 
 use tokendeck_core::deck::{
     AccountDetail, AwsCredentialFormat, AwsCredentialsView, CheckReport, CopyKind, DeckView,
-    DeviceSignInView, ImportReport, InspectRequest, PasswordSignIn, ProviderDraft, RefreshOutcome,
-    SignInRequest, SignInStartedView, SignOutView, UserInfoView,
+    DeviceSignInView, ImportReport, InspectRequest, PasswordFlow, PasswordSignIn, ProviderDraft,
+    RefreshOutcome, SignInRequest, SignInStartedView, SignOutView, UserInfoView,
 };
 use tokendeck_core::inspect::TokenView;
 use tokendeck_core::ipc::AppEvent;
@@ -40,6 +40,7 @@ fn export_all(dir: &Path) {
     TokenView::export_all(&cfg).unwrap();
     WireError::export_all(&cfg).unwrap();
     PasswordSignIn::export_all(&cfg).unwrap();
+    PasswordFlow::export_all(&cfg).unwrap();
     AwsCredentialFormat::export_all(&cfg).unwrap();
     AwsCredentialsView::export_all(&cfg).unwrap();
     AppEvent::export_all(&cfg).unwrap();

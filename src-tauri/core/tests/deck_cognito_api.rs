@@ -16,7 +16,7 @@ use std::sync::Arc;
 use moto::Moto;
 use secrecy::SecretString;
 use tokendeck_core::OidcClient;
-use tokendeck_core::deck::{Deck, PasswordSignIn, ProviderDraft, TokenChoice};
+use tokendeck_core::deck::{Deck, PasswordFlow, PasswordSignIn, ProviderDraft, TokenChoice};
 use tokendeck_core::http::HttpClient;
 use tokendeck_core::provider::ProviderConfig;
 use tokendeck_core::store::{ConfigStore, SignInMethod, Vault};
@@ -67,7 +67,7 @@ async fn srp_account_refreshes_through_the_api_and_gets_aws_credentials() {
     assert!(err.to_string().contains("username and password"), "{err}");
 
     let PasswordSignIn::SignedIn(account) = deck
-        .sign_in_with_password(&provider, "alice", pw("Alice-Passw0rd!"), true)
+        .sign_in_with_password(&provider, "alice", pw("Alice-Passw0rd!"), PasswordFlow::Srp)
         .await
         .unwrap()
     else {
@@ -118,7 +118,12 @@ async fn new_password_challenge_through_the_deck() {
         .config
         .id;
     let PasswordSignIn::Challenge(challenge) = deck
-        .sign_in_with_password(&provider, "newbie", pw("Temp-Passw0rd!"), false)
+        .sign_in_with_password(
+            &provider,
+            "newbie",
+            pw("Temp-Passw0rd!"),
+            PasswordFlow::Password,
+        )
         .await
         .unwrap()
     else {

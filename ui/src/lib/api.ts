@@ -17,6 +17,7 @@ import type { DeviceSignInView } from './bindings/DeviceSignInView';
 import type { ImportReport } from './bindings/ImportReport';
 import type { ErrorCode } from './bindings/ErrorCode';
 import type { InspectRequest } from './bindings/InspectRequest';
+import type { PasswordFlow } from './bindings/PasswordFlow';
 import type { PasswordSignIn } from './bindings/PasswordSignIn';
 import type { ProviderDraft } from './bindings/ProviderDraft';
 import type { ProviderView } from './bindings/ProviderView';
@@ -76,7 +77,7 @@ export interface DeckApi {
   beginDeviceSignIn(providerId: string): Promise<DeviceSignInView>;
   /** Opens the page where the code of device sign-in `id` is entered, in the system browser. */
   openDeviceSignInPage(id: string): Promise<void>;
-  signInWithPassword(providerId: string, username: string, password: string, srp: boolean): Promise<PasswordSignIn>;
+  signInWithPassword(providerId: string, username: string, password: string, flow: PasswordFlow): Promise<PasswordSignIn>;
   answerChallenge(challengeId: string, answer: string): Promise<PasswordSignIn>;
   awsCredentials(accountId: string, format: AwsCredentialFormat): Promise<AwsCredentialsView>;
   exportProviders(): Promise<string>;
@@ -132,8 +133,8 @@ export const tauriApi: DeckApi = {
   copySignInUrl: (providerId, request) => call('copy_sign_in_url', { providerId, request }),
   beginDeviceSignIn: (providerId) => call('begin_device_sign_in', { providerId }),
   openDeviceSignInPage: (id) => call('open_device_sign_in_page', { id }),
-  signInWithPassword: (providerId, username, password, srp) =>
-    call('sign_in_with_password', { providerId, username, password, srp }),
+  signInWithPassword: (providerId, username, password, flow) =>
+    call('sign_in_with_password', { providerId, username, password, flow }),
   answerChallenge: (challengeId, answer) => call('answer_challenge', { challengeId, answer }),
   awsCredentials: (accountId, format) => call('aws_credentials', { accountId, format }),
   exportProviders: () => call('export_providers', {}),

@@ -6,6 +6,7 @@ import type { AccountView } from './bindings/AccountView';
 import type { CopyKind } from './bindings/CopyKind';
 import type { DeckView } from './bindings/DeckView';
 import type { ProviderDraft } from './bindings/ProviderDraft';
+import type { PasswordFlow } from './bindings/PasswordFlow';
 import type { PasswordSignIn } from './bindings/PasswordSignIn';
 import type { ChallengeView } from './bindings/ChallengeView';
 import type { AwsCredentialFormat } from './bindings/AwsCredentialFormat';
@@ -293,9 +294,9 @@ export class DeckState {
     });
   }
 
-  async signInWithPassword(providerId: string, username: string, password: string, srp = true): Promise<void> {
+  async signInWithPassword(providerId: string, username: string, password: string, flow: PasswordFlow = 'srp'): Promise<void> {
     await this.#run(busy.password(providerId), async () => {
-      this.#afterPasswordStep(await this.#api.signInWithPassword(providerId, username, password, srp));
+      this.#afterPasswordStep(await this.#api.signInWithPassword(providerId, username, password, flow));
     });
   }
 

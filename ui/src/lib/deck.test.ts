@@ -86,7 +86,7 @@ describe('DeckState', () => {
     const api = fakeApi();
     const deck = new DeckState(api);
     await deck.signInWithPassword('p1', 'newbie', 'Temp-Passw0rd!');
-    expect(api.signInWithPassword).toHaveBeenCalledWith('p1', 'newbie', 'Temp-Passw0rd!', true);
+    expect(api.signInWithPassword).toHaveBeenCalledWith('p1', 'newbie', 'Temp-Passw0rd!', 'srp');
     expect(deck.challenge?.prompt).toBe('Choose a new password');
     api.answerChallenge = vi.fn(async () => {
       throw new AppError({ code: 'provider_error', message: 'InvalidPasswordException: too short' });

@@ -26,6 +26,8 @@ export interface ProviderForm {
   scopes: string;
   redirectUri: string;
   identityPoolId: string;
+  /** Cognito: the AWS profile admin sign-ins are signed with ("" = the default chain). */
+  awsProfile: string;
   /** Days (decimals allowed); empty = the provider's default (Cognito: 30 days). */
   refreshLifetimeDays: string;
   /** Sign-in defaults (authorization parameters) and the browser to open sign-ins with. */
@@ -69,6 +71,7 @@ export function emptyForm(): ProviderForm {
     scopes: 'openid email profile',
     redirectUri: '',
     identityPoolId: '',
+    awsProfile: '',
     refreshLifetimeDays: '',
     defaults: { identityProvider: '', idpIdentifier: '', lang: '', prompt: '' },
     browserCommand: '',
@@ -86,6 +89,7 @@ export function fromConfig(c: ProviderConfig): ProviderForm {
   form.scopes = c.scopes.join(' ');
   form.redirectUri = c.redirectUri ?? '';
   form.identityPoolId = c.identityPoolId ?? '';
+  form.awsProfile = c.awsProfile ?? '';
   form.defaults = {
     identityProvider: c.signInOptions.identityProvider ?? '',
     idpIdentifier: c.signInOptions.idpIdentifier ?? '',
@@ -184,6 +188,7 @@ export function toConfig(f: ProviderForm, confidential: boolean): ProviderConfig
       cognitoIdentity: blankToNull(o.cognitoIdentity),
     },
     identityPoolId: f.kind === 'cognito' ? blankToNull(f.identityPoolId) : null,
+    awsProfile: f.kind === 'cognito' ? blankToNull(f.awsProfile) : null,
     refreshTokenLifetime: f.refreshLifetimeDays.trim() === '' ? null : Math.round(Number(f.refreshLifetimeDays) * 86400),
     signInOptions: {
       prompt: blankToNull(f.defaults.prompt),
@@ -278,6 +283,8 @@ export function validate(f: ProviderForm, stored?: StoredCredential): FormErrors
     }
     const idp = f.identityPoolId.trim();
     if (idp && !/^[a-z]{2}(-[a-z0-9]+)+-\d+:[0-9a-f-]{36}$/.test(idp)) e.identityPoolId = 'looks like eu-west-1:1a2b3c4d-…';
+    const profile = f.awsProfile.trim();
+    if (profile && !/^[A-Za-z0-9_.@+-]{1,64}$/.test(profile)) e.awsProfile = 'the name of a profile in ~/.aws/config (letters, digits, - _ . @ +)';
   } else {
     const p = urlProblem(f.issuer.trim());
     if (p) e.issuer = p;

@@ -24,6 +24,7 @@ fn provider() -> (Arc<ProviderConfig>, Arc<Endpoints>) {
         client_auth: Default::default(),
         client_key_id: None,
         network: Default::default(),
+        aws_profile: None,
     };
     let endpoints = config.cognito_endpoints().unwrap().unwrap();
     (Arc::new(config), Arc::new(endpoints))

@@ -1,14 +1,25 @@
 //! The AWS JSON 1.1 protocol both Cognito APIs speak: a POST whose `X-Amz-Target` names the
-//! operation, and `{"__type": "...Exception", "message": "..."}` on failure. Calls are
-//! unsigned, as Cognito's public sign-in and identity operations take them.
+//! operation, and `{"__type": "...Exception", "message": "..."}` on failure. Public sign-in and
+//! identity operations are unsigned; the admin operations are signed with the user's AWS
+//! credentials (SigV4).
+
+use aws_credential_types::Credentials;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use url::Url;
 
+use super::aws_identity::AwsIdentity;
 use crate::error::{Error, Result, printable};
 use crate::http::{Body, HttpClient, host_of, send};
+
+/// The AWS identity and credentials that sign an admin call.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Signing<'a> {
+    pub identity: &'a AwsIdentity,
+    pub credentials: &'a Credentials,
+}
 
 /// One AWS API: its target prefix and how errors name it.
 #[derive(Debug, Clone, Copy)]
@@ -43,22 +54,39 @@ pub(super) async fn call<T: DeserializeOwned>(
     service: AwsService,
     action: &str,
     body: &Value,
+    signing: Option<Signing<'_>>,
     on_error: impl FnOnce(AwsError) -> Error,
 ) -> Result<T> {
     let host = host_of(url);
-    let request = http
-        .client()?
-        .post(url.clone())
-        .header("X-Amz-Target", format!("{}.{action}", service.target))
-        .header("Content-Type", "application/x-amz-json-1.1")
-        .body(body.to_string());
-    let response = send(request, &host, service.name).await?;
+    let target = format!("{}.{action}", service.target);
+    let body = body.to_string();
+    let headers = [
+        ("x-amz-target", target.as_str()),
+        ("content-type", "application/x-amz-json-1.1"),
+    ];
+    let mut request = http.client()?.post(url.clone());
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    if let Some(signing) = signing {
+        let signed = signing
+            .identity
+            .sign(signing.credentials, url, &headers, body.as_bytes())?;
+        for (name, value) in signed {
+            request = request.header(name, value);
+        }
+    }
+    let response = send(request.body(body), &host, service.name).await?;
     let body = Body::read(response, &host, service.name).await?;
     if body.status.is_success() {
         return body.json(service.name);
     }
-    match serde_json::from_slice::<RawError>(&body.bytes) {
-        Ok(raw) if !raw.kind.is_empty() => Err(on_error(AwsError {
+    let raw = serde_json::from_slice::<RawError>(&body.bytes)
+        .ok()
+        .filter(|raw| !raw.kind.is_empty())
+        .or_else(|| xml_error(&body.bytes));
+    match raw {
+        Some(raw) => Err(on_error(AwsError {
             kind: printable(raw.kind.rsplit('#').next().unwrap_or_default(), 64),
             message: printable(&raw.message, 300),
             status: body.status.as_u16(),
@@ -68,5 +96,35 @@ pub(super) async fn call<T: DeserializeOwned>(
             status: body.status.as_u16(),
             body_kind: body.describe(None),
         }),
+    }
+}
+
+/// An `<ErrorResponse>` in XML, as AWS's authorization layer answers some signed requests
+/// (and moto's does): its `<Code>` and `<Message>`.
+fn xml_error(bytes: &[u8]) -> Option<RawError> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let element = |name: &str| {
+        let open = format!("<{name}>");
+        let start = text.find(&open)? + open.len();
+        let end = start + text.get(start..)?.find(&format!("</{name}>"))?;
+        text.get(start..end).map(str::to_owned)
+    };
+    Some(RawError {
+        kind: element("Code")?,
+        message: element("Message").unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_xml_error_gives_its_code_and_message() {
+        let xml = br#"<?xml version="1.0"?><ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>User: arn:aws:iam::1:user/qa is not authorized to perform: cognito-idp:AdminInitiateAuth</Message></Error></Errors></ErrorResponse>"#;
+        let raw = xml_error(xml).unwrap();
+        assert_eq!(raw.kind, "AccessDenied");
+        assert!(raw.message.contains("cognito-idp:AdminInitiateAuth"));
+        assert!(xml_error(b"<html>502</html>").is_none());
     }
 }

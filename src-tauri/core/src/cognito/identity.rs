@@ -150,7 +150,7 @@ async fn call<T: serde::de::DeserializeOwned>(
     action: &str,
     body: Value,
 ) -> Result<T> {
-    aws_json::call(http, url, IDENTITY_API, action, &body, identity_error).await
+    aws_json::call(http, url, IDENTITY_API, action, &body, None, identity_error).await
 }
 
 fn identity_error(e: AwsError) -> Error {

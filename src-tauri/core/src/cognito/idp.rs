@@ -1,7 +1,10 @@
 //! Cognito's user-pool API (`AWSCognitoIdentityProviderService`), unsigned JSON calls as the
 //! Amplify libraries make them: InitiateAuth (USER_SRP_AUTH, USER_PASSWORD_AUTH,
 //! REFRESH_TOKEN_AUTH), RespondToAuthChallenge (PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED,
-//! SOFTWARE_TOKEN_MFA, SMS_MFA), RevokeToken and GetUser (`user`). Passwords are never stored.
+//! SOFTWARE_TOKEN_MFA, SMS_MFA), RevokeToken and GetUser (`user`). With the user's AWS
+//! credentials ([`AdminAuth`]), the server-side flow: AdminInitiateAuth
+//! (ADMIN_USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH) and AdminRespondToAuthChallenge, signed with
+//! SigV4. Passwords are never stored.
 
 use std::collections::HashMap;
 
@@ -12,7 +15,8 @@ use url::Url;
 
 mod user;
 
-use super::aws_json::{self, AwsError, AwsService};
+use super::aws_identity::AwsIdentity;
+use super::aws_json::{self, AwsError, AwsService, Signing};
 pub use super::challenge::{Challenge, ChallengeAnswer, ChallengeName};
 use super::srp::{SrpClient, secret_hash};
 use crate::error::{Error, Result};
@@ -113,6 +117,14 @@ enum Call {
 pub struct CognitoIdp<'a> {
     http: &'a HttpClient,
     pool: &'a PoolClient,
+    admin: Option<AdminAuth>,
+}
+
+/// The AWS identity the admin operations are signed as, and its current credentials.
+#[derive(Debug, Clone)]
+pub struct AdminAuth {
+    pub identity: AwsIdentity,
+    pub credentials: aws_credential_types::Credentials,
 }
 
 impl std::fmt::Debug for CognitoIdp<'_> {
@@ -125,7 +137,36 @@ impl std::fmt::Debug for CognitoIdp<'_> {
 
 impl<'a> CognitoIdp<'a> {
     pub fn new(http: &'a HttpClient, pool: &'a PoolClient) -> Self {
-        Self { http, pool }
+        Self {
+            http,
+            pool,
+            admin: None,
+        }
+    }
+
+    /// The server-side flow: sign-in, challenges and refresh through the Admin operations,
+    /// signed with these AWS credentials.
+    pub fn with_admin(mut self, admin: AdminAuth) -> Self {
+        self.admin = Some(admin);
+        self
+    }
+
+    /// ADMIN_USER_PASSWORD_AUTH: the password goes to Cognito over TLS in a request signed
+    /// with the user's AWS credentials (the app client must allow the flow).
+    pub async fn sign_in_admin(&self, username: &str, password: &SecretString) -> Result<AuthStep> {
+        use secrecy::ExposeSecret;
+        if self.admin.is_none() {
+            return Err(Error::Unsupported {
+                what: "admin sign-in",
+                hint: "it needs AWS credentials",
+            });
+        }
+        let mut params = json!({"USERNAME": username, "PASSWORD": password.expose_secret()});
+        if let Some(hash) = self.pool.secret_hash(username)? {
+            put(&mut params, "SECRET_HASH", json!(hash));
+        }
+        let response = self.initiate("ADMIN_USER_PASSWORD_AUTH", params).await?;
+        self.step(response, username)
     }
 
     /// USER_SRP_AUTH: the password never leaves this process, only a proof of it.
@@ -324,22 +365,89 @@ impl<'a> CognitoIdp<'a> {
         }))
     }
 
+    /// One operation. With AWS credentials, InitiateAuth and RespondToAuthChallenge become
+    /// their Admin forms (the same body plus the pool id), signed.
     async fn call<T: serde::de::DeserializeOwned>(
         &self,
         action: &str,
-        body: Value,
+        mut body: Value,
         call: Call,
     ) -> Result<T> {
+        let admin = self
+            .admin
+            .as_ref()
+            .filter(|_| matches!(action, "InitiateAuth" | "RespondToAuthChallenge"));
+        let Some(admin) = admin else {
+            return aws_json::call(
+                self.http,
+                &self.pool.endpoint,
+                USER_POOL_API,
+                action,
+                &body,
+                None,
+                |e| api_error(e, call),
+            )
+            .await;
+        };
+        let action = format!("Admin{action}");
+        put(&mut body, "UserPoolId", json!(self.pool.user_pool_id));
+        let signing = Signing {
+            identity: &admin.identity,
+            credentials: &admin.credentials,
+        };
         aws_json::call(
             self.http,
             &self.pool.endpoint,
             USER_POOL_API,
-            action,
+            &action,
             &body,
-            |e| api_error(e, call),
+            Some(signing),
+            |e| {
+                admin_error(e, &action, &admin.identity.name(), admin.identity.profile())
+                    .unwrap_or_else(|e| api_error(e, call))
+            },
         )
         .await
     }
+}
+
+/// What only a signed (admin) call can be refused for: the AWS identity's permissions or
+/// credentials, or an app client that does not allow the admin flow. Anything else is left to
+/// [`api_error`].
+fn admin_error(
+    e: AwsError,
+    action: &str,
+    who: &str,
+    profile: Option<&str>,
+) -> Result<Error, AwsError> {
+    let detail = format!("{}: {}", e.kind, e.message);
+    Ok(match e.kind.as_str() {
+        "AccessDeniedException" | "AccessDenied" => Error::config(
+            "AWS permissions",
+            format!(
+                "{who} may not call cognito-idp:{action} ({detail}). Allow cognito-idp:AdminInitiateAuth and cognito-idp:AdminRespondToAuthChallenge on this user pool in its IAM policy, or choose another AWS profile"
+            ),
+        ),
+        "UnrecognizedClientException"
+        | "InvalidClientTokenId"
+        | "InvalidSignatureException"
+        | "SignatureDoesNotMatch"
+        | "ExpiredTokenException"
+        | "ExpiredToken" => Error::config(
+            "AWS credentials",
+            format!(
+                "AWS refused the credentials of {who} ({detail}). Check its access key and secret, or renew them (for SSO: aws sso login{}); a wrong clock also causes this",
+                profile
+                    .map(|p| format!(" --profile {p}"))
+                    .unwrap_or_default()
+            ),
+        ),
+        "InvalidParameterException" if e.message.contains("not enabled") => Error::InvalidClient {
+            detail,
+            hint: "Enable ALLOW_ADMIN_USER_PASSWORD_AUTH in the app client's authentication flows (Cognito console: App client, Edit, Authentication flows).",
+        },
+        _ => return Err(e),
+    })
 }
 
 /// Maps an AWS JSON error (`{"__type": "...Exception", "message": "..."}`) to what to do.
@@ -392,5 +500,53 @@ fn api_error(e: AwsError, call: Call) -> Error {
 fn put(target: &mut Value, key: &str, value: Value) {
     if let Some(object) = target.as_object_mut() {
         object.insert(key.to_owned(), value);
+    }
+}
+
+#[cfg(test)]
+mod admin_tests {
+    use super::*;
+
+    /// Cognito's own words for these refusals, from its API reference.
+    fn refusal(kind: &str, message: &str) -> Error {
+        let e = AwsError {
+            kind: kind.into(),
+            message: message.into(),
+            status: 400,
+        };
+        admin_error(e, "AdminInitiateAuth", "AWS profile qa", Some("qa"))
+            .unwrap_or_else(|e| api_error(e, Call::SignIn))
+    }
+
+    #[test]
+    fn admin_refusals_name_the_fix() {
+        let denied = refusal(
+            "AccessDeniedException",
+            "User: arn:aws:iam::123456789012:user/qa is not authorized to perform: cognito-idp:AdminInitiateAuth on resource: arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_X",
+        )
+        .to_string();
+        assert!(
+            denied.contains("AWS profile qa may not call cognito-idp:AdminInitiateAuth"),
+            "{denied}"
+        );
+        assert!(denied.contains("IAM policy"), "{denied}");
+        let flow = refusal(
+            "InvalidParameterException",
+            "Auth flow not enabled for this client",
+        );
+        assert_eq!(flow.code(), crate::ErrorCode::InvalidClient);
+        assert!(
+            flow.to_string().contains("ALLOW_ADMIN_USER_PASSWORD_AUTH"),
+            "{flow}"
+        );
+        let expired = refusal(
+            "ExpiredTokenException",
+            "The security token included in the request is expired",
+        )
+        .to_string();
+        assert!(expired.contains("aws sso login --profile qa"), "{expired}");
+        // Not about AWS: the usual meaning.
+        let wrong = refusal("NotAuthorizedException", "Incorrect username or password.");
+        assert_eq!(wrong.code(), crate::ErrorCode::AccessDenied);
     }
 }

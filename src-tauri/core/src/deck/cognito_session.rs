@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::inspect::Verification;
 use crate::provider::{COGNITO_ID_TOKEN_ALGORITHMS, CognitoApi, ProviderConfig};
 use crate::secret::{ClientSecret, RefreshToken};
-use crate::store::AccountRecord;
+use crate::store::{AccountRecord, SignInMethod};
 use crate::token::{TokenSet, unix_now};
 use crate::verify::{DEFAULT_LEEWAY_SECS, Expectations, TokenUse, VerifyFailure, verify_token};
 
@@ -89,9 +89,12 @@ impl Deck {
             .as_deref()
             .or(record.subject.as_deref())
             .unwrap_or_default();
-        let tokens = CognitoIdp::new(&self.http_for(provider), &pool)
-            .refresh(refresh_token, username)
-            .await?;
+        let http = self.http_for(provider);
+        let mut idp = CognitoIdp::new(&http, &pool);
+        if record.sign_in == SignInMethod::CognitoAdmin {
+            idp = idp.with_admin(self.admin_auth(provider).await?);
+        }
+        let tokens = idp.refresh(refresh_token, username).await?;
         let verdicts = self
             .verify_api_tokens(provider, &tokens, record.subject.as_deref())
             .await?;

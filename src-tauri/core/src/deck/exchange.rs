@@ -128,6 +128,7 @@ impl SharedProvider {
             client_key_id: self.client_key_id,
             // Never from a file: see `NetworkSettings`.
             network: Default::default(),
+            aws_profile: None,
         }
     }
 }

@@ -114,6 +114,13 @@ struct AccountRuntime {
     cache_slot: Arc<session_cache::CacheSlot>,
 }
 
+/// Which AWS credentials an admin sign-in uses: a profile (or the default chain) in a region.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct AwsIdentityKey {
+    profile: Option<String>,
+    region: String,
+}
+
 /// Whether the settings file matches our copy after [`Deck::pick_up_other_writers`].
 #[derive(Debug, PartialEq, Eq)]
 enum Disk {
@@ -137,6 +144,9 @@ pub struct Deck {
     challenges: Mutex<HashMap<String, password_sign_in::PendingChallenge>>,
     /// Per started loopback sign-in (by `state`), how to stop its listener.
     loopback_cancels: Mutex<HashMap<String, Arc<tokio::sync::Notify>>>,
+    /// AWS identities for admin sign-ins, by profile and region (credentials in memory only).
+    aws_identities:
+        tokio::sync::Mutex<HashMap<AwsIdentityKey, crate::cognito::aws_identity::AwsIdentity>>,
     /// Device sign-ins being polled, by id.
     device_sign_ins: Mutex<HashMap<String, device_sign_in::WaitingDevice>>,
     notices: Mutex<Vec<String>>,
@@ -158,6 +168,7 @@ impl Deck {
             challenges: Mutex::default(),
             loopback_cancels: Mutex::default(),
             device_sign_ins: Mutex::default(),
+            aws_identities: tokio::sync::Mutex::default(),
             notices: Mutex::new(loaded.notice.into_iter().collect()),
         })
     }

@@ -1,10 +1,12 @@
-//! Signing in through Cognito's own API (username + password, SRP by default), answering the
+//! Signing in through Cognito's own API (username + password: SRP by default, the password
+//! itself, or the server-side admin flow with the user's AWS credentials), answering the
 //! challenges it asks (new password, MFA code) on the way.
 
 use secrecy::SecretString;
 
 use super::{Deck, LiveSession, SessionOrigin, lock, views::*};
-use crate::cognito::idp::{AuthStep, Challenge, CognitoIdp};
+use crate::cognito::aws_identity::AwsIdentity;
+use crate::cognito::idp::{AdminAuth, AuthStep, Challenge, CognitoIdp};
 use crate::error::{Error, Result};
 use crate::ids::ProviderId;
 use crate::provider::ProviderConfig;
@@ -17,6 +19,8 @@ pub(super) struct PendingChallenge {
     /// The provider as it was when the sign-in started.
     provider: ProviderConfig,
     challenge: Challenge,
+    /// Answered through AdminRespondToAuthChallenge (the sign-in used the admin flow).
+    admin: bool,
 }
 
 impl Deck {
@@ -27,19 +31,52 @@ impl Deck {
         provider_id: &ProviderId,
         username: &str,
         password: SecretString,
-        srp: bool,
+        flow: PasswordFlow,
     ) -> Result<PasswordSignIn> {
         let provider = self.provider(provider_id).await?;
         let secret = self.client_secret_of(&provider).await?;
         let pool = provider.cognito_api(secret)?.pool;
         let http = self.http_for(&provider);
         let idp = CognitoIdp::new(&http, &pool);
-        let step = if srp {
-            idp.sign_in_srp(username.trim(), &password).await?
-        } else {
-            idp.sign_in_password(username.trim(), &password).await?
+        let username = username.trim();
+        let step = match flow {
+            PasswordFlow::Srp => idp.sign_in_srp(username, &password).await?,
+            PasswordFlow::Password => idp.sign_in_password(username, &password).await?,
+            PasswordFlow::Admin => {
+                idp.with_admin(self.admin_auth(&provider).await?)
+                    .sign_in_admin(username, &password)
+                    .await?
+            }
         };
-        self.after_step(&provider, step).await
+        self.after_step(&provider, step, flow == PasswordFlow::Admin)
+            .await
+    }
+
+    /// The AWS credentials of the provider's AWS profile (or the default chain), loaded once
+    /// per profile and region and kept in memory only.
+    pub(super) async fn admin_auth(&self, provider: &ProviderConfig) -> Result<AdminAuth> {
+        let region = provider.cognito_region()?;
+        let profile = provider.aws_profile.clone();
+        let identity = {
+            let mut identities = self.aws_identities.lock().await;
+            let key = super::AwsIdentityKey {
+                profile: profile.clone(),
+                region: region.clone(),
+            };
+            match identities.get(&key) {
+                Some(identity) => identity.clone(),
+                None => {
+                    let identity = AwsIdentity::load(profile.as_deref(), &region).await?;
+                    identities.insert(key, identity.clone());
+                    identity
+                }
+            }
+        };
+        let credentials = identity.credentials().await?;
+        Ok(AdminAuth {
+            identity,
+            credentials,
+        })
     }
 
     pub async fn answer_challenge(
@@ -56,16 +93,20 @@ impl Deck {
         let secret = self.client_secret_of(&provider).await?;
         let pool = provider.cognito_api(secret)?.pool;
         let answer = pending.challenge.name.answer_with(answer);
-        let step = CognitoIdp::new(&self.http_for(&provider), &pool)
-            .answer(pending.challenge, answer)
-            .await?;
-        self.after_step(&provider, step).await
+        let http = self.http_for(&provider);
+        let mut idp = CognitoIdp::new(&http, &pool);
+        if pending.admin {
+            idp = idp.with_admin(self.admin_auth(&provider).await?);
+        }
+        let step = idp.answer(pending.challenge, answer).await?;
+        self.after_step(&provider, step, pending.admin).await
     }
 
     async fn after_step(
         &self,
         provider: &ProviderConfig,
         step: AuthStep,
+        admin: bool,
     ) -> Result<PasswordSignIn> {
         match step {
             AuthStep::Challenge(challenge) => {
@@ -80,13 +121,20 @@ impl Deck {
                     PendingChallenge {
                         provider: provider.clone(),
                         challenge,
+                        admin,
                     },
                 );
                 Ok(PasswordSignIn::Challenge(view))
             }
-            AuthStep::Tokens(tokens) => Ok(PasswordSignIn::SignedIn(Box::new(
-                self.store_api_sign_in(provider, tokens).await?,
-            ))),
+            AuthStep::Tokens(tokens) => {
+                let method = match admin {
+                    true => SignInMethod::CognitoAdmin,
+                    false => SignInMethod::CognitoApi,
+                };
+                Ok(PasswordSignIn::SignedIn(Box::new(
+                    self.store_api_sign_in(provider, tokens, method).await?,
+                )))
+            }
         }
     }
 
@@ -94,6 +142,7 @@ impl Deck {
         &self,
         provider: &ProviderConfig,
         tokens: TokenSet,
+        method: SignInMethod,
     ) -> Result<AccountView> {
         self.ensure_still_bound(provider).await?;
         let verdicts = self.verify_api_tokens(provider, &tokens, None).await?;
@@ -104,7 +153,7 @@ impl Deck {
             .map(|(_, c)| c)
             .unwrap_or_default();
         let record = self
-            .save_user_account(provider, &claims, &tokens, SignInMethod::CognitoApi)
+            .save_user_account(provider, &claims, &tokens, method)
             .await?;
         let live = LiveSession {
             origin: SessionOrigin::SignIn,

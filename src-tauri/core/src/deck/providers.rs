@@ -192,6 +192,7 @@ impl Deck {
             client_auth: Default::default(),
             client_key_id: None,
             network: Default::default(),
+            aws_profile: None,
         };
         if self.provider(&config.id).await.ok().as_ref() == Some(&config) {
             return Ok(());

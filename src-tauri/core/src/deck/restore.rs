@@ -90,7 +90,7 @@ impl Deck {
             }
         };
         match record.sign_in {
-            SignInMethod::CognitoApi => match self
+            SignInMethod::CognitoApi | SignInMethod::CognitoAdmin => match self
                 .verify_api_tokens(&provider, tokens, record.subject.as_deref())
                 .await
             {

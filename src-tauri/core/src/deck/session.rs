@@ -98,7 +98,7 @@ impl Deck {
                 )
                 .await
             }
-            SignInMethod::CognitoApi => {
+            SignInMethod::CognitoApi | SignInMethod::CognitoAdmin => {
                 let secret = self.client_secret_of(&provider).await?;
                 self.refresh_cognito_api(&record, &provider, secret, &refresh_token)
                     .await
@@ -312,7 +312,7 @@ impl Deck {
             _ => self.current_refresh_token(&mut held, account_id).await?,
         };
         let endpoints = match record.sign_in {
-            SignInMethod::CognitoApi => None,
+            SignInMethod::CognitoApi | SignInMethod::CognitoAdmin => None,
             SignInMethod::Browser => match self.endpoints_for(&provider).await {
                 Ok(e) => Some(e),
                 // Revocation is never skipped silently: a provider we cannot reach is an
@@ -363,7 +363,7 @@ impl Deck {
         refresh_token: &RefreshToken,
     ) -> Result<bool> {
         match (record.sign_in, endpoints) {
-            (SignInMethod::CognitoApi, _) => {
+            (SignInMethod::CognitoApi | SignInMethod::CognitoAdmin, _) => {
                 self.revoke_cognito_api(provider, refresh_token).await?;
                 Ok(true)
             }

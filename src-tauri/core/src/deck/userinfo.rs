@@ -9,7 +9,7 @@ use super::Deck;
 use crate::cognito::idp::CognitoIdp;
 use crate::error::{Error, Result};
 use crate::ids::AccountId;
-use crate::store::{AccountKind, SignInMethod};
+use crate::store::AccountKind;
 
 /// The provider's answer about the user.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -35,7 +35,7 @@ impl Deck {
         }
         let tokens = self.session_tokens(account_id, 10, false).await?;
         let provider = self.provider(&record.provider_id).await?;
-        if record.sign_in == SignInMethod::CognitoApi {
+        if record.sign_in.is_cognito_api() {
             let pool = provider.cognito_api(None)?.pool;
             let claims = CognitoIdp::new(&self.http_for(&provider), &pool)
                 .get_user(&tokens.access_token)

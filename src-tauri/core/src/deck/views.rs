@@ -237,6 +237,18 @@ pub enum PasswordSignIn {
     Challenge(ChallengeView),
 }
 
+/// How a username and password sign in through Cognito's API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum PasswordFlow {
+    /// USER_SRP_AUTH: a proof of the password, never the password.
+    Srp,
+    /// USER_PASSWORD_AUTH: the password over TLS.
+    Password,
+    /// ADMIN_USER_PASSWORD_AUTH, signed with the provider's AWS profile's credentials.
+    Admin,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum AwsCredentialFormat {

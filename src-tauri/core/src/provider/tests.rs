@@ -24,6 +24,7 @@ fn cognito(prefix: &str, region: &str, pool: &str) -> ProviderConfig {
         client_auth: Default::default(),
         client_key_id: None,
         network: Default::default(),
+        aws_profile: None,
     }
 }
 

@@ -35,6 +35,19 @@ impl ProviderConfig {
         }
         self.sign_in_options.validate()?;
         self.network.validate()?;
+        if let Some(profile) = &self.aws_profile {
+            let ok = !profile.is_empty()
+                && profile.len() <= 64
+                && profile.bytes().all(|b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'@' | b'+')
+                });
+            if !ok {
+                return Err(Error::config(
+                    "AWS profile",
+                    "give the name of a profile in ~/.aws/config (letters, digits, - _ . @ +), or leave it empty for the default credentials",
+                ));
+            }
+        }
         if let Some(command) = &self.browser_command {
             crate::browser::BrowserCommand::parse(command)?;
         }

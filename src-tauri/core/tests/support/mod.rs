@@ -122,6 +122,7 @@ impl LocalProvider {
             client_auth: Default::default(),
             client_key_id: None,
             network: Default::default(),
+            aws_profile: None,
         }
     }
 

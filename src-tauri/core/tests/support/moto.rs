@@ -21,6 +21,12 @@ pub struct Moto {
     pub url: String,
 }
 
+/// An IAM user's access key.
+pub struct AccessKey {
+    pub id: String,
+    pub secret: String,
+}
+
 pub struct Pool {
     pub id: String,
     pub client_id: String,
@@ -90,7 +96,7 @@ impl Moto {
                 "CreateUserPoolClient",
                 json!({
                     "UserPoolId": id, "ClientName": "tokendeck", "GenerateSecret": with_secret,
-                    "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+                    "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
                 }),
             )
             .await;
@@ -166,7 +172,91 @@ impl Moto {
             client_auth: Default::default(),
             client_key_id: None,
             network: Default::default(),
+            aws_profile: None,
         }
+    }
+
+    /// An IAM user allowed `actions` (none: a user with no policy), and its access key. Made
+    /// before [`Moto::enforce_aws_auth`]: the IAM call only says which service it is for.
+    pub async fn iam_user(&self, name: &str, actions: &[&str]) -> AccessKey {
+        self.iam(&[("Action", "CreateUser"), ("UserName", name)])
+            .await;
+        if !actions.is_empty() {
+            let policy = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}).to_string();
+            self.iam(&[
+                ("Action", "PutUserPolicy"),
+                ("UserName", name),
+                ("PolicyName", "tokendeck"),
+                ("PolicyDocument", &policy),
+            ])
+            .await;
+        }
+        let created = self
+            .iam(&[("Action", "CreateAccessKey"), ("UserName", name)])
+            .await;
+        let field = |tag: &str| {
+            let start = created.find(&format!("<{tag}>")).unwrap() + tag.len() + 2;
+            let end = created.find(&format!("</{tag}>")).unwrap();
+            created[start..end].to_owned()
+        };
+        AccessKey {
+            id: field("AccessKeyId"),
+            secret: field("SecretAccessKey"),
+        }
+    }
+
+    async fn iam(&self, params: &[(&str, &str)]) -> String {
+        let mut form = vec![("Version", "2010-05-08")];
+        form.extend_from_slice(params);
+        let response = reqwest::Client::new()
+            .post(&self.url)
+            // Unchecked until auth is enforced; it names the service (moto routes by it).
+            .header("Authorization", "AWS4-HMAC-SHA256 Credential=setup/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0")
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert!(status.is_success(), "IAM {params:?}: {status} {text}");
+        text
+    }
+
+    /// From now on every call must be signed by a known IAM user's key (moto checks the SigV4
+    /// signature) and allowed by its policies, as AWS does. Public sign-in operations stay open.
+    pub async fn enforce_aws_auth(&self) {
+        let response = reqwest::Client::new()
+            .post(format!("{}moto-api/reset-auth", self.url))
+            .header("Content-Type", "text/plain")
+            .body("0")
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success());
+    }
+
+    /// Turns authenticator-app MFA on for a user (moto accepts any code).
+    pub async fn enable_totp(&self, pool: &Pool, username: &str, password: &str) {
+        let mut params = json!({"USERNAME": username, "PASSWORD": password});
+        if let Some(secret) = &pool.client_secret {
+            params["SECRET_HASH"] = json!(
+                tokendeck_core::cognito::srp::secret_hash(username, &pool.client_id, secret)
+                    .unwrap()
+            );
+        }
+        let signed_in = self
+            .idp("AdminInitiateAuth", json!({"UserPoolId": pool.id, "ClientId": pool.client_id, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH", "AuthParameters": params}))
+            .await;
+        let access = signed_in["AuthenticationResult"]["AccessToken"].clone();
+        self.idp("AssociateSoftwareToken", json!({"AccessToken": access}))
+            .await;
+        self.idp(
+            "VerifySoftwareToken",
+            json!({"AccessToken": access, "UserCode": "123456"}),
+        )
+        .await;
+        self.idp("AdminSetUserMFAPreference", json!({"UserPoolId": pool.id, "Username": username, "SoftwareTokenMfaSettings": {"Enabled": true, "PreferredMfa": true}}))
+            .await;
     }
 
     pub fn jwks_uri(&self, pool: &Pool) -> String {

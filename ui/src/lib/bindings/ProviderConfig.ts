@@ -52,6 +52,11 @@ clientAuth: ClientAuthMethod,
  */
 clientKeyId: string | null, 
 /**
+ * Cognito: the AWS profile whose credentials sign admin sign-ins (ADMIN_USER_PASSWORD_AUTH);
+ * `None` is the default chain (AWS_PROFILE, then `default`). Never in provider files.
+ */
+awsProfile?: string | null, 
+/**
  * This provider's own proxy and CA certificates (never in provider files).
  */
 network?: NetworkSettings, };

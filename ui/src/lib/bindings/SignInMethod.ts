@@ -3,4 +3,4 @@
 /**
  * How the account signed in, which decides how it refreshes and signs out.
  */
-export type SignInMethod = "browser" | "cognitoApi";
+export type SignInMethod = "browser" | "cognitoApi" | "cognitoAdmin";

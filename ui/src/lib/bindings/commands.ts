@@ -10,6 +10,7 @@ import type { DeckView } from "./DeckView";
 import type { DeviceSignInView } from "./DeviceSignInView";
 import type { ImportReport } from "./ImportReport";
 import type { InspectRequest } from "./InspectRequest";
+import type { PasswordFlow } from "./PasswordFlow";
 import type { PasswordSignIn } from "./PasswordSignIn";
 import type { ProviderDraft } from "./ProviderDraft";
 import type { ProviderId } from "./ProviderId";
@@ -48,7 +49,7 @@ export interface Commands {
   set_deadline_warning_hours: { args: { hours: number }; reply: void };
   userinfo: { args: { accountId: AccountId }; reply: UserInfoView };
   set_close_to_tray: { args: { enabled: boolean }; reply: void };
-  sign_in_with_password: { args: { providerId: ProviderId; username: string; password: string; srp: boolean }; reply: PasswordSignIn };
+  sign_in_with_password: { args: { providerId: ProviderId; username: string; password: string; flow: PasswordFlow }; reply: PasswordSignIn };
   answer_challenge: { args: { challengeId: string; answer: string }; reply: PasswordSignIn };
   aws_credentials: { args: { accountId: AccountId; format: AwsCredentialFormat }; reply: AwsCredentialsView };
   export_providers: { args: Record<string, never>; reply: string };

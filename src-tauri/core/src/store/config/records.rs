@@ -22,6 +22,16 @@ pub enum SignInMethod {
     Browser,
     /// Cognito's own API with username and password (SRP); no OAuth scopes.
     CognitoApi,
+    /// Cognito's server-side flow (ADMIN_USER_PASSWORD_AUTH) signed with the user's AWS
+    /// credentials (the provider's AWS profile); refreshed the same way.
+    CognitoAdmin,
+}
+
+impl SignInMethod {
+    /// Signed in through Cognito's API (public or admin flow), not OAuth.
+    pub fn is_cognito_api(self) -> bool {
+        matches!(self, Self::CognitoApi | Self::CognitoAdmin)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]

@@ -1,0 +1,50 @@
+import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DeckState } from '../deck.svelte';
+import { fakeApi, provider } from '../testing';
+import ProviderPage from './ProviderPage.svelte';
+import type { ProviderView } from '../bindings/ProviderView';
+
+function cognitoPool(awsProfile: string | null): ProviderView {
+  const base = provider('p1', 'Staging pool');
+  return {
+    ...base,
+    config: {
+      ...base.config,
+      source: { kind: 'cognito', domain: { type: 'none' }, region: 'eu-west-1', userPoolId: 'eu-west-1_AbC123' },
+      awsProfile,
+    },
+    passwordSignIn: true,
+    deviceSignIn: false,
+  };
+}
+
+describe('ProviderPage, password sign-in', () => {
+  afterEach(cleanup);
+
+  it('offers the admin flow with the provider\'s AWS profile, and sends that choice', async () => {
+    const api = fakeApi();
+    const deck = new DeckState(api);
+    render(ProviderPage, { deck, provider: cognitoPool('qa') });
+    expect(screen.getByTestId('aws-profile').textContent).toContain('qa');
+    const flow = screen.getByTestId('p-flow') as HTMLSelectElement;
+    expect([...flow.options].map((o) => o.textContent)).toContain('admin sign-in, AWS profile qa (ADMIN_USER_PASSWORD_AUTH)');
+    await fireEvent.change(flow, { target: { value: 'admin' } });
+    await fireEvent.input(screen.getByTestId('p-username'), { target: { value: ' alice ' } });
+    await fireEvent.input(screen.getByTestId('p-password'), { target: { value: 'Alice-Passw0rd!' } });
+    await fireEvent.click(screen.getByTestId('p-submit'));
+    expect(api.signInWithPassword).toHaveBeenCalledWith('p1', 'alice', 'Alice-Passw0rd!', 'admin');
+    // The password is not kept in the form.
+    expect((screen.getByTestId('p-password') as HTMLInputElement).value).toBe('');
+  });
+
+  it('names the default AWS credentials when the provider has no profile, and SRP stays the default', async () => {
+    const api = fakeApi();
+    render(ProviderPage, { deck: new DeckState(api), provider: cognitoPool(null) });
+    const flow = screen.getByTestId('p-flow') as HTMLSelectElement;
+    expect(flow.value).toBe('srp');
+    expect([...flow.options].map((o) => o.textContent)).toContain('admin sign-in, default AWS credentials (ADMIN_USER_PASSWORD_AUTH)');
+    expect(screen.queryByTestId('aws-profile')).toBeNull();
+    expect(screen.queryByTestId('sign-in-with-code')).toBeNull();
+  });
+});
