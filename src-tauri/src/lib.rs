@@ -156,8 +156,10 @@ fn open_state() -> Result<AppState, Box<dyn std::error::Error>> {
 }
 
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TOKENDECK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,aws_config=error"));
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("TOKENDECK_LOG").unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new("info,aws_config=error,aws_sigv4=off")
+        });
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

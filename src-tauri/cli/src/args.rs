@@ -155,7 +155,7 @@ pub struct TokenArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("password_flow").args(["password", "admin"]).multiple(true)))]
+#[command(group(clap::ArgGroup::new("password_flow").args(["password", "admin", "custom_auth", "choice"]).multiple(true)))]
 pub struct LoginArgs {
     /// A provider (id or name) or an existing account to sign in again.
     pub target: String,
@@ -177,6 +177,14 @@ pub struct LoginArgs {
     /// Prompts for the password.
     #[arg(long, conflicts_with_all = ["no_srp", "device", "no_browser"])]
     pub admin: bool,
+    /// Cognito's CUSTOM_AUTH: answer the pool's own challenges (from its Lambda triggers) one
+    /// by one; no password up front.
+    #[arg(long, conflicts_with_all = ["no_srp", "device", "no_browser", "admin", "choice"])]
+    pub custom_auth: bool,
+    /// Cognito's choice-based sign-in (USER_AUTH): choose among the ways the pool offers (a
+    /// code by email or SMS, the password); no password up front.
+    #[arg(long, conflicts_with_all = ["no_srp", "device", "no_browser", "admin"])]
+    pub choice: bool,
     /// Print the sign-in URL and wait, without opening a browser: finish the sign-in in
     /// any browser or profile on this machine.
     #[arg(long, conflicts_with = "password")]

@@ -16,7 +16,9 @@ fn main() -> ExitCode {
     }
     let filter = tracing_subscriber::EnvFilter::try_from_env("TOKENDECK_LOG")
         // The AWS SDK logs each credential source it tries; our errors say what matters.
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,aws_config=error"));
+        .unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new("warn,aws_config=error,aws_sigv4=off")
+        });
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -18,7 +18,7 @@ pub async fn login(deck: &Deck, json: bool, args: &LoginArgs) -> Result<()> {
         Ok(a) => (a.provider_id, a.username),
         Err(_) => (deck.find_provider(&args.target).await?.id, None),
     };
-    if args.password || args.admin {
+    if args.password || args.admin || args.custom_auth || args.choice {
         let username = args.username.clone().or(known_user).ok_or_else(|| {
             Error::config("username", "pass --username to sign in with a password")
         })?;
@@ -37,11 +37,17 @@ async fn with_password(
     provider_id: &ProviderId,
     username: &str,
 ) -> Result<()> {
-    let password = read_secret(args.password_stdin, &format!("Password for {username}: "))?;
-    let flow = match (args.admin, args.no_srp) {
-        (true, _) => PasswordFlow::Admin,
-        (false, true) => PasswordFlow::Password,
-        (false, false) => PasswordFlow::Srp,
+    let flow = match (args.admin, args.custom_auth, args.choice, args.no_srp) {
+        (true, ..) => PasswordFlow::Admin,
+        (_, true, ..) => PasswordFlow::Custom,
+        (_, _, true, _) => PasswordFlow::Choice,
+        (.., true) => PasswordFlow::Password,
+        _ => PasswordFlow::Srp,
+    };
+    // The pool's own challenges and the choice-based flow ask as they go.
+    let password = match flow {
+        PasswordFlow::Custom | PasswordFlow::Choice => SecretString::from(String::new()),
+        _ => read_secret(args.password_stdin, &format!("Password for {username}: "))?,
     };
     let mut step = deck
         .sign_in_with_password(provider_id, username, password, flow)
@@ -53,6 +59,9 @@ async fn with_password(
                 return Ok(());
             }
             PasswordSignIn::Challenge(challenge) => {
+                for detail in &challenge.details {
+                    output::note(&format!("  {}: {}", detail.name, detail.value));
+                }
                 let answer = read_secret(args.password_stdin, &format!("{}: ", challenge.prompt))?;
                 step = deck
                     .answer_challenge(&challenge.id, answer.expose_secret().to_owned())

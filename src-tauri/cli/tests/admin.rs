@@ -218,6 +218,21 @@ async fn admin_sign_in_with_an_aws_profile() {
     );
     assert!(said.contains("aws configure --profile ghost"), "{said}");
 
+    // Refreshing when the AWS side fails (here: no credentials at all) goes through the
+    // public call: the session is not lost to an expired SSO login.
+    let refreshed = home
+        .run_with(
+            &["refresh", "alice"],
+            None,
+            &[
+                ("AWS_CONFIG_FILE", files.0.as_path()),
+                ("AWS_SHARED_CREDENTIALS_FILE", files.1.as_path()),
+                ("AWS_EC2_METADATA_DISABLED", Path::new("true")),
+            ],
+        )
+        .await;
+    assert!(refreshed.status.success(), "{}", stderr(&refreshed));
+
     // No profile set: the default chain, here the environment's keys.
     set_profile(&home, "").await;
     let out = admin_login_with(

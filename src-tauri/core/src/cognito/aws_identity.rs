@@ -27,8 +27,18 @@ pub struct AwsIdentity {
     provider: SharedCredentialsProvider,
     /// The last credentials, reused until shortly before they expire (an SSO or assume-role
     /// profile would otherwise call AWS for each request).
-    current: Arc<tokio::sync::Mutex<Option<Credentials>>>,
+    current: Arc<tokio::sync::Mutex<Option<Fetched>>>,
 }
+
+/// Credentials and when they were fetched.
+#[derive(Clone)]
+struct Fetched {
+    credentials: Credentials,
+    at: SystemTime,
+}
+
+/// Keys with no expiry (a credentials file) are read again after this: an edited file counts.
+const REREAD_AFTER: Duration = Duration::from_secs(5 * 60);
 
 impl std::fmt::Debug for AwsIdentity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -77,19 +87,23 @@ impl AwsIdentity {
 
     pub(crate) async fn credentials(&self) -> Result<Credentials> {
         let mut current = self.current.lock().await;
-        let fresh = current.as_ref().filter(|c| {
-            c.expiry()
-                .is_none_or(|at| at > SystemTime::now() + EXPIRY_MARGIN)
+        let now = SystemTime::now();
+        let fresh = current.as_ref().filter(|f| match f.credentials.expiry() {
+            Some(at) => at > now + EXPIRY_MARGIN,
+            None => f.at + REREAD_AFTER > now,
         });
-        if let Some(credentials) = fresh {
-            return Ok(credentials.clone());
+        if let Some(fetched) = fresh {
+            return Ok(fetched.credentials.clone());
         }
         let loaded = self
             .provider
             .provide_credentials()
             .await
             .map_err(|e| credentials_error(&e, self.profile.as_deref()))?;
-        *current = Some(loaded.clone());
+        *current = Some(Fetched {
+            credentials: loaded.clone(),
+            at: now,
+        });
         Ok(loaded)
     }
 

@@ -88,7 +88,15 @@ pub(super) async fn call<T: DeserializeOwned>(
     match raw {
         Some(raw) => Err(on_error(AwsError {
             kind: printable(raw.kind.rsplit('#').next().unwrap_or_default(), 64),
-            message: printable(&raw.message, 300),
+            // AWS's signature errors quote the canonical request, session token included.
+            message: printable(
+                raw.message
+                    .split("The Canonical String")
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end(),
+                300,
+            ),
             status: body.status.as_u16(),
         })),
         _ => Err(Error::UnexpectedResponse {

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use url::Url;
 
+mod more_flows;
 mod user;
 
 use super::aws_identity::AwsIdentity;
@@ -73,6 +74,9 @@ struct AuthResponse {
     challenge_parameters: HashMap<String, Value>,
     #[serde(default)]
     authentication_result: Option<AuthResult>,
+    /// USER_AUTH's SELECT_CHALLENGE: the ways offered.
+    #[serde(default)]
+    available_challenges: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,6 +118,7 @@ enum Call {
     Other,
 }
 
+#[derive(Clone)]
 pub struct CognitoIdp<'a> {
     http: &'a HttpClient,
     pool: &'a PoolClient,
@@ -121,10 +126,18 @@ pub struct CognitoIdp<'a> {
 }
 
 /// The AWS identity the admin operations are signed as, and its current credentials.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AdminAuth {
     pub identity: AwsIdentity,
     pub credentials: aws_credential_types::Credentials,
+}
+
+impl std::fmt::Debug for AdminAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminAuth")
+            .field("identity", &self.identity)
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for CognitoIdp<'_> {
@@ -184,6 +197,17 @@ impl<'a> CognitoIdp<'a> {
         if challenge.name != ChallengeName::PasswordVerifier {
             return Ok(AuthStep::Challenge(challenge));
         }
+        self.answer_password_verifier(&srp, challenge, password)
+            .await
+    }
+
+    /// SRP's second step: the proof that the password behind `srp`'s A is the user's.
+    async fn answer_password_verifier(
+        &self,
+        srp: &SrpClient,
+        challenge: Challenge,
+        password: &SecretString,
+    ) -> Result<AuthStep> {
         let param = |name: &str| {
             challenge
                 .parameters
@@ -246,6 +270,27 @@ impl<'a> CognitoIdp<'a> {
         use secrecy::ExposeSecret;
         let mut responses = json!({"USERNAME": challenge.username});
         match (&challenge.name, answer) {
+            (ChallengeName::SelectChallenge, ChallengeAnswer::Text(choice)) => {
+                let choice = choice.expose_secret().to_owned();
+                return self.choose(challenge, &choice).await;
+            }
+            (ChallengeName::ChosenPassword { srp }, ChallengeAnswer::Password(password)) => {
+                let srp = *srp;
+                return self.chosen_password(challenge, srp, &password).await;
+            }
+            (ChallengeName::CustomChallenge, ChallengeAnswer::Text(text)) => {
+                put(&mut responses, "ANSWER", json!(text.expose_secret()));
+            }
+            (ChallengeName::EmailOtp, ChallengeAnswer::MfaCode(code)) => {
+                put(
+                    &mut responses,
+                    "EMAIL_OTP_CODE",
+                    json!(code.expose_secret()),
+                );
+            }
+            (ChallengeName::SmsOtp, ChallengeAnswer::MfaCode(code)) => {
+                put(&mut responses, "SMS_OTP_CODE", json!(code.expose_secret()));
+            }
             (ChallengeName::NewPasswordRequired, ChallengeAnswer::NewPassword(p)) => {
                 put(&mut responses, "NEW_PASSWORD", json!(p.expose_secret()));
             }
@@ -362,6 +407,7 @@ impl<'a> CognitoIdp<'a> {
             username,
             session: response.session,
             parameters,
+            available: response.available_challenges,
         }))
     }
 
@@ -389,6 +435,7 @@ impl<'a> CognitoIdp<'a> {
             )
             .await;
         };
+        signable_endpoint(&self.pool.endpoint, &self.pool.region)?;
         let action = format!("Admin{action}");
         put(&mut body, "UserPoolId", json!(self.pool.user_pool_id));
         let signing = Signing {
@@ -411,6 +458,30 @@ impl<'a> CognitoIdp<'a> {
     }
 }
 
+/// Requests signed with the user's AWS credentials go to AWS's Cognito endpoint for the pool's
+/// region, or to an emulator on this machine, never elsewhere: an endpoint override from a
+/// shared provider file must not collect a signed request, the access key id and the session
+/// token.
+fn signable_endpoint(endpoint: &Url, region: &str) -> Result<()> {
+    let host = endpoint.host_str().unwrap_or_default();
+    let aws = [
+        format!("cognito-idp.{region}.amazonaws.com"),
+        format!("cognito-idp-fips.{region}.amazonaws.com"),
+        format!("cognito-idp.{region}.amazonaws.com.cn"),
+    ];
+    let on_aws = endpoint.scheme() == "https" && aws.iter().any(|h| h == host);
+    if on_aws || crate::provider::is_loopback_host(endpoint) {
+        return Ok(());
+    }
+    Err(Error::config(
+        "Cognito API endpoint",
+        format!(
+            "admin sign-in signs requests with your AWS credentials, so it goes only to cognito-idp.{region}.amazonaws.com (or an emulator on this machine), not {}: remove the provider's Cognito API endpoint override",
+            crate::error::printable(host, 80)
+        ),
+    ))
+}
+
 /// What only a signed (admin) call can be refused for: the AWS identity's permissions or
 /// credentials, or an app client that does not allow the admin flow. Anything else is left to
 /// [`api_error`].
@@ -428,9 +499,17 @@ fn admin_error(
                 "{who} may not call cognito-idp:{action} ({detail}). Allow cognito-idp:AdminInitiateAuth and cognito-idp:AdminRespondToAuthChallenge on this user pool in its IAM policy, or choose another AWS profile"
             ),
         ),
+        "ResourceNotFoundException" => Error::config(
+            "AWS credentials",
+            format!(
+                "Cognito has no such user pool or app client for {who} ({detail}). Check that this AWS profile is for the AWS account that holds the pool, and the pool's region"
+            ),
+        ),
         "UnrecognizedClientException"
         | "InvalidClientTokenId"
         | "InvalidSignatureException"
+        | "IncompleteSignatureException"
+        | "MissingAuthenticationTokenException"
         | "SignatureDoesNotMatch"
         | "ExpiredTokenException"
         | "ExpiredToken" => Error::config(
@@ -442,10 +521,14 @@ fn admin_error(
                     .unwrap_or_default()
             ),
         ),
-        "InvalidParameterException" if e.message.contains("not enabled") => Error::InvalidClient {
-            detail,
-            hint: "Enable ALLOW_ADMIN_USER_PASSWORD_AUTH in the app client's authentication flows (Cognito console: App client, Edit, Authentication flows).",
-        },
+        "InvalidParameterException"
+            if e.message.contains("not enabled") && action == "AdminInitiateAuth" =>
+        {
+            Error::InvalidClient {
+                detail,
+                hint: "Enable ALLOW_ADMIN_USER_PASSWORD_AUTH (and ALLOW_REFRESH_TOKEN_AUTH) in the app client's authentication flows (Cognito console: App client, Edit, Authentication flows).",
+            }
+        }
         _ => return Err(e),
     })
 }
@@ -455,7 +538,7 @@ fn api_error(e: AwsError, call: Call) -> Error {
     let kind = e.kind;
     let detail = format!("{kind}: {}", e.message);
     match kind.as_str() {
-        "NotAuthorizedException" if call == Call::Refresh => Error::InvalidGrant { detail },
+        // Before the refresh arm: a wrong or rotated client secret must not end every session.
         "NotAuthorizedException"
             if e.message.contains("SECRET_HASH") || e.message.contains("secret") =>
         {
@@ -464,6 +547,7 @@ fn api_error(e: AwsError, call: Call) -> Error {
                 hint: "Check the client secret: this app client needs its secret (or has none).",
             }
         }
+        "NotAuthorizedException" if call == Call::Refresh => Error::InvalidGrant { detail },
         "NotAuthorizedException"
         | "UserNotFoundException"
         | "PasswordResetRequiredException"
@@ -507,6 +591,39 @@ fn put(target: &mut Value, key: &str, value: Value) {
 mod admin_tests {
     use super::*;
 
+    #[test]
+    fn signed_requests_go_only_to_aws_or_this_machine() {
+        let ok = |u: &str| signable_endpoint(&Url::parse(u).unwrap(), "eu-west-1").is_ok();
+        assert!(ok("https://cognito-idp.eu-west-1.amazonaws.com/"));
+        assert!(ok("https://cognito-idp-fips.eu-west-1.amazonaws.com/"));
+        assert!(ok("http://127.0.0.1:5000/"));
+        assert!(!ok(
+            "https://cognito-idp.eu-west-1.amazonaws.com.evil.example/"
+        ));
+        assert!(
+            !ok("https://cognito-idp.us-east-1.amazonaws.com/"),
+            "another region"
+        );
+        assert!(
+            !ok("http://cognito-idp.eu-west-1.amazonaws.com/"),
+            "plain http"
+        );
+        assert!(!ok("https://auth.example.com/"));
+    }
+
+    #[test]
+    fn a_refused_client_secret_on_refresh_keeps_the_session() {
+        let e = AwsError {
+            kind: "NotAuthorizedException".into(),
+            message: "Unable to verify secret hash for client 1a2b".into(),
+            status: 400,
+        };
+        assert_eq!(
+            api_error(e, Call::Refresh).code(),
+            crate::ErrorCode::InvalidClient
+        );
+    }
+
     /// Cognito's own words for these refusals, from its API reference.
     fn refusal(kind: &str, message: &str) -> Error {
         let e = AwsError {
@@ -520,6 +637,15 @@ mod admin_tests {
 
     #[test]
     fn admin_refusals_name_the_fix() {
+        let wrong_account = refusal(
+            "ResourceNotFoundException",
+            "User pool client 1a2b does not exist.",
+        )
+        .to_string();
+        assert!(
+            wrong_account.contains("AWS account that holds the pool"),
+            "{wrong_account}"
+        );
         let denied = refusal(
             "AccessDeniedException",
             "User: arn:aws:iam::123456789012:user/qa is not authorized to perform: cognito-idp:AdminInitiateAuth on resource: arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_X",

@@ -90,15 +90,48 @@ impl Deck {
             .or(record.subject.as_deref())
             .unwrap_or_default();
         let http = self.http_for(provider);
-        let mut idp = CognitoIdp::new(&http, &pool);
-        if record.sign_in == SignInMethod::CognitoAdmin {
-            idp = idp.with_admin(self.admin_auth(provider).await?);
-        }
-        let tokens = idp.refresh(refresh_token, username).await?;
+        let public = CognitoIdp::new(&http, &pool);
+        let tokens = match record.sign_in {
+            // The admin flow, as the account signed in. When the AWS side fails (an expired SSO
+            // session, changed keys, another process's default chain), the refresh token still
+            // works through the public call: the session is not lost to it.
+            SignInMethod::CognitoAdmin => match self
+                .admin_refresh(provider, &public, refresh_token, username)
+                .await
+            {
+                Err(Error::InvalidConfig { field, .. }) if field.starts_with("AWS") => {
+                    tracing::info!(
+                        "admin refresh refused on the AWS side; refreshing through the public call"
+                    );
+                    public.refresh(refresh_token, username).await?
+                }
+                other => other?,
+            },
+            _ => public.refresh(refresh_token, username).await?,
+        };
         let verdicts = self
             .verify_api_tokens(provider, &tokens, record.subject.as_deref())
             .await?;
         Ok(Renewal { tokens, verdicts })
+    }
+
+    async fn admin_refresh(
+        &self,
+        provider: &ProviderConfig,
+        public: &CognitoIdp<'_>,
+        refresh_token: &RefreshToken,
+        username: &str,
+    ) -> Result<TokenSet> {
+        let admin = self.admin_auth(provider).await?;
+        let refreshed = public
+            .clone()
+            .with_admin(admin)
+            .refresh(refresh_token, username)
+            .await;
+        if matches!(&refreshed, Err(Error::InvalidConfig { .. })) {
+            self.forget_aws_identity(provider).await;
+        }
+        refreshed
     }
 
     pub(super) async fn revoke_cognito_api(

@@ -43,10 +43,17 @@ impl Deck {
             PasswordFlow::Srp => idp.sign_in_srp(username, &password).await?,
             PasswordFlow::Password => idp.sign_in_password(username, &password).await?,
             PasswordFlow::Admin => {
-                idp.with_admin(self.admin_auth(&provider).await?)
+                let signed_in = idp
+                    .with_admin(self.admin_auth(&provider).await?)
                     .sign_in_admin(username, &password)
-                    .await?
+                    .await;
+                if matches!(&signed_in, Err(Error::InvalidConfig { .. })) {
+                    self.forget_aws_identity(&provider).await;
+                }
+                signed_in?
             }
+            PasswordFlow::Custom => idp.sign_in_custom(username).await?,
+            PasswordFlow::Choice => idp.sign_in_choice(username).await?,
         };
         self.after_step(&provider, step, flow == PasswordFlow::Admin)
             .await
@@ -72,11 +79,31 @@ impl Deck {
                 }
             }
         };
-        let credentials = identity.credentials().await?;
+        let credentials = match identity.credentials().await {
+            Ok(credentials) => credentials,
+            Err(e) => {
+                self.forget_aws_identity(provider).await;
+                return Err(e);
+            }
+        };
         Ok(AdminAuth {
             identity,
             credentials,
         })
+    }
+
+    /// After AWS refused credentials (or found none), the next attempt reads the profile
+    /// files and the credential sources again: the user has been told to fix them.
+    pub(super) async fn forget_aws_identity(&self, provider: &ProviderConfig) {
+        if let Ok(region) = provider.cognito_region() {
+            self.aws_identities
+                .lock()
+                .await
+                .remove(&super::AwsIdentityKey {
+                    profile: provider.aws_profile.clone(),
+                    region,
+                });
+        }
     }
 
     pub async fn answer_challenge(
@@ -114,7 +141,12 @@ impl Deck {
                 let view = ChallengeView {
                     id: id.clone(),
                     name: challenge.name.as_str().to_owned(),
-                    prompt: challenge.name.prompt(),
+                    prompt: challenge.prompt(),
+                    details: challenge
+                        .details()
+                        .into_iter()
+                        .map(|(name, value)| ChallengeDetail { name, value })
+                        .collect(),
                 };
                 lock(&self.challenges).insert(
                     id,

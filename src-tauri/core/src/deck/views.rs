@@ -224,6 +224,15 @@ pub struct ChallengeView {
     pub id: String,
     pub name: String,
     pub prompt: String,
+    /// A custom challenge's parameters from the pool (its question, hints), to show.
+    pub details: Vec<ChallengeDetail>,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ChallengeDetail {
+    pub name: String,
+    pub value: String,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -247,6 +256,11 @@ pub enum PasswordFlow {
     Password,
     /// ADMIN_USER_PASSWORD_AUTH, signed with the provider's AWS profile's credentials.
     Admin,
+    /// CUSTOM_AUTH: the pool's own challenges, answered one by one (no password up front).
+    Custom,
+    /// USER_AUTH: Cognito offers the ways this user may sign in (a code by email or SMS, the
+    /// password); no password up front.
+    Choice,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]

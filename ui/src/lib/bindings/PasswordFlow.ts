@@ -3,4 +3,4 @@
 /**
  * How a username and password sign in through Cognito's API.
  */
-export type PasswordFlow = "srp" | "password" | "admin";
+export type PasswordFlow = "srp" | "password" | "admin" | "custom" | "choice";

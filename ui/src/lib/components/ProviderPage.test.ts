@@ -48,3 +48,19 @@ describe('ProviderPage, password sign-in', () => {
     expect(screen.queryByTestId('sign-in-with-code')).toBeNull();
   });
 });
+
+describe('ProviderPage, flows that ask as they go', () => {
+  afterEach(cleanup);
+
+  it('starts CUSTOM_AUTH and USER_AUTH with the username alone', async () => {
+    const api = fakeApi();
+    const deck = new DeckState(api);
+    render(ProviderPage, { deck, provider: cognitoPool(null) });
+    await fireEvent.change(screen.getByTestId('p-flow'), { target: { value: 'custom' } });
+    expect(screen.queryByTestId('p-password')).toBeNull();
+    await fireEvent.input(screen.getByTestId('p-username'), { target: { value: 'carol' } });
+    expect((screen.getByTestId('p-submit') as HTMLButtonElement).disabled).toBe(false);
+    await fireEvent.click(screen.getByTestId('p-submit'));
+    expect(api.signInWithPassword).toHaveBeenCalledWith('p1', 'carol', '', 'custom');
+  });
+});

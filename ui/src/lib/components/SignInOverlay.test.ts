@@ -46,3 +46,23 @@ describe('SignInOverlay, sign-in with a code', () => {
     await vi.waitFor(() => expect(deck.pending?.device?.userCode).toBe('WDJB-MJHT'));
   });
 });
+
+describe('SignInOverlay, a pool\'s own challenge', () => {
+  afterEach(cleanup);
+
+  it('shows the challenge parameters beside the prompt, and asks a chosen password hidden', async () => {
+    const deck = new DeckState(fakeApi());
+    deck.challenge = {
+      id: 'c1', name: 'CUSTOM_CHALLENGE', prompt: "Answer the user pool's challenge",
+      details: [{ name: 'question', value: 'What is 6 x 7?' }],
+    };
+    render(SignInOverlay, { deck });
+    expect(screen.getByTestId('challenge-details').textContent).toContain('What is 6 x 7?');
+    expect((screen.getByTestId('challenge-answer') as HTMLInputElement).type).toBe('text');
+    cleanup();
+    deck.challenge = { id: 'c2', name: 'PASSWORD', prompt: 'Password', details: [] };
+    render(SignInOverlay, { deck });
+    expect((screen.getByTestId('challenge-answer') as HTMLInputElement).type).toBe('password');
+    expect(screen.queryByTestId('challenge-details')).toBeNull();
+  });
+});

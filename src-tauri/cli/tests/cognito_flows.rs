@@ -1,0 +1,117 @@
+//! `tokendeck login POOL --custom-auth` and `--choice` with the real binary, answering each
+//! challenge on standard input. Against the hand-made Cognito stand-in
+//! (tests/provider/cognito-flows.mjs): no emulator implements CUSTOM_AUTH or USER_AUTH.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "../../core/tests/support/mod.rs"]
+mod support;
+
+mod home;
+
+use std::process::Stdio;
+
+use home::*;
+use support::provider_dir;
+use tokendeck_core::provider::{CognitoDomain, EndpointOverrides, ProviderConfig, ProviderSource};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+async fn stand_in() -> (tokio::process::Child, serde_json::Value) {
+    let mut child = tokio::process::Command::new("node")
+        .arg(provider_dir().join("cognito-flows.mjs"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .await
+        .unwrap();
+    (child, serde_json::from_str(&line).unwrap())
+}
+
+async fn login(home: &Home, flag: &str, answers: &str) -> std::process::Output {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tokendeck"))
+        .args([
+            "login",
+            "Flows pool",
+            flag,
+            "--username",
+            "carol",
+            "--password-stdin",
+        ])
+        .env("TOKENDECK_CONFIG_DIR", &home.dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(answers.as_bytes()).await.unwrap();
+    drop(input);
+    child.wait_with_output().await.unwrap()
+}
+
+#[tokio::test]
+async fn custom_challenges_and_a_chosen_password_from_the_command_line() {
+    let (_child, ready) = stand_in().await;
+    let text = |k: &str| ready[k].as_str().unwrap().to_owned();
+    let issuer = text("issuer");
+    let home = Home::new();
+    home.add(ProviderConfig {
+        id: "".into(),
+        name: "Flows pool".into(),
+        source: ProviderSource::Cognito {
+            domain: CognitoDomain::None,
+            region: "us-east-1".into(),
+            user_pool_id: text("poolId"),
+        },
+        client_id: text("clientId"),
+        scopes: vec![],
+        overrides: EndpointOverrides {
+            jwks_uri: Some(format!("{issuer}/.well-known/jwks.json")),
+            issuer: Some(issuer),
+            cognito_idp: Some(text("url")),
+            ..Default::default()
+        },
+        ..local(
+            &support::LocalProvider::start().await,
+            "unused",
+            "Flows pool",
+        )
+    })
+    .await;
+
+    // The pool's questions are shown before each answer is read.
+    let out = login(&home, "--custom-auth", "42\nblue\n").await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("question: What is 6 x 7?"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("question: Which colour is the sky?"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("signed in: carol"),
+        "{}",
+        stderr(&out)
+    );
+
+    // USER_AUTH: choose the password, then give it.
+    let out = login(&home, "--choice", "password\nCarol-Passw0rd!\n").await;
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // A wrong answer exits as a refused sign-in.
+    let out = login(&home, "--custom-auth", "41\n").await;
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+}

@@ -1,0 +1,282 @@
+//! CUSTOM_AUTH and choice-based USER_AUTH through the Deck. No emulator implements these
+//! flows (moto knows neither) and Cognito itself needs an AWS account, so they run against a
+//! hand-made stand-in (tests/provider/cognito-flows.mjs) that answers with the wire shapes of
+//! AWS's API reference and signs real JWTs; the tokens are verified as a pool's are.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use std::process::Stdio;
+
+use secrecy::SecretString;
+use serde_json::Value;
+use support::*;
+use tokendeck_core::ErrorCode;
+use tokendeck_core::deck::{ChallengeView, Deck, PasswordFlow, PasswordSignIn};
+use tokendeck_core::ids::ProviderId;
+use tokendeck_core::provider::{CognitoDomain, EndpointOverrides, ProviderConfig, ProviderSource};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+struct StandIn {
+    _child: Child,
+    url: String,
+    issuer: String,
+    pool_id: String,
+    client_id: String,
+}
+
+impl StandIn {
+    async fn start() -> Self {
+        let mut child = Command::new("node")
+            .arg(provider_dir().join("cognito-flows.mjs"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .await
+            .unwrap();
+        let ready: Value = serde_json::from_str(&line).unwrap();
+        let text = |k: &str| ready[k].as_str().unwrap().to_owned();
+        Self {
+            url: text("url"),
+            issuer: text("issuer"),
+            pool_id: text("poolId"),
+            client_id: text("clientId"),
+            _child: child,
+        }
+    }
+
+    fn config(&self) -> ProviderConfig {
+        ProviderConfig {
+            id: "".into(),
+            name: "Flows pool".into(),
+            source: ProviderSource::Cognito {
+                domain: CognitoDomain::None,
+                region: "us-east-1".into(),
+                user_pool_id: self.pool_id.clone(),
+            },
+            client_id: self.client_id.clone(),
+            confidential: false,
+            scopes: vec![],
+            redirect_uri: None,
+            overrides: EndpointOverrides {
+                issuer: Some(self.issuer.clone()),
+                jwks_uri: Some(format!("{}/.well-known/jwks.json", self.issuer)),
+                cognito_idp: Some(self.url.clone()),
+                ..Default::default()
+            },
+            identity_pool_id: None,
+            refresh_token_lifetime: None,
+            sign_in_options: Default::default(),
+            browser_command: None,
+            client_auth: Default::default(),
+            client_key_id: None,
+            network: Default::default(),
+            aws_profile: None,
+        }
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        reqwest::get(format!("{}{path}", self.url))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+}
+
+async fn setup() -> (StandIn, Fixture, SharedDeck, ProviderId) {
+    let stand_in = StandIn::start().await;
+    let fx = Fixture::with_provider(LocalProvider::start().await);
+    let deck = fx.open();
+    let id = add_provider(&deck, stand_in.config(), None).await;
+    (stand_in, fx, deck, id)
+}
+
+type SharedDeck = std::sync::Arc<Deck>;
+
+async fn start(deck: &Deck, provider: &ProviderId, flow: PasswordFlow) -> ChallengeView {
+    match deck
+        .sign_in_with_password(provider, "carol", SecretString::from(String::new()), flow)
+        .await
+        .unwrap()
+    {
+        PasswordSignIn::Challenge(challenge) => challenge,
+        PasswordSignIn::SignedIn(_) => panic!("signed in without a challenge"),
+    }
+}
+
+async fn answer(deck: &Deck, challenge: &ChallengeView, text: &str) -> PasswordSignIn {
+    deck.answer_challenge(&challenge.id, text.to_owned())
+        .await
+        .unwrap()
+}
+
+fn challenge(step: PasswordSignIn) -> ChallengeView {
+    match step {
+        PasswordSignIn::Challenge(c) => c,
+        PasswordSignIn::SignedIn(a) => panic!("signed in early: {}", a.record.label),
+    }
+}
+
+#[tokio::test]
+async fn custom_auth_answers_each_of_the_pools_challenges() {
+    let (stand_in, _fx, deck, provider) = setup().await;
+    let first = start(&deck, &provider, PasswordFlow::Custom).await;
+    assert_eq!(first.name, "CUSTOM_CHALLENGE");
+    // The pool's public parameters are shown, its question among them.
+    assert!(
+        first
+            .details
+            .iter()
+            .any(|d| d.name == "question" && d.value == "What is 6 x 7?"),
+        "{first:?}"
+    );
+    let second = challenge(answer(&deck, &first, "42").await);
+    assert!(
+        second
+            .details
+            .iter()
+            .any(|d| d.value == "Which colour is the sky?"),
+        "{second:?}"
+    );
+    let PasswordSignIn::SignedIn(account) = answer(&deck, &second, "blue").await else {
+        panic!("not signed in");
+    };
+    assert_eq!(account.record.label, "carol");
+    let requests = stand_in.get("__test/requests").await;
+    assert_eq!(requests[0]["body"]["AuthFlow"], "CUSTOM_AUTH");
+    assert_eq!(
+        requests[0]["body"]["AuthParameters"],
+        serde_json::json!({"USERNAME": "carol"})
+    );
+    assert_eq!(
+        requests[1]["body"]["ChallengeResponses"],
+        serde_json::json!({"USERNAME": "carol", "ANSWER": "42"})
+    );
+    assert_eq!(requests[1]["contentType"], "application/x-amz-json-1.1");
+
+    // A wrong answer is Cognito's NotAuthorizedException: refused, nothing stored.
+    let first = start(&deck, &provider, PasswordFlow::Custom).await;
+    let err = deck
+        .answer_challenge(&first.id, "41".into())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::AccessDenied, "{err}");
+}
+
+#[tokio::test]
+async fn choice_based_sign_in_with_a_code_by_email() {
+    let (stand_in, _fx, deck, provider) = setup().await;
+    let select = start(&deck, &provider, PasswordFlow::Choice).await;
+    assert_eq!(select.name, "SELECT_CHALLENGE");
+    assert!(
+        select.prompt.contains("EMAIL_OTP") && select.prompt.contains("PASSWORD_SRP"),
+        "{}",
+        select.prompt
+    );
+    // Typed as a person would.
+    let code = challenge(answer(&deck, &select, " email_otp ").await);
+    assert_eq!(code.name, "EMAIL_OTP");
+    assert!(
+        code.prompt.contains("sent by email to c***@e***"),
+        "{}",
+        code.prompt
+    );
+    let sent = stand_in.get("__test/last-code").await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let PasswordSignIn::SignedIn(account) = answer(&deck, &code, &sent).await else {
+        panic!("not signed in");
+    };
+    assert_eq!(account.record.label, "carol");
+    let requests = stand_in.get("__test/requests").await;
+    assert_eq!(requests[0]["body"]["AuthFlow"], "USER_AUTH");
+    assert_eq!(requests[1]["body"]["ChallengeName"], "SELECT_CHALLENGE");
+    assert_eq!(
+        requests[1]["body"]["ChallengeResponses"]["ANSWER"],
+        "EMAIL_OTP"
+    );
+    assert_eq!(
+        requests[2]["body"]["ChallengeResponses"]["EMAIL_OTP_CODE"],
+        sent.as_str()
+    );
+
+    // A wrong code: Cognito's CodeMismatchException.
+    let select = start(&deck, &provider, PasswordFlow::Choice).await;
+    let code = challenge(answer(&deck, &select, "SMS_OTP").await);
+    assert!(
+        code.prompt.contains("text message to +*******1234"),
+        "{}",
+        code.prompt
+    );
+    let err = deck
+        .answer_challenge(&code.id, "000000".into())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::AccessDenied, "{err}");
+}
+
+#[tokio::test]
+async fn choice_based_sign_in_with_the_password_asks_for_it_first() {
+    let (stand_in, _fx, deck, provider) = setup().await;
+    let select = start(&deck, &provider, PasswordFlow::Choice).await;
+    let before = stand_in
+        .get("__test/requests")
+        .await
+        .as_array()
+        .unwrap()
+        .len();
+    let password = challenge(answer(&deck, &select, "PASSWORD").await);
+    assert_eq!(password.name, "PASSWORD");
+    assert_eq!(
+        stand_in
+            .get("__test/requests")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        before,
+        "nothing is sent until the password is given"
+    );
+    let PasswordSignIn::SignedIn(account) = answer(&deck, &password, "Carol-Passw0rd!").await
+    else {
+        panic!("not signed in");
+    };
+    assert_eq!(account.record.label, "carol");
+    let requests = stand_in.get("__test/requests").await;
+    let last = &requests.as_array().unwrap().last().unwrap()["body"];
+    assert_eq!(last["ChallengeName"], "SELECT_CHALLENGE");
+    assert_eq!(last["ChallengeResponses"]["ANSWER"], "PASSWORD");
+    assert_eq!(last["ChallengeResponses"]["PASSWORD"], "Carol-Passw0rd!");
+
+    // Passkeys need a browser; a way not offered names those that are.
+    let select = start(&deck, &provider, PasswordFlow::Choice).await;
+    let err = deck
+        .answer_challenge(&select.id, "WEB_AUTHN".into())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("passkey needs a browser"), "{err}");
+    let select = start(&deck, &provider, PasswordFlow::Choice).await;
+    let err = deck
+        .answer_challenge(&select.id, "CARRIER_PIGEON".into())
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("answer one of PASSWORD, PASSWORD_SRP, EMAIL_OTP"),
+        "{err}"
+    );
+}
