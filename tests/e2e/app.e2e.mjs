@@ -11,7 +11,7 @@ import { By, Key } from 'selenium-webdriver';
 
 import {
   cliBinary, clipboard, deliverDeepLink, keyringSecret, openApp, prepareDesktop, root, startDriver,
-  startNotificationServer, startProvider, startTray, trayMenu, xWindow,
+  startMoto, startNotificationServer, startProvider, startTray, trayMenu, xWindow,
 } from './harness.mjs';
 
 let provider;
@@ -20,12 +20,14 @@ let tray;
 let driver;
 let app;
 let env;
+let desktopHome;
 
 before(async () => {
   provider = await startProvider();
   notifications = await startNotificationServer();
   tray = await startTray();
   const desktop = prepareDesktop();
+  desktopHome = desktop.home;
   // The session's runtime directory, where the app listens as the command line's agent.
   const runtime = join(desktop.home, 'run');
   mkdirSync(runtime, { mode: 0o700 });
@@ -501,5 +503,39 @@ test('a sign-in with a code: the window shows it large, a browser elsewhere ente
     await app.waitFor(async () => /verified/i.test(await app.text('token-panel-id')), 'the ID token verified');
   } finally {
     device.stop();
+  }
+});
+
+test('admin sign-in: signed with the AWS profile the provider names, as moto checks it', async () => {
+  const moto = await startMoto();
+  try {
+    // The user's own AWS files, where the AWS CLI keeps them.
+    mkdirSync(join(desktopHome, '.aws'), { recursive: true });
+    writeFileSync(join(desktopHome, '.aws/credentials'), `[qa]\naws_access_key_id = ${moto.accessKey.id}\naws_secret_access_key = ${moto.accessKey.secret}\n`);
+    writeFileSync(join(desktopHome, '.aws/config'), '[profile qa]\nregion = us-east-1\n');
+    await app.click('add-provider');
+    await app.type('f-name', 'Admin pool');
+    await app.click('f-domain-none');
+    await app.type('f-region', 'us-east-1');
+    await app.type('f-pool', moto.pool);
+    await app.type('f-client-id', moto.clientId);
+    await app.type('f-client-secret', moto.clientSecret);
+    await app.type('f-aws-profile', 'qa');
+    await (await app.session.findElement(By.css('details summary'))).click();
+    await app.type('f-override-cognitoIdp', moto.url);
+    await app.type('f-override-jwksUri', `${moto.url}${moto.pool}/.well-known/jwks.json`);
+    await app.click('save-provider');
+    await app.find('password-form');
+    assert.match(await app.text('aws-profile'), /AWS profile qa/);
+    await (await app.session.findElement(By.css('[data-testid="p-flow"] option[value="admin"]'))).click();
+    await app.type('p-username', 'dana');
+    await app.type('p-password', 'Dana-Passw0rd!');
+    await app.click('p-submit');
+    await app.waitFor(async () => (await app.all('admin-sign-in')).length === 1, 'the account signed in through the admin flow');
+    assert.equal(await app.text('admin-sign-in'), 'admin sign-in (AWS profile qa)');
+    await app.waitFor(async () => /verified/i.test(await app.text('token-panel-id')), 'the ID token verified');
+    await app.screenshot('admin-sign-in');
+  } finally {
+    moto.stop();
   }
 });

@@ -48,6 +48,65 @@ export async function startProvider(extra = []) {
   return { issuer, stop: () => child.kill() };
 }
 
+/**
+ * moto, Cognito's API on loopback, with a pool whose app client has a secret, a user, and an IAM
+ * user allowed the admin calls; AWS authentication is then enforced, so moto checks each
+ * request's SigV4 signature and IAM policy. Returns what a provider and an AWS profile need.
+ */
+export async function startMoto() {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  const child = spawn(join(root, 'tests/.venv/bin/moto_server'), ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${url}moto-api/`)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    await sleep(100);
+  }
+  const idp = async (action, body) => {
+    const r = await fetch(url, {
+      method: 'POST',
+      headers: { 'x-amz-target': `AWSCognitoIdentityProviderService.${action}`, 'content-type': 'application/x-amz-json-1.1' },
+      body: JSON.stringify(body),
+    });
+    if (!r.ok) throw new Error(`${action}: ${r.status} ${await r.text()}`);
+    return r.json();
+  };
+  // IAM's query API; the Authorization header only names the service until auth is enforced.
+  const iam = async (params) => {
+    const r = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: 'AWS4-HMAC-SHA256 Credential=setup/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0' },
+      body: new URLSearchParams({ Version: '2010-05-08', ...params }),
+    });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`IAM ${params.Action}: ${r.status} ${text}`);
+    return text;
+  };
+  const pool = (await idp('CreateUserPool', { PoolName: 'e2e' })).UserPool.Id;
+  const client = (await idp('CreateUserPoolClient', {
+    UserPoolId: pool, ClientName: 'e2e', GenerateSecret: true,
+    ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+  })).UserPoolClient;
+  await idp('AdminCreateUser', { UserPoolId: pool, Username: 'dana', TemporaryPassword: 'Dana-Passw0rd!', MessageAction: 'SUPPRESS' });
+  await idp('AdminSetUserPassword', { UserPoolId: pool, Username: 'dana', Password: 'Dana-Passw0rd!', Permanent: true });
+  await iam({ Action: 'CreateUser', UserName: 'qa' });
+  await iam({
+    Action: 'PutUserPolicy', UserName: 'qa', PolicyName: 'admin-sign-in',
+    PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['cognito-idp:AdminInitiateAuth', 'cognito-idp:AdminRespondToAuthChallenge'], Resource: '*' }] }),
+  });
+  const created = await iam({ Action: 'CreateAccessKey', UserName: 'qa' });
+  const tag = (name) => created.match(new RegExp(`<${name}>([^<]+)</${name}>`))[1];
+  await fetch(`${url}moto-api/reset-auth`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '0' });
+  return {
+    url, pool, clientId: client.ClientId, clientSecret: client.ClientSecret,
+    accessKey: { id: tag('AccessKeyId'), secret: tag('SecretAccessKey') },
+    stop: () => child.kill(),
+  };
+}
+
 /** A desktop whose default browser is fake-browser.sh (XDG dirs from scripts/with-keyring). */
 export function prepareDesktop() {
   const home = mkdtempSync(join(tmpdir(), 'tokendeck-e2e-home-'));
@@ -169,7 +228,12 @@ export function keyringSecret(user) {
 
 /** Launches the app binary with a URL, the way the OS delivers a deep link. */
 export function deliverDeepLink(url, env) {
-  execFileSync(appBinary, [url], { env: { ...process.env, ...env }, timeout: 20000, stdio: 'ignore' });
+  try {
+    execFileSync(appBinary, [url], { env: { ...process.env, ...env }, timeout: 20000, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  } catch (e) {
+    // What the second launch said (the URL is a forged one: nothing secret).
+    throw new Error(`the second launch exited with ${e.status ?? e.signal}: ${String(e.stderr ?? '').slice(-2000)}`);
+  }
 }
 
 /**

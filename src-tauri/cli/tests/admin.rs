@@ -101,6 +101,15 @@ async fn admin_login_with(
     child.wait_with_output().await.unwrap()
 }
 
+/// The environment a refresh runs with: only these AWS files, no instance metadata.
+fn aws_env(files: &(PathBuf, PathBuf)) -> [(&'static str, &Path); 3] {
+    [
+        ("AWS_CONFIG_FILE", files.0.as_path()),
+        ("AWS_SHARED_CREDENTIALS_FILE", files.1.as_path()),
+        ("AWS_EC2_METADATA_DISABLED", Path::new("true")),
+    ]
+}
+
 async fn set_profile(home: &Home, profile: &str) {
     let out = home
         .run(&["provider", "edit", "Pool", "--aws-profile", profile])
@@ -160,15 +169,7 @@ async fn admin_sign_in_with_an_aws_profile() {
 
     // Refreshed through the admin flow with the same credentials.
     let refreshed = home
-        .run_with(
-            &["refresh", "alice"],
-            None,
-            &[
-                ("AWS_CONFIG_FILE", files.0.as_path()),
-                ("AWS_SHARED_CREDENTIALS_FILE", files.1.as_path()),
-                ("AWS_EC2_METADATA_DISABLED", Path::new("true")),
-            ],
-        )
+        .run_with(&["refresh", "alice"], None, &aws_env(&files))
         .await;
     assert!(refreshed.status.success(), "{}", stderr(&refreshed));
 
@@ -221,15 +222,7 @@ async fn admin_sign_in_with_an_aws_profile() {
     // Refreshing when the AWS side fails (here: no credentials at all) goes through the
     // public call: the session is not lost to an expired SSO login.
     let refreshed = home
-        .run_with(
-            &["refresh", "alice"],
-            None,
-            &[
-                ("AWS_CONFIG_FILE", files.0.as_path()),
-                ("AWS_SHARED_CREDENTIALS_FILE", files.1.as_path()),
-                ("AWS_EC2_METADATA_DISABLED", Path::new("true")),
-            ],
-        )
+        .run_with(&["refresh", "alice"], None, &aws_env(&files))
         .await;
     assert!(refreshed.status.success(), "{}", stderr(&refreshed));
 

@@ -13,28 +13,14 @@ mod support;
 
 mod home;
 
+#[path = "../../core/tests/support/stand_in.rs"]
+mod stand_in;
+
 use std::process::Stdio;
 
 use home::*;
-use support::provider_dir;
-use tokendeck_core::provider::{CognitoDomain, EndpointOverrides, ProviderConfig, ProviderSource};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-
-async fn stand_in() -> (tokio::process::Child, serde_json::Value) {
-    let mut child = tokio::process::Command::new("node")
-        .arg(provider_dir().join("cognito-flows.mjs"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .await
-        .unwrap();
-    (child, serde_json::from_str(&line).unwrap())
-}
+use tokendeck_core::provider::ProviderConfig;
+use tokio::io::AsyncWriteExt;
 
 async fn login(home: &Home, flag: &str, answers: &str) -> std::process::Output {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tokendeck"))
@@ -60,31 +46,11 @@ async fn login(home: &Home, flag: &str, answers: &str) -> std::process::Output {
 
 #[tokio::test]
 async fn custom_challenges_and_a_chosen_password_from_the_command_line() {
-    let (_child, ready) = stand_in().await;
-    let text = |k: &str| ready[k].as_str().unwrap().to_owned();
-    let issuer = text("issuer");
+    let stand_in = stand_in::StandIn::start().await;
     let home = Home::new();
     home.add(ProviderConfig {
-        id: "".into(),
         name: "Flows pool".into(),
-        source: ProviderSource::Cognito {
-            domain: CognitoDomain::None,
-            region: "us-east-1".into(),
-            user_pool_id: text("poolId"),
-        },
-        client_id: text("clientId"),
-        scopes: vec![],
-        overrides: EndpointOverrides {
-            jwks_uri: Some(format!("{issuer}/.well-known/jwks.json")),
-            issuer: Some(issuer),
-            cognito_idp: Some(text("url")),
-            ..Default::default()
-        },
-        ..local(
-            &support::LocalProvider::start().await,
-            "unused",
-            "Flows pool",
-        )
+        ..stand_in.config()
     })
     .await;
 

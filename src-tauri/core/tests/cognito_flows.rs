@@ -11,90 +11,15 @@
 
 mod support;
 
-use std::process::Stdio;
+#[path = "support/stand_in.rs"]
+mod stand_in;
 
 use secrecy::SecretString;
-use serde_json::Value;
+use stand_in::StandIn;
 use support::*;
 use tokendeck_core::ErrorCode;
 use tokendeck_core::deck::{ChallengeView, Deck, PasswordFlow, PasswordSignIn};
 use tokendeck_core::ids::ProviderId;
-use tokendeck_core::provider::{CognitoDomain, EndpointOverrides, ProviderConfig, ProviderSource};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
-
-struct StandIn {
-    _child: Child,
-    url: String,
-    issuer: String,
-    pool_id: String,
-    client_id: String,
-}
-
-impl StandIn {
-    async fn start() -> Self {
-        let mut child = Command::new("node")
-            .arg(provider_dir().join("cognito-flows.mjs"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .await
-            .unwrap();
-        let ready: Value = serde_json::from_str(&line).unwrap();
-        let text = |k: &str| ready[k].as_str().unwrap().to_owned();
-        Self {
-            url: text("url"),
-            issuer: text("issuer"),
-            pool_id: text("poolId"),
-            client_id: text("clientId"),
-            _child: child,
-        }
-    }
-
-    fn config(&self) -> ProviderConfig {
-        ProviderConfig {
-            id: "".into(),
-            name: "Flows pool".into(),
-            source: ProviderSource::Cognito {
-                domain: CognitoDomain::None,
-                region: "us-east-1".into(),
-                user_pool_id: self.pool_id.clone(),
-            },
-            client_id: self.client_id.clone(),
-            confidential: false,
-            scopes: vec![],
-            redirect_uri: None,
-            overrides: EndpointOverrides {
-                issuer: Some(self.issuer.clone()),
-                jwks_uri: Some(format!("{}/.well-known/jwks.json", self.issuer)),
-                cognito_idp: Some(self.url.clone()),
-                ..Default::default()
-            },
-            identity_pool_id: None,
-            refresh_token_lifetime: None,
-            sign_in_options: Default::default(),
-            browser_command: None,
-            client_auth: Default::default(),
-            client_key_id: None,
-            network: Default::default(),
-            aws_profile: None,
-        }
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        reqwest::get(format!("{}{path}", self.url))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    }
-}
 
 async fn setup() -> (StandIn, Fixture, SharedDeck, ProviderId) {
     let stand_in = StandIn::start().await;

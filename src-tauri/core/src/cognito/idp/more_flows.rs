@@ -10,7 +10,6 @@ use super::{AuthStep, CognitoIdp, put};
 use crate::cognito::challenge::{Challenge, ChallengeName};
 use crate::cognito::srp::SrpClient;
 use crate::error::{Error, Result};
-use crate::secret::ChallengeSession;
 
 impl CognitoIdp<'_> {
     /// CUSTOM_AUTH: the username only; then each CUSTOM_CHALLENGE until the pool is satisfied.
@@ -99,27 +98,5 @@ impl CognitoIdp<'_> {
             }
             other => Ok(other),
         }
-    }
-
-    async fn respond_to(
-        &self,
-        challenge: &Challenge,
-        name: &str,
-        mut responses: serde_json::Value,
-    ) -> Result<AuthStep> {
-        if let Some(hash) = self.pool.secret_hash(&challenge.username)? {
-            put(&mut responses, "SECRET_HASH", json!(hash));
-        }
-        let response = self
-            .respond_raw(
-                name,
-                challenge
-                    .session
-                    .as_ref()
-                    .map(ChallengeSession::expose_secret),
-                responses,
-            )
-            .await?;
-        self.step(response, &challenge.username)
     }
 }

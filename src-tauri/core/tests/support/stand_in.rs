@@ -1,0 +1,88 @@
+//! The hand-made Cognito stand-in for CUSTOM_AUTH and USER_AUTH (tests/provider/cognito-flows.mjs),
+//! which no emulator implements: started on a free port, and a provider for its pool.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Stdio;
+
+use serde_json::Value;
+use tokendeck_core::provider::{CognitoDomain, EndpointOverrides, ProviderConfig, ProviderSource};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+fn provider_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/provider")
+}
+
+pub struct StandIn {
+    _child: Child,
+    pub url: String,
+    pub issuer: String,
+    pub pool_id: String,
+    pub client_id: String,
+}
+
+impl StandIn {
+    pub async fn start() -> Self {
+        let mut child = Command::new("node")
+            .arg(provider_dir().join("cognito-flows.mjs"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .await
+            .unwrap();
+        let ready: Value = serde_json::from_str(&line).unwrap();
+        let text = |k: &str| ready[k].as_str().unwrap().to_owned();
+        Self {
+            url: text("url"),
+            issuer: text("issuer"),
+            pool_id: text("poolId"),
+            client_id: text("clientId"),
+            _child: child,
+        }
+    }
+
+    /// A provider for the stand-in's pool: no hosted UI, its API, issuer and keys.
+    pub fn config(&self) -> ProviderConfig {
+        ProviderConfig {
+            id: "".into(),
+            name: "Flows pool".into(),
+            source: ProviderSource::Cognito {
+                domain: CognitoDomain::None,
+                region: "us-east-1".into(),
+                user_pool_id: self.pool_id.clone(),
+            },
+            client_id: self.client_id.clone(),
+            confidential: false,
+            scopes: vec![],
+            redirect_uri: None,
+            overrides: EndpointOverrides {
+                issuer: Some(self.issuer.clone()),
+                jwks_uri: Some(format!("{}/.well-known/jwks.json", self.issuer)),
+                cognito_idp: Some(self.url.clone()),
+                ..Default::default()
+            },
+            identity_pool_id: None,
+            refresh_token_lifetime: None,
+            sign_in_options: Default::default(),
+            browser_command: None,
+            client_auth: Default::default(),
+            client_key_id: None,
+            network: Default::default(),
+            aws_profile: None,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Value {
+        reqwest::get(format!("{}{path}", self.url))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+}
