@@ -111,7 +111,17 @@ async fn choice_based_sign_in_with_a_code_by_email() {
         "{}",
         select.prompt
     );
-    // Typed as a person would.
+    assert_eq!(
+        select.choices,
+        [
+            "PASSWORD",
+            "PASSWORD_SRP",
+            "EMAIL_OTP",
+            "SMS_OTP",
+            "WEB_AUTHN"
+        ]
+    );
+    // Typed as a person would (the CLI's answer; the window offers buttons).
     let code = challenge(answer(&deck, &select, " email_otp ").await);
     assert_eq!(code.name, "EMAIL_OTP");
     assert!(

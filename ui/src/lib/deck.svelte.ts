@@ -311,7 +311,7 @@ export class DeckState {
 
   #afterPasswordStep(step: PasswordSignIn): void {
     if (step.outcome === 'challenge') {
-      this.challenge = { id: step.id, name: step.name, prompt: step.prompt, details: step.details };
+      this.challenge = { id: step.id, name: step.name, prompt: step.prompt, details: step.details, choices: step.choices };
       return;
     }
     this.#signedIn(step);

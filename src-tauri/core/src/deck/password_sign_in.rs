@@ -6,7 +6,7 @@ use secrecy::SecretString;
 
 use super::{Deck, LiveSession, SessionOrigin, lock, views::*};
 use crate::cognito::aws_identity::AwsIdentity;
-use crate::cognito::idp::{AdminAuth, AuthStep, Challenge, CognitoIdp};
+use crate::cognito::idp::{AdminAuth, AuthStep, Challenge, ChallengeName, CognitoIdp};
 use crate::error::{Error, Result};
 use crate::ids::ProviderId;
 use crate::provider::ProviderConfig;
@@ -147,6 +147,14 @@ impl Deck {
                         .into_iter()
                         .map(|(name, value)| ChallengeDetail { name, value })
                         .collect(),
+                    choices: match challenge.name {
+                        ChallengeName::SelectChallenge => challenge
+                            .available
+                            .iter()
+                            .map(|c| crate::error::printable(c, 40))
+                            .collect(),
+                        _ => Vec::new(),
+                    },
                 };
                 lock(&self.challenges).insert(
                     id,

@@ -226,6 +226,8 @@ pub struct ChallengeView {
     pub prompt: String,
     /// A custom challenge's parameters from the pool (its question, hints), to show.
     pub details: Vec<ChallengeDetail>,
+    /// SELECT_CHALLENGE: the ways Cognito offers; the answer is one of them.
+    pub choices: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]

@@ -8,4 +8,8 @@ export type ChallengeView = { id: string, name: string, prompt: string,
 /**
  * A custom challenge's parameters from the pool (its question, hints), to show.
  */
-details: Array<ChallengeDetail>, };
+details: Array<ChallengeDetail>, 
+/**
+ * SELECT_CHALLENGE: the ways Cognito offers; the answer is one of them.
+ */
+choices: Array<string>, };

@@ -28,7 +28,7 @@ describe('ProviderPage, password sign-in', () => {
     render(ProviderPage, { deck, provider: cognitoPool('qa') });
     expect(screen.getByTestId('aws-profile').textContent).toContain('qa');
     const flow = screen.getByTestId('p-flow') as HTMLSelectElement;
-    expect([...flow.options].map((o) => o.textContent)).toContain('admin sign-in, AWS profile qa (ADMIN_USER_PASSWORD_AUTH)');
+    expect([...flow.options].map((o) => o.textContent)).toContain('Password, as admin with AWS profile qa (ADMIN_USER_PASSWORD_AUTH)');
     await fireEvent.change(flow, { target: { value: 'admin' } });
     await fireEvent.input(screen.getByTestId('p-username'), { target: { value: ' alice ' } });
     await fireEvent.input(screen.getByTestId('p-password'), { target: { value: 'Alice-Passw0rd!' } });
@@ -43,7 +43,7 @@ describe('ProviderPage, password sign-in', () => {
     render(ProviderPage, { deck: new DeckState(api), provider: cognitoPool(null) });
     const flow = screen.getByTestId('p-flow') as HTMLSelectElement;
     expect(flow.value).toBe('srp');
-    expect([...flow.options].map((o) => o.textContent)).toContain('admin sign-in, default AWS credentials (ADMIN_USER_PASSWORD_AUTH)');
+    expect([...flow.options].map((o) => o.textContent)).toContain('Password, as admin with the default AWS credentials (ADMIN_USER_PASSWORD_AUTH)');
     expect(screen.queryByTestId('aws-profile')).toBeNull();
     expect(screen.queryByTestId('sign-in-with-code')).toBeNull();
   });

@@ -54,15 +54,34 @@ describe('SignInOverlay, a pool\'s own challenge', () => {
     const deck = new DeckState(fakeApi());
     deck.challenge = {
       id: 'c1', name: 'CUSTOM_CHALLENGE', prompt: "Answer the user pool's challenge",
-      details: [{ name: 'question', value: 'What is 6 x 7?' }],
+      details: [{ name: 'question', value: 'What is 6 x 7?' }], choices: [],
     };
     render(SignInOverlay, { deck });
     expect(screen.getByTestId('challenge-details').textContent).toContain('What is 6 x 7?');
     expect((screen.getByTestId('challenge-answer') as HTMLInputElement).type).toBe('text');
     cleanup();
-    deck.challenge = { id: 'c2', name: 'PASSWORD', prompt: 'Password', details: [] };
+    deck.challenge = { id: 'c2', name: 'PASSWORD', prompt: 'Password', details: [], choices: [] };
     render(SignInOverlay, { deck });
     expect((screen.getByTestId('challenge-answer') as HTMLInputElement).type).toBe('password');
     expect(screen.queryByTestId('challenge-details')).toBeNull();
+  });
+});
+
+describe('SignInOverlay, choosing how to sign in', () => {
+  afterEach(cleanup);
+
+  it('offers USER_AUTH\'s ways as buttons in words; a passkey is shown but not offered', async () => {
+    const api = fakeApi();
+    const deck = new DeckState(api);
+    deck.challenge = {
+      id: 'c3', name: 'SELECT_CHALLENGE', prompt: 'Choose how to sign in (EMAIL_OTP, PASSWORD, WEB_AUTHN)', details: [],
+      choices: ['EMAIL_OTP', 'PASSWORD', 'WEB_AUTHN'],
+    };
+    render(SignInOverlay, { deck });
+    expect(screen.queryByTestId('challenge-answer')).toBeNull();
+    expect(screen.getByTestId('choice-EMAIL_OTP').textContent).toBe('Email me a code');
+    expect((screen.getByTestId('choice-WEB_AUTHN') as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.click(screen.getByTestId('choice-EMAIL_OTP'));
+    expect(api.answerChallenge).toHaveBeenCalledWith('c3', 'EMAIL_OTP');
   });
 });
