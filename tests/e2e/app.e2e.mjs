@@ -38,11 +38,29 @@ before(async () => {
 
 after(async () => {
   await app?.quit().catch(() => {});
+  // Closing the window may leave the app running in the tray (step 11 turned that on): it must
+  // be gone before the next file starts its own, or that one hands over to this one.
+  await waitForAppExit();
   driver?.stop();
   provider?.stop();
   notifications?.stop();
   tray?.stop();
 });
+
+async function waitForAppExit() {
+  const running = () => {
+    try {
+      return execFileSync('pgrep', ['-x', 'tokendeck-app'], { encoding: 'utf8' }).trim() !== '';
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 25 && running(); i++) await sleep(200);
+  if (running()) {
+    execFileSync('pkill', ['-x', 'tokendeck-app']);
+    for (let i = 0; i < 25 && running(); i++) await sleep(200);
+  }
+}
 
 function savedSettings() {
   return JSON.parse(readFileSync(join(process.env.XDG_CONFIG_HOME, 'io.github.tokendeck/config.json'), 'utf8')).settings;
