@@ -14,7 +14,7 @@ mod support;
 use std::time::Duration;
 
 use support::*;
-use tokendeck_core::deck::{Deck, DeviceSignInView, SignInEnd};
+use tokendeck_core::deck::{Deck, DeviceSignInView, DeviceWait, SignInEnd};
 use tokendeck_core::ids::ProviderId;
 use tokendeck_core::inspect::Verification;
 use tokendeck_core::provider::{ClientAuthMethod, ProviderConfig};
@@ -63,6 +63,15 @@ async fn enter_code(view: &DeviceSignInView, user: Option<(&str, &str)>) -> Stri
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
+/// The Deck polling for a started device sign-in, while the test plays the person.
+fn wait_in_background(
+    deck: &std::sync::Arc<Deck>,
+    wait: DeviceWait,
+) -> tokio::task::JoinHandle<tokendeck_core::Result<SignInEnd>> {
+    let deck = deck.clone();
+    tokio::spawn(async move { deck.await_device_sign_in(wait).await })
+}
+
 async fn polls(provider: &LocalProvider) -> Vec<Poll> {
     reqwest::get(provider.url("/__test/device-polls"))
         .await
@@ -93,10 +102,7 @@ async fn a_code_entered_in_a_browser_signs_the_account_in_at_the_pace_the_provid
         .send()
         .await
         .unwrap();
-    let waiting = tokio::spawn({
-        let deck = deck.clone();
-        async move { deck.await_device_sign_in(started.wait).await }
-    });
+    let waiting = wait_in_background(&deck, started.wait);
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(enter_code(&view, Some(ALICE)).await, "done");
     let SignInEnd::SignedIn(account) = waiting.await.unwrap().unwrap() else {
@@ -138,10 +144,7 @@ async fn a_code_the_person_refuses_ends_the_sign_in_and_stores_nothing() {
     let provider_id = add(&fx, &deck, DEVICE).await;
     let started = deck.begin_device_sign_in(&provider_id, None).await.unwrap();
     let view = started.view.clone();
-    let waiting = tokio::spawn({
-        let deck = deck.clone();
-        async move { deck.await_device_sign_in(started.wait).await }
-    });
+    let waiting = wait_in_background(&deck, started.wait);
     assert_eq!(enter_code(&view, None).await, "denied");
     let err = waiting.await.unwrap().unwrap_err();
     assert_eq!(err.code(), ErrorCode::AccessDenied, "{err}");
@@ -174,10 +177,7 @@ async fn cancelling_stops_the_polling() {
     let provider_id = add(&fx, &deck, DEVICE).await;
     let started = deck.begin_device_sign_in(&provider_id, None).await.unwrap();
     let id = started.view.id.clone();
-    let waiting = tokio::spawn({
-        let deck = deck.clone();
-        async move { deck.await_device_sign_in(started.wait).await }
-    });
+    let waiting = wait_in_background(&deck, started.wait);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(deck.cancel_sign_in(&id));
     let end = tokio::time::timeout(Duration::from_secs(2), waiting)
@@ -210,10 +210,7 @@ async fn a_confidential_client_authenticates_at_the_device_endpoint_too() {
     let provider_id = add_provider(&deck, config, Some(&key.pem)).await;
     let started = deck.begin_device_sign_in(&provider_id, None).await.unwrap();
     let view = started.view.clone();
-    let waiting = tokio::spawn({
-        let deck = deck.clone();
-        async move { deck.await_device_sign_in(started.wait).await }
-    });
+    let waiting = wait_in_background(&deck, started.wait);
     assert_eq!(enter_code(&view, Some(BOB)).await, "done");
     let end = waiting.await.unwrap().unwrap();
     assert!(matches!(end, SignInEnd::SignedIn(a) if a.record.label == "bob"));
