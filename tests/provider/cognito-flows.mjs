@@ -106,7 +106,12 @@ async function respond(body) {
       return ['InvalidParameterException', `Challenge ${answers.ANSWER} is not available for this sign-in.`];
     case 'EMAIL_OTP':
     case 'SMS_OTP':
-      if (answers[`${name}_CODE`] !== lastCode) return ['CodeMismatchException', 'Invalid code received for user'];
+      // A wrong code leaves the session open for another try, as Cognito's does (it counts
+      // wrong codes toward the user's lockout instead).
+      if (answers[`${name}_CODE`] !== lastCode) {
+        sessions.set(sessionId, session);
+        return ['CodeMismatchException', 'Invalid code received for user'];
+      }
       return tokens(username);
     default:
       return ['InvalidParameterException', `Unknown challenge ${name}`];

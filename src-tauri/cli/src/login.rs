@@ -59,6 +59,9 @@ async fn with_password(
                 return Ok(());
             }
             PasswordSignIn::Challenge(challenge) => {
+                if let Some(refused) = &challenge.refused {
+                    output::note(refused);
+                }
                 for detail in &challenge.details {
                     output::note(&format!("  {}: {}", detail.name, detail.value));
                 }

@@ -60,6 +60,11 @@ pub enum Error {
     #[error("sign-in was cancelled or refused at the provider ({detail}).")]
     AccessDenied { detail: String },
 
+    /// A challenge's answer (an MFA or one-time code) was wrong; the same challenge may be
+    /// answered again.
+    #[error("that answer was not accepted ({detail}). Check it and try again.")]
+    WrongAnswer { detail: String },
+
     #[error("the provider answered {error}{}", detail_suffix(.description))]
     Provider {
         error: String,
@@ -192,7 +197,7 @@ impl Error {
             Self::InvalidGrant { .. } => ErrorCode::SignInAgain,
             Self::InvalidClient { .. } => ErrorCode::InvalidClient,
             Self::RedirectMismatch { .. } => ErrorCode::RedirectMismatch,
-            Self::AccessDenied { .. } => ErrorCode::AccessDenied,
+            Self::AccessDenied { .. } | Self::WrongAnswer { .. } => ErrorCode::AccessDenied,
             Self::Provider { .. } => ErrorCode::ProviderError,
             Self::UnknownState | Self::BadCallback { .. } => ErrorCode::BadCallback,
             Self::ExpiredState { .. } => ErrorCode::SignInExpired,

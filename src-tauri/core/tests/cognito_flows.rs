@@ -157,11 +157,75 @@ async fn choice_based_sign_in_with_a_code_by_email() {
         "{}",
         code.prompt
     );
-    let err = deck
-        .answer_challenge(&code.id, "000000".into())
+    // A wrong code: Cognito's CodeMismatchException keeps the challenge open, with the reason.
+    let again = challenge(answer(&deck, &code, "000000").await);
+    assert_eq!(
+        (again.id.as_str(), again.name.as_str()),
+        (code.id.as_str(), "SMS_OTP")
+    );
+    let refused = again.refused.as_deref().unwrap_or_default();
+    assert!(
+        refused.contains("not accepted") && refused.contains("CodeMismatchException"),
+        "{refused}"
+    );
+    assert!(code.refused.is_none());
+    let sent = stand_in.get("__test/last-code").await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let PasswordSignIn::SignedIn(account) = answer(&deck, &again, &sent).await else {
+        panic!("the right code after a wrong one did not sign in");
+    };
+    assert_eq!(account.record.label, "carol");
+    // The challenge is spent: answering it again is refused here, with no request sent.
+    let requests = stand_in
+        .get("__test/requests")
         .await
-        .unwrap_err();
-    assert_eq!(err.code(), ErrorCode::AccessDenied, "{err}");
+        .as_array()
+        .unwrap()
+        .len();
+    let err = deck.answer_challenge(&code.id, sent).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::SignInExpired, "{err}");
+    assert_eq!(
+        stand_in
+            .get("__test/requests")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        requests
+    );
+}
+
+#[tokio::test]
+async fn a_cancelled_challenge_cannot_be_answered() {
+    let (stand_in, _fx, deck, provider) = setup().await;
+    let select = start(&deck, &provider, PasswordFlow::Choice).await;
+    let code = challenge(answer(&deck, &select, "EMAIL_OTP").await);
+    assert!(deck.cancel_sign_in(&code.id));
+    assert!(!deck.cancel_sign_in(&code.id));
+    let requests = stand_in
+        .get("__test/requests")
+        .await
+        .as_array()
+        .unwrap()
+        .len();
+    let sent = stand_in.get("__test/last-code").await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let err = deck.answer_challenge(&code.id, sent).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::SignInExpired, "{err}");
+    assert_eq!(
+        stand_in
+            .get("__test/requests")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        requests
+    );
+    assert!(deck.snapshot().await.accounts.is_empty());
 }
 
 #[tokio::test]

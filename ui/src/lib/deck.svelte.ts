@@ -303,15 +303,31 @@ export class DeckState {
   async answerChallenge(answer: string): Promise<void> {
     const challenge = this.challenge;
     if (!challenge) return;
+    // The dialog stays open while Cognito checks the answer: a wrong code comes back as the
+    // same challenge with the reason, any other refusal ends the sign-in.
     await this.#run(busy.challenge, async () => {
-      this.challenge = null;
-      this.#afterPasswordStep(await this.#api.answerChallenge(challenge.id, answer));
+      try {
+        this.#afterPasswordStep(await this.#api.answerChallenge(challenge.id, answer));
+      } catch (e) {
+        if (this.challenge?.id === challenge.id) this.challenge = null;
+        throw e;
+      }
     });
+  }
+
+  /** Walks away from a challenge; the core forgets it (and its Cognito session). */
+  cancelChallenge(): void {
+    const challenge = this.challenge;
+    if (!challenge) return;
+    this.challenge = null;
+    void this.#run(busy.cancelSignIn, () => this.#api.cancelSignIn(challenge.id));
   }
 
   #afterPasswordStep(step: PasswordSignIn): void {
     if (step.outcome === 'challenge') {
-      this.challenge = { id: step.id, name: step.name, prompt: step.prompt, details: step.details, choices: step.choices };
+      this.challenge = {
+        id: step.id, name: step.name, prompt: step.prompt, details: step.details, choices: step.choices, refused: step.refused,
+      };
       return;
     }
     this.#signedIn(step);

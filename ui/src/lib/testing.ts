@@ -45,7 +45,7 @@ export function fakeApi(overrides: Partial<DeckApi> = {}): DeckApi & { events: (
       verificationUriComplete: 'https://id.example.com/device?user_code=WDJB-MJHT', expiresIn: 600,
     })),
     openDeviceSignInPage: vi.fn(async () => {}),
-    signInWithPassword: vi.fn(async () => ({ outcome: 'challenge' as const, id: 'c1', name: 'NEW_PASSWORD_REQUIRED', prompt: 'Choose a new password', details: [], choices: [] })),
+    signInWithPassword: vi.fn(async () => ({ outcome: 'challenge' as const, id: 'c1', name: 'NEW_PASSWORD_REQUIRED', prompt: 'Choose a new password', details: [], choices: [], refused: null })),
     answerChallenge: vi.fn(),
     awsCredentials: vi.fn(),
     exportProviders: vi.fn(async () => '{"format":"tokendeck-providers","version":1,"providers":[]}'),

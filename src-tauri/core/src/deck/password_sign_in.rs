@@ -2,6 +2,8 @@
 //! itself, or the server-side admin flow with the user's AWS credentials), answering the
 //! challenges it asks (new password, MFA code) on the way.
 
+use std::time::{Duration, Instant};
+
 use secrecy::SecretString;
 
 use super::{Deck, LiveSession, SessionOrigin, lock, views::*};
@@ -21,6 +23,19 @@ pub(super) struct PendingChallenge {
     challenge: Challenge,
     /// Answered through AdminRespondToAuthChallenge (the sign-in used the admin flow).
     admin: bool,
+    asked_at: Instant,
+}
+
+/// Cognito's challenge sessions last at most 15 minutes (the app client's
+/// AuthSessionValidity); an unanswered challenge is forgotten after that.
+const CHALLENGE_KEPT_FOR: Duration = Duration::from_secs(15 * 60);
+
+/// A refusal after which the same challenge can be answered again: a wrong code, a new
+/// password the pool's policy refuses, or an answer that never reached Cognito.
+fn may_answer_again(e: &Error) -> bool {
+    matches!(e, Error::WrongAnswer { .. })
+        || matches!(e, Error::Provider { error, .. } if error == "invalid_password")
+        || e.is_transient()
 }
 
 impl Deck {
@@ -115,18 +130,26 @@ impl Deck {
             .remove(challenge_id)
             .ok_or(Error::ExpiredState { minutes: 3 })?;
         // The answer (a new password, a code) goes only where the sign-in started.
-        let provider = pending.provider;
-        self.ensure_still_bound(&provider).await?;
-        let secret = self.client_secret_of(&provider).await?;
+        let provider = &pending.provider;
+        self.ensure_still_bound(provider).await?;
+        let secret = self.client_secret_of(provider).await?;
         let pool = provider.cognito_api(secret)?.pool;
         let answer = pending.challenge.name.answer_with(answer);
-        let http = self.http_for(&provider);
+        let http = self.http_for(provider);
         let mut idp = CognitoIdp::new(&http, &pool);
         if pending.admin {
-            idp = idp.with_admin(self.admin_auth(&provider).await?);
+            idp = idp.with_admin(self.admin_auth(provider).await?);
         }
-        let step = idp.answer(pending.challenge, answer).await?;
-        self.after_step(&provider, step, pending.admin).await
+        match idp.answer(pending.challenge.clone(), answer).await {
+            Ok(step) => self.after_step(provider, step, pending.admin).await,
+            // The dialog stays open with the reason; the user answers the same challenge again.
+            Err(e) if may_answer_again(&e) => {
+                let view = challenge_view(challenge_id.to_owned(), &pending.challenge, Some(&e));
+                lock(&self.challenges).insert(challenge_id.to_owned(), pending);
+                Ok(PasswordSignIn::Challenge(view))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     async fn after_step(
@@ -138,30 +161,16 @@ impl Deck {
         match step {
             AuthStep::Challenge(challenge) => {
                 let id = crate::pkce::random_url_safe();
-                let view = ChallengeView {
-                    id: id.clone(),
-                    name: challenge.name.as_str().to_owned(),
-                    prompt: challenge.prompt(),
-                    details: challenge
-                        .details()
-                        .into_iter()
-                        .map(|(name, value)| ChallengeDetail { name, value })
-                        .collect(),
-                    choices: match challenge.name {
-                        ChallengeName::SelectChallenge => challenge
-                            .available
-                            .iter()
-                            .map(|c| crate::error::printable(c, 40))
-                            .collect(),
-                        _ => Vec::new(),
-                    },
-                };
-                lock(&self.challenges).insert(
+                let view = challenge_view(id.clone(), &challenge, None);
+                let mut challenges = lock(&self.challenges);
+                challenges.retain(|_, pending| pending.asked_at.elapsed() < CHALLENGE_KEPT_FOR);
+                challenges.insert(
                     id,
                     PendingChallenge {
                         provider: provider.clone(),
                         challenge,
                         admin,
+                        asked_at: Instant::now(),
                     },
                 );
                 Ok(PasswordSignIn::Challenge(view))
@@ -205,7 +214,34 @@ impl Deck {
     }
 }
 
+fn challenge_view(id: String, challenge: &Challenge, refused: Option<&Error>) -> ChallengeView {
+    ChallengeView {
+        id,
+        name: challenge.name.as_str().to_owned(),
+        prompt: challenge.prompt(),
+        details: challenge
+            .details()
+            .into_iter()
+            .map(|(name, value)| ChallengeDetail { name, value })
+            .collect(),
+        choices: match challenge.name {
+            ChallengeName::SelectChallenge => challenge
+                .available
+                .iter()
+                .map(|c| crate::error::printable(c, 40))
+                .collect(),
+            _ => Vec::new(),
+        },
+        refused: refused.map(|e| crate::error::printable(&e.to_string(), 400)),
+    }
+}
+
 impl Deck {
+    /// Forgets a challenge the user walked away from (the sign-in's Cancel).
+    pub(super) fn cancel_challenge(&self, challenge_id: &str) -> bool {
+        lock(&self.challenges).remove(challenge_id).is_some()
+    }
+
     /// Forgets the challenges of sign-ins started with a provider whose settings changed.
     pub(super) fn drop_challenges_of(&self, provider_id: &ProviderId) {
         lock(&self.challenges).retain(|_, pending| pending.provider.id != *provider_id);

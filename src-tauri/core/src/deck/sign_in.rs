@@ -173,10 +173,10 @@ impl Deck {
         }
     }
 
-    /// Forgets a started sign-in (browser or device); a loopback listener waiting for it
-    /// closes its port at once, a device sign-in stops polling.
+    /// Forgets a started sign-in (browser, device, or a Cognito challenge by its id); a
+    /// loopback listener waiting for it closes its port at once, a device sign-in stops polling.
     pub fn cancel_sign_in(&self, state: &str) -> bool {
-        if self.cancel_device_sign_in(state) {
+        if self.cancel_device_sign_in(state) || self.cancel_challenge(state) {
             return true;
         }
         if let Some(listener) = lock(&self.loopback_cancels).remove(state) {

@@ -228,6 +228,9 @@ pub struct ChallengeView {
     pub details: Vec<ChallengeDetail>,
     /// SELECT_CHALLENGE: the ways Cognito offers; the answer is one of them.
     pub choices: Vec<String>,
+    /// Why the previous answer to this same challenge was refused (a wrong code); it may be
+    /// answered again.
+    pub refused: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]

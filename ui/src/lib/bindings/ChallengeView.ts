@@ -12,4 +12,9 @@ details: Array<ChallengeDetail>,
 /**
  * SELECT_CHALLENGE: the ways Cognito offers; the answer is one of them.
  */
-choices: Array<string>, };
+choices: Array<string>, 
+/**
+ * Why the previous answer to this same challenge was refused (a wrong code); it may be
+ * answered again.
+ */
+refused: string | null, };

@@ -1,5 +1,6 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AppError } from '../api';
 import { DeckState } from '../deck.svelte';
 import { fakeApi, provider, view } from '../testing';
 import SignInOverlay from './SignInOverlay.svelte';
@@ -54,13 +55,13 @@ describe('SignInOverlay, a pool\'s own challenge', () => {
     const deck = new DeckState(fakeApi());
     deck.challenge = {
       id: 'c1', name: 'CUSTOM_CHALLENGE', prompt: "Answer the user pool's challenge",
-      details: [{ name: 'question', value: 'What is 6 x 7?' }], choices: [],
+      details: [{ name: 'question', value: 'What is 6 x 7?' }], choices: [], refused: null,
     };
     render(SignInOverlay, { deck });
     expect(screen.getByTestId('challenge-details').textContent).toContain('What is 6 x 7?');
     expect((screen.getByTestId('challenge-answer') as HTMLInputElement).type).toBe('text');
     cleanup();
-    deck.challenge = { id: 'c2', name: 'PASSWORD', prompt: 'Password', details: [], choices: [] };
+    deck.challenge = { id: 'c2', name: 'PASSWORD', prompt: 'Password', details: [], choices: [], refused: null };
     render(SignInOverlay, { deck });
     expect((screen.getByTestId('challenge-answer') as HTMLInputElement).type).toBe('password');
     expect(screen.queryByTestId('challenge-details')).toBeNull();
@@ -75,7 +76,7 @@ describe('SignInOverlay, choosing how to sign in', () => {
     const deck = new DeckState(api);
     deck.challenge = {
       id: 'c3', name: 'SELECT_CHALLENGE', prompt: 'Choose how to sign in (EMAIL_OTP, PASSWORD, WEB_AUTHN)', details: [],
-      choices: ['EMAIL_OTP', 'PASSWORD', 'WEB_AUTHN'],
+      choices: ['EMAIL_OTP', 'PASSWORD', 'WEB_AUTHN'], refused: null,
     };
     render(SignInOverlay, { deck });
     expect(screen.queryByTestId('challenge-answer')).toBeNull();
@@ -83,5 +84,48 @@ describe('SignInOverlay, choosing how to sign in', () => {
     expect((screen.getByTestId('choice-WEB_AUTHN') as HTMLButtonElement).disabled).toBe(true);
     await fireEvent.click(screen.getByTestId('choice-EMAIL_OTP'));
     expect(api.answerChallenge).toHaveBeenCalledWith('c3', 'EMAIL_OTP');
+  });
+});
+
+describe('SignInOverlay, a wrong code', () => {
+  afterEach(cleanup);
+
+  const code = { id: 'c4', name: 'EMAIL_OTP', prompt: 'Enter the code sent by email', details: [], choices: [], refused: null };
+
+  it('keeps the dialog open with the reason, and the next answer goes to the same challenge', async () => {
+    const refused = 'that answer was not accepted (CodeMismatchException: Invalid code received for user). Check it and try again.';
+    const api = fakeApi({ answerChallenge: vi.fn(async () => ({ outcome: 'challenge' as const, ...code, refused })) });
+    const deck = new DeckState(api);
+    deck.challenge = { ...code };
+    render(SignInOverlay, { deck });
+    await fireEvent.input(screen.getByTestId('challenge-answer'), { target: { value: '000000' } });
+    await fireEvent.submit(screen.getByTestId('challenge'));
+    await vi.waitFor(() => expect(screen.getByTestId('challenge-refused').textContent).toContain('not accepted'));
+    expect(screen.getByTestId('challenge-refused').getAttribute('role')).toBe('alert');
+    expect((screen.getByTestId('challenge-answer') as HTMLInputElement).value).toBe('');
+    await fireEvent.input(screen.getByTestId('challenge-answer'), { target: { value: '123456' } });
+    await fireEvent.submit(screen.getByTestId('challenge'));
+    expect(api.answerChallenge).toHaveBeenLastCalledWith('c4', '123456');
+  });
+
+  it('a refusal that ends the sign-in closes the dialog and says why', async () => {
+    const api = fakeApi({ answerChallenge: vi.fn(async () => { throw new AppError({ code: 'access_denied', message: 'sign-in was cancelled or refused at the provider (NotAuthorizedException: Invalid session for the user.).' }); }) });
+    const deck = new DeckState(api);
+    deck.challenge = { ...code };
+    render(SignInOverlay, { deck });
+    await fireEvent.input(screen.getByTestId('challenge-answer'), { target: { value: '000000' } });
+    await fireEvent.submit(screen.getByTestId('challenge'));
+    await vi.waitFor(() => expect(screen.queryByTestId('challenge')).toBeNull());
+    expect(deck.toasts.at(-1)?.text).toContain('Invalid session');
+  });
+
+  it('Cancel tells the core, which forgets the challenge', async () => {
+    const api = fakeApi();
+    const deck = new DeckState(api);
+    deck.challenge = { ...code };
+    render(SignInOverlay, { deck });
+    await fireEvent.click(screen.getByTestId('cancel-challenge'));
+    expect(api.cancelSignIn).toHaveBeenCalledWith('c4');
+    expect(deck.challenge).toBeNull();
   });
 });

@@ -33,8 +33,9 @@ pub fn api_error(e: AwsError, call: Call) -> Error {
         | "UserNotFoundException"
         | "PasswordResetRequiredException"
         | "UserNotConfirmedException"
-        | "CodeMismatchException"
         | "ExpiredCodeException" => Error::AccessDenied { detail },
+        // The session stays valid: Cognito counts wrong codes toward its lockout, not this one.
+        "CodeMismatchException" => Error::WrongAnswer { detail },
         "ResourceNotFoundException" => Error::InvalidClient {
             detail,
             hint: "Check the app client id and the user pool's region.",
