@@ -43,6 +43,9 @@ const { values: args } = parseArgs({
     // The polling interval the device authorization response names, and how long a code lasts.
     'device-interval': { type: 'string', default: '5' },
     'device-code-ttl': { type: 'string', default: '600' },
+    // Refresh tokens that live this many seconds, said in each token response as Keycloak
+    // does (`refresh_expires_in`, counted again from each refresh). Default: 30 days, unsaid.
+    'refresh-expires-in': { type: 'string' },
   },
 });
 
@@ -53,6 +56,8 @@ if (!SIGNING_ALGS.includes(signingAlg)) throw new Error(`--signing-alg must be o
 const PRIVATE_MEMBERS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth']);
 
 const accessTokenTtl = Number.parseInt(args['access-token-ttl'], 10);
+const refreshExpiresIn = args['refresh-expires-in'] === undefined ? undefined : Number.parseInt(args['refresh-expires-in'], 10);
+if (refreshExpiresIn !== undefined && !(refreshExpiresIn > 0)) throw new Error('--refresh-expires-in must be a positive number of seconds');
 if (!(accessTokenTtl > 0)) throw new Error('--access-token-ttl must be a positive number of seconds');
 const signingKeys = [await newSigningKey()];
 const clientKeys = await newClientKeys();
@@ -228,7 +233,7 @@ function buildProvider() {
       IdToken: accessTokenTtl,
       AuthorizationCode: 300,
       Grant: 30 * 24 * 3600,
-      RefreshToken: 30 * 24 * 3600,
+      RefreshToken: refreshExpiresIn ?? 30 * 24 * 3600,
       Interaction: 3600,
       Session: 24 * 3600,
       DeviceCode: deviceCodeTtl,
@@ -236,6 +241,12 @@ function buildProvider() {
   });
   p.proxy = false;
   if (deviceFlow) p.use(pollingRules);
+  if (refreshExpiresIn !== undefined) {
+    p.use(async (ctx, next) => {
+      await next();
+      if (ctx.path === '/oauth2/token' && ctx.body?.refresh_token) ctx.body.refresh_expires_in = refreshExpiresIn;
+    });
+  }
   p.on('server_error', (_ctx, err) => console.error('server_error', err));
   return p;
 }

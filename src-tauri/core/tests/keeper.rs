@@ -9,9 +9,13 @@
 
 mod support;
 
+#[path = "support/keeper.rs"]
+mod running;
+
 use std::sync::Arc;
 use std::time::Duration;
 
+use running::start_keeper;
 use support::*;
 use tokendeck_core::deck::{AfterFailure, Deck, KeeperEvent};
 use tokendeck_core::error::ErrorCode;
@@ -20,53 +24,11 @@ use tokendeck_core::provider::ProviderConfig;
 use tokendeck_core::secret::RefreshToken;
 use tokendeck_core::store::{AccountRecord, AccountStatus};
 use tokendeck_core::token::ClientAuth;
-use tokio::sync::{Notify, mpsc};
 
 const TTL: &str = "6";
 
 async fn short_lived() -> Fixture {
     Fixture::with_provider(LocalProvider::start_with(&["--access-token-ttl", TTL]).await)
-}
-
-/// A running keeper: its events, and how to stop it.
-struct Running {
-    events: mpsc::UnboundedReceiver<KeeperEvent>,
-    stop: Arc<Notify>,
-    done: tokio::task::JoinHandle<()>,
-}
-
-fn start_keeper(deck: &Arc<Deck>) -> Running {
-    let (sender, events) = mpsc::unbounded_channel();
-    let stop = Arc::new(Notify::new());
-    let stopped = stop.clone();
-    let done = tokio::spawn(deck.clone().keep_fresh(
-        async move { stopped.notified().await },
-        move |event| {
-            let _ = sender.send(event);
-        },
-    ));
-    Running { events, stop, done }
-}
-
-impl Running {
-    /// The next event, within `secs`.
-    async fn next(&mut self, secs: u64) -> KeeperEvent {
-        tokio::time::timeout(Duration::from_secs(secs), self.events.recv())
-            .await
-            .expect("the keeper reported nothing in time")
-            .expect("the keeper stopped")
-    }
-
-    async fn stop(self) {
-        self.stop.notify_one();
-        tokio::time::timeout(
-            tokendeck_core::deck::DRAIN + Duration::from_secs(5),
-            self.done,
-        )
-        .await
-        .expect("the keeper stops")
-        .unwrap();
-    }
 }
 
 async fn record(deck: &Deck, account: &AccountId) -> AccountRecord {
@@ -176,7 +138,7 @@ async fn a_failed_refresh_backs_off_and_a_dead_token_ends_the_session() {
     // The provider answers the first refresh with a load balancer's error page.
     fx.provider.fault("token", "html502", 1).await;
     let mut keeper = start_keeper(&app);
-    match keeper.next(20).await {
+    let wait = match keeper.next(20).await {
         KeeperEvent::RefreshFailed {
             account_id,
             failures,
@@ -189,9 +151,23 @@ async fn a_failed_refresh_backs_off_and_a_dead_token_ends_the_session() {
                 (Duration::from_secs(11)..=Duration::from_secs(19)).contains(&wait),
                 "{wait:?}"
             );
+            wait
         }
         other => panic!("unexpected {other:?}"),
+    };
+    // The retry comes after the wait it announced (the token expired meanwhile), and works.
+    let failed_at = std::time::Instant::now();
+    let requests = fx.provider.counters().await.token;
+    match keeper.next(30).await {
+        KeeperEvent::Refreshed { account_id } => assert_eq!(account_id, alice),
+        other => panic!("unexpected {other:?}"),
     }
+    assert!(
+        failed_at.elapsed() + Duration::from_millis(500) >= wait,
+        "retried after {:?} of {wait:?}",
+        failed_at.elapsed()
+    );
+    assert_eq!(fx.provider.counters().await.token, requests + 1);
     keeper.stop().await;
     assert_eq!(
         record(&app, &alice).await.status,

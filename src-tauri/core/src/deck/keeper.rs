@@ -42,6 +42,10 @@ pub const DRAIN: Duration = Duration::from_secs(70);
 /// keeper does (and a clock far off the provider's looks the same).
 const SHORTEST_KEPT: u64 = 5;
 
+/// The wall clock the keeper reads (Unix seconds). [`unix_now`] in the app; a test moves it
+/// ahead to stand for a sleep or a clock jump, which no test can cause for real.
+pub type WallClock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
 /// What the keeper tells the app (which updates the window and shows notifications).
 #[derive(Debug, Clone)]
 pub enum KeeperEvent {
@@ -107,9 +111,9 @@ struct Look {
 }
 
 /// The keeper's state across looks.
-#[derive(Debug)]
 struct Keeper {
     deck: Arc<Deck>,
+    wall: WallClock,
     watches: HashMap<AccountId, Watch>,
     in_flight: HashSet<AccountId>,
     last_wall: u64,
@@ -119,18 +123,30 @@ struct Keeper {
 type Finished = (AccountId, Result<()>);
 
 impl Deck {
-    /// Runs the keeper until `shutdown` completes, then waits (up to 30 s) for refreshes in
-    /// flight. `report` is called for each [`KeeperEvent`].
+    /// Runs the keeper until `shutdown` completes, then waits (up to [`DRAIN`]) for refreshes
+    /// in flight. `report` is called for each [`KeeperEvent`].
     pub async fn keep_fresh(
         self: Arc<Self>,
         shutdown: impl Future<Output = ()>,
         report: impl Fn(KeeperEvent) + Send + Sync + 'static,
     ) {
+        self.keep_fresh_by(Arc::new(unix_now), shutdown, report)
+            .await;
+    }
+
+    /// [`Deck::keep_fresh`] reading the wall clock `wall`.
+    pub async fn keep_fresh_by(
+        self: Arc<Self>,
+        wall: WallClock,
+        shutdown: impl Future<Output = ()>,
+        report: impl Fn(KeeperEvent) + Send + Sync + 'static,
+    ) {
         let mut keeper = Keeper {
             deck: self,
+            last_wall: wall(),
+            wall,
             watches: HashMap::new(),
             in_flight: HashSet::new(),
-            last_wall: unix_now(),
             last_monotonic: Instant::now(),
         };
         let mut running: JoinSet<Finished> = JoinSet::new();
@@ -236,7 +252,7 @@ impl Deck {
 impl Keeper {
     async fn look(&mut self, report: &impl Fn(KeeperEvent)) -> Look {
         let (settings, accounts) = self.deck.settings_and_accounts().await;
-        let now = unix_now();
+        let now = (self.wall)();
         let monotonic = Instant::now();
         let woke = woke_or_jumped(
             now.saturating_sub(self.last_wall),

@@ -58,7 +58,7 @@ pub use exchange::{
     ImportReport, ImportedProvider, PROVIDER_FILE_FORMAT, PROVIDER_FILE_VERSION, ProviderFile,
     SharedProvider,
 };
-pub use keeper::{AfterFailure, DRAIN, KeeperEvent};
+pub use keeper::{AfterFailure, DRAIN, KeeperEvent, WallClock};
 pub use providers::DEMO_PROVIDER_ID;
 pub use sign_in::{SignInEnd, SignInStarted, SignInWait};
 pub use tokens::{ScriptToken, SessionTokens, TokenChoice};
