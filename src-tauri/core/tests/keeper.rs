@@ -12,7 +12,6 @@ mod support;
 #[path = "support/keeper.rs"]
 mod running;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use running::start_keeper;
