@@ -30,9 +30,10 @@ impl Background {
         let stop = Arc::new(tokio::sync::Notify::new());
         let stopped = stop.clone();
         let app = app.clone();
+        let notes = Arc::new(notifications::Gatherer::default());
         let done = tauri::async_runtime::spawn(
             deck.keep_fresh(async move { stopped.notified().await }, move |event| {
-                report(&app, &event)
+                report(&app, &notes, &event)
             }),
         );
         *running = Some(Running { stop, done });
@@ -55,9 +56,9 @@ impl Background {
     }
 }
 
-fn report(app: &AppHandle, event: &KeeperEvent) {
+fn report(app: &AppHandle, notes: &Arc<notifications::Gatherer>, event: &KeeperEvent) {
     if let Some(note) = notifications::Note::of(event, tokendeck_core::token::unix_now()) {
-        notifications::show(app, note);
+        notes.show(app, note);
     }
     match event {
         KeeperEvent::Refreshed { .. } => events::accounts_changed_soon(app),

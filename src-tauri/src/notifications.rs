@@ -1,20 +1,33 @@
 //! Desktop notifications: a refresh deadline coming near, a background refresh that failed.
-//! Clicking one shows that account. Tauri's notification plugin reports no clicks on the
+//! Clicking one shows that account. The keeper's notes wait [`GATHER`] for others: the same
+//! news for several accounts (after a sleep, with the network not back yet) is one
+//! notification naming them, not one each. Tauri's notification plugin reports no clicks on the
 //! desktop (tauri-apps/plugins-workspace#2150), so this drives notify-rust (what the plugin
 //! uses underneath) and, where the desktop reports clicks (freedesktop servers), waits for
 //! the "default" action on a blocking thread.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use tauri::AppHandle;
 use tokendeck_core::ErrorCode;
 use tokendeck_core::deck::{AfterFailure, KeeperEvent};
 use tokendeck_core::ids::AccountId;
 
-/// One notification about one account.
+/// How long the keeper's notes wait for others to show with them.
+const GATHER: Duration = Duration::from_secs(2);
+/// Accounts a gathered note names; the rest are counted.
+const NAMED: usize = 3;
+
+/// One notification, about one account or a few gathered ones.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
     /// The account a click shows; `None` just brings the window up.
     pub account_id: Option<AccountId>,
-    pub summary: String,
+    /// Whom it is about: the account's label (markup escaped), or "Tokendeck".
+    label: String,
+    /// What happened, in the same words for every account ("background refresh failed").
+    what: &'static str,
     pub body: String,
 }
 
@@ -69,11 +82,94 @@ impl Note {
                 )
             }
         };
-        Some(Self {
-            account_id: Some(account_id.clone()),
-            summary: format!("{}: {summary}", plain(label)),
-            body,
-        })
+        Some(Self::about(Some(account_id), &plain(label), summary, body))
+    }
+
+    /// A note about `label` (text for a notification server: markup already escaped).
+    pub fn about(
+        account_id: Option<&AccountId>,
+        label: &str,
+        what: &'static str,
+        body: impl Into<String>,
+    ) -> Self {
+        Self {
+            account_id: account_id.cloned(),
+            label: label.to_owned(),
+            what,
+            body: body.into(),
+        }
+    }
+
+    pub fn summary(&self) -> String {
+        format!("{}: {}", self.label, self.what)
+    }
+
+    /// The same news for several accounts becomes one note naming the first few ("alice,
+    /// bob, carol and 2 more"), whose click brings the window up; the rest stay as they are.
+    pub fn gathered(notes: Vec<Self>) -> Vec<Self> {
+        let mut groups: Vec<Vec<Self>> = Vec::new();
+        for note in notes {
+            match groups
+                .iter_mut()
+                .find(|group| group.first().is_some_and(|first| first.what == note.what))
+            {
+                Some(group) => group.push(note),
+                None => groups.push(vec![note]),
+            }
+        }
+        groups
+            .into_iter()
+            .filter_map(|mut group| match group.len() {
+                1 => group.pop(),
+                count => {
+                    let what = group.first()?.what;
+                    let mut names = group
+                        .iter()
+                        .take(NAMED)
+                        .map(|note| note.label.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    if count > NAMED {
+                        names.push_str(&format!(" and {} more", count - NAMED));
+                    }
+                    Some(Self::about(
+                        None,
+                        &format!("{count} accounts"),
+                        what,
+                        format!("{names}. Open Tokendeck to see each one."),
+                    ))
+                }
+            })
+            .collect()
+    }
+}
+
+/// Shows notes after [`GATHER`], together with those that came meanwhile.
+#[derive(Debug, Default)]
+pub struct Gatherer {
+    waiting: Mutex<Vec<Note>>,
+}
+
+impl Gatherer {
+    pub fn show(self: &Arc<Self>, app: &AppHandle, note: Note) {
+        let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
+        waiting.push(note);
+        if waiting.len() > 1 {
+            return;
+        }
+        let (gatherer, app) = (self.clone(), app.clone());
+        tauri::async_runtime::spawn(async move {
+            tokio::time::sleep(GATHER).await;
+            let notes = std::mem::take(
+                &mut *gatherer
+                    .waiting
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner),
+            );
+            for note in Note::gathered(notes) {
+                show(&app, note);
+            }
+        });
     }
 }
 
@@ -121,7 +217,7 @@ pub fn show(app: &AppHandle, note: Note) {
     tauri::async_runtime::spawn_blocking(move || {
         let shown = notify_rust::Notification::new()
             .appname("Tokendeck")
-            .summary(&note.summary)
+            .summary(&note.summary())
             .body(&note.body)
             .action("default", "Open")
             .show();
@@ -180,7 +276,7 @@ mod tests {
             0,
         )
         .unwrap();
-        assert_eq!(first.summary, "alice: background refresh failed");
+        assert_eq!(first.summary(), "alice: background refresh failed");
         assert_eq!(
             first.body,
             "The refresh did not succeed. Tokendeck tries again in 15 s."
@@ -193,7 +289,7 @@ mod tests {
             None
         );
         let ended = Note::of(&failed(AfterFailure::SignInAgain, 3), 0).unwrap();
-        assert_eq!(ended.summary, "alice: sign in again");
+        assert_eq!(ended.summary(), "alice: sign in again");
         let paused = Note::of(&failed(AfterFailure::FixClient, 1), 0).unwrap();
         assert!(paused.body.contains("check its secret"), "{}", paused.body);
         assert_eq!(
@@ -245,5 +341,52 @@ mod tests {
         assert!(near(5 * 3600).contains("expires in 5 hours"));
         assert!(near(3 * 86_400).contains("expires in 3 days"));
         assert!(near(0).contains("expires now"));
+    }
+
+    #[test]
+    fn the_same_news_for_several_accounts_is_one_note_naming_them() {
+        let failure = |label: &str| {
+            Note::of(
+                &KeeperEvent::RefreshFailed {
+                    account_id: format!("id-{label}").as_str().into(),
+                    label: label.into(),
+                    error: WireError::from(&tokendeck_core::Error::Timeout {
+                        what: "the token endpoint",
+                        seconds: 30,
+                    }),
+                    failures: 1,
+                    next: AfterFailure::RetryIn(Duration::from_secs(15)),
+                },
+                0,
+            )
+            .unwrap()
+        };
+        let deadline = Note::of(
+            &KeeperEvent::DeadlineNear {
+                account_id: "id-dana".into(),
+                label: "dana".into(),
+                expires_at: 3600,
+            },
+            0,
+        )
+        .unwrap();
+        let notes = ["alice", "<b>bob</b>", "carol", "erin", "finn"]
+            .map(failure)
+            .into_iter()
+            .chain([deadline.clone()])
+            .collect();
+        let shown = Note::gathered(notes);
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert_eq!(shown[0].summary(), "5 accounts: background refresh failed");
+        assert_eq!(
+            shown[0].body,
+            "alice, &lt;b&gt;bob&lt;/b&gt;, carol and 2 more. Open Tokendeck to see each one."
+        );
+        assert_eq!(shown[0].account_id, None, "a click brings the window up");
+        assert_eq!(shown[1], deadline, "one account's news is shown as it is");
+        assert_eq!(
+            Note::gathered(vec![failure("alice")]),
+            vec![failure("alice")]
+        );
     }
 }

@@ -304,14 +304,10 @@ pub async fn act(app: &AppHandle, action: TrayAction) {
         return;
     };
     // Fixed words (provider text stays out of notifications); a click opens the account.
-    let failed = |account: &AccountId, what: &str, body: &str| {
+    let failed = |account: &AccountId, what: &'static str, body: &str| {
         notifications::show(
             app,
-            notifications::Note {
-                account_id: Some(account.clone()),
-                summary: format!("Tokendeck: {what} failed"),
-                body: body.to_owned(),
-            },
+            notifications::Note::about(Some(account), "Tokendeck", what, body),
         );
     };
     tracing::debug!(?action, "tray menu item chosen");
@@ -325,7 +321,7 @@ pub async fn act(app: &AppHandle, action: TrayAction) {
             if copied.await.is_err() {
                 failed(
                     &account,
-                    "copying",
+                    "copying failed",
                     "Open Tokendeck and copy from the account's page, which says what is wrong.",
                 );
             }
@@ -334,7 +330,7 @@ pub async fn act(app: &AppHandle, action: TrayAction) {
             if state.deck.refresh(&account).await.is_err() {
                 failed(
                     &account,
-                    "refreshing",
+                    "refreshing failed",
                     "The account's page in Tokendeck says why.",
                 );
             }
@@ -346,14 +342,15 @@ pub async fn act(app: &AppHandle, action: TrayAction) {
             if failures > 0 {
                 notifications::show(
                     app,
-                    notifications::Note {
-                        account_id: None,
-                        summary: "Tokendeck: refresh all".into(),
-                        body: format!(
+                    notifications::Note::about(
+                        None,
+                        "Tokendeck",
+                        "refresh all",
+                        format!(
                             "{failures} of {} accounts could not be refreshed; open Tokendeck to see why.",
                             outcomes.len()
                         ),
-                    },
+                    ),
                 );
             }
             events::accounts_changed(app);

@@ -47,18 +47,19 @@ after(async () => {
   tray?.stop();
 });
 
+function appRunning() {
+  try {
+    return execFileSync('pgrep', ['-x', 'tokendeck-app'], { encoding: 'utf8' }).trim() !== '';
+  } catch {
+    return false;
+  }
+}
+
 async function waitForAppExit() {
-  const running = () => {
-    try {
-      return execFileSync('pgrep', ['-x', 'tokendeck-app'], { encoding: 'utf8' }).trim() !== '';
-    } catch {
-      return false;
-    }
-  };
-  for (let i = 0; i < 25 && running(); i++) await sleep(200);
-  if (running()) {
+  for (let i = 0; i < 25 && appRunning(); i++) await sleep(200);
+  if (appRunning()) {
     execFileSync('pkill', ['-x', 'tokendeck-app']);
-    for (let i = 0; i < 25 && running(); i++) await sleep(200);
+    for (let i = 0; i < 25 && appRunning(); i++) await sleep(200);
   }
 }
 
@@ -321,6 +322,13 @@ test('the tray lists the account; its menu copies, refreshes and brings a closed
   menu.click('Refresh', 'alice: ');
   await app.waitFor(async () => (await rawAccessToken()) !== shown, 'a refresh from the tray')
     .catch((e) => { throw new Error(`${e.message}; notifications: ${JSON.stringify(notifications.history())}, on screen: ${notifications.displayed()}`); });
+  const refreshed = await rawAccessToken();
+  menu.click('Copy Authorization header', 'alice: ');
+  await app.waitFor(() => clipboard() === `Authorization: Bearer ${refreshed}`, 'the header copied from the tray', 5000);
+  await app.waitFor(() => clipboard() === '', 'the header to be cleared', 10000);
+  await sleep(1100);
+  menu.click('Refresh all');
+  await app.waitFor(async () => (await rawAccessToken()) !== refreshed, 'Refresh all from the tray');
 
   // Closing the window keeps Tokendeck in the tray when the setting says so.
   await app.click('open-settings');
@@ -480,16 +488,33 @@ test('an idle window keeps tokens fresh, shows the sign-in deadline and notifies
     assert.match(await app.text('access-countdown'), /^Access token expires\s+in \d+s$/);
     await app.screenshot('deadline');
 
-    // The notification server got the warning; clicking it brings the account up.
+    // The notification server got the warning; clicking it brings that account up.
     await app.waitFor(async () => notifications.displayed() > 0, 'the deadline notification', 30000);
     await app.click('open-settings');
     await app.find('settings-page');
     notifications.clickNewest();
-    await app.waitFor(async () => (await app.all('refresh-deadline')).length === 1, 'the account after the click');
+    await app.waitFor(async () => (await app.all('account-provider')).length === 1 && (await app.text('account-provider')) === 'Pool', 'the Pool account after the click');
     notifications.closeAll();
     const [warning] = notifications.history().filter((n) => n.summary === 'alice: sign in again soon');
     assert.ok(warning, JSON.stringify(notifications.history()));
     assert.match(warning.body, /expires in (1|2) hours/);
+
+    // A background refresh that fails (a load balancer's error page): the server is told
+    // once, and its click opens the account, which says the keeper is trying again.
+    await short.fault('token', 'html502', 1);
+    await app.click('open-settings');
+    await app.find('settings-page');
+    await app.waitFor(async () => notifications.displayed() > 0, 'the failed-refresh notification', 45000);
+    notifications.clickNewest();
+    await app.waitFor(async () => (await app.all('refresh-failure')).length === 1, 'the failed account after the click');
+    assert.equal(await app.text('account-provider'), 'Pool');
+    assert.match(await app.text('refresh-failure-next'), /keeps trying in the background/);
+    notifications.closeAll();
+    const [failed] = notifications.history().filter((n) => n.summary === 'alice: background refresh failed');
+    assert.ok(failed, JSON.stringify(notifications.history()));
+    assert.match(failed.body, /could not be reached.*tries again in \d+ s/);
+    // The retry works by itself: the failure goes from the page.
+    await app.waitFor(async () => (await app.all('refresh-failure')).length === 0, 'the retry to succeed', 45000);
   } finally {
     short.stop();
   }
@@ -556,4 +581,10 @@ test('admin sign-in: signed with the AWS profile the provider names, as moto che
   } finally {
     moto.stop();
   }
+});
+
+test('Quit in the tray ends Tokendeck', async () => {
+  assert.ok(appRunning());
+  trayMenu().click('Quit');
+  await app.waitFor(async () => !appRunning(), 'the app to exit', 20000);
 });

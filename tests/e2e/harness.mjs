@@ -45,7 +45,15 @@ function readyLine(child) {
 export async function startProvider(extra = []) {
   const child = spawn('node', [join(root, 'tests/provider/server.mjs'), '--test-controls', ...extra], { stdio: ['ignore', 'pipe', 'ignore'] });
   const { issuer } = await readyLine(child);
-  return { issuer, stop: () => child.kill() };
+  return {
+    issuer,
+    /** The next `count` responses of `target` (token, jwks) misbehave as `mode` (e.g. html502). */
+    fault: async (target, mode, count = 1) => {
+      const res = await fetch(`${issuer}/__test/fault`, { method: 'POST', body: JSON.stringify({ target, mode, count }) });
+      if (!res.ok) throw new Error(`fault: ${res.status}`);
+    },
+    stop: () => child.kill(),
+  };
 }
 
 /**

@@ -339,6 +339,9 @@ pub struct ProviderSettingsArgs {
     /// Sign-in default: Cognito's idp_identifier ("" clears).
     #[arg(long, value_name = "ID")]
     pub default_idp_identifier: Option<String>,
+    /// Sign-in default: the username or email the login page starts with ("" clears).
+    #[arg(long, value_name = "USER")]
+    pub default_login_hint: Option<String>,
     /// Sign-in default: the login page's language ("" clears).
     #[arg(long, value_name = "TAG")]
     pub default_lang: Option<String>,

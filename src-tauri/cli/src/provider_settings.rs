@@ -100,6 +100,7 @@ pub fn apply_settings(config: &mut ProviderConfig, args: &ProviderSettingsArgs) 
         &mut defaults.identity_provider,
     );
     clearable(&args.default_idp_identifier, &mut defaults.idp_identifier);
+    clearable(&args.default_login_hint, &mut defaults.login_hint);
     clearable(&args.default_lang, &mut defaults.lang);
     clearable(&args.default_prompt, &mut defaults.prompt);
     clearable(&args.browser_command, &mut config.browser_command);

@@ -349,11 +349,18 @@ async fn a_providers_browser_command_sign_in_defaults_and_deadline_are_used_by_l
             &format!("'{}' --url {{url}}", browser.display()),
             "--default-lang",
             "fr",
+            "--default-login-hint",
+            "bob@example.com",
             "--refresh-token-lifetime",
             "12h",
         ])
         .await;
     assert!(edited.status.success(), "{}", stderr(&edited));
+    let saved = home.app_deck().snapshot().await.providers;
+    assert_eq!(
+        saved[0].config.sign_in_options.login_hint.as_deref(),
+        Some("bob@example.com")
+    );
     let bad = home
         .run(&["provider", "edit", "local", "--default-prompt", "please"])
         .await;
@@ -380,7 +387,10 @@ async fn a_providers_browser_command_sign_in_defaults_and_deadline_are_used_by_l
     let url = url::Url::parse(&std::fs::read_to_string(&seen).unwrap()).unwrap();
     let query: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
     assert_eq!(query["lang"], "fr", "the provider's default");
-    assert_eq!(query["login_hint"], "alice", "this sign-in's option");
+    assert_eq!(
+        query["login_hint"], "alice",
+        "this sign-in's option, over the default"
+    );
     assert_eq!(query["scope"], "openid email profile demo-api/read");
 
     let list = home.list().await;

@@ -35,6 +35,16 @@ describe('provider form', () => {
     expect(validate(f).extraCa).toContain('private key');
   });
 
+  it('keeps every sign-in default through a save, the login hint too', () => {
+    const f = cognito();
+    f.defaults = { identityProvider: 'Google', idpIdentifier: 'corp', loginHint: 'qa@example.com', lang: 'fr', prompt: 'login' };
+    const config = toConfig(f, false);
+    expect(config.signInOptions).toMatchObject({ identityProvider: 'Google', idpIdentifier: 'corp', loginHint: 'qa@example.com', lang: 'fr', prompt: 'login' });
+    expect(fromConfig(config).defaults).toEqual(f.defaults);
+    f.defaults.loginHint = '  ';
+    expect(toConfig(f, false).signInOptions.loginHint).toBeNull();
+  });
+
   it('accepts a complete Cognito pool', () => {
     expect(validate(cognito())).toEqual({});
   });

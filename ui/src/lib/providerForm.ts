@@ -31,7 +31,7 @@ export interface ProviderForm {
   /** Days (decimals allowed); empty = the provider's default (Cognito: 30 days). */
   refreshLifetimeDays: string;
   /** Sign-in defaults (authorization parameters) and the browser to open sign-ins with. */
-  defaults: { identityProvider: string; idpIdentifier: string; lang: string; prompt: string };
+  defaults: { identityProvider: string; idpIdentifier: string; loginHint: string; lang: string; prompt: string };
   browserCommand: string;
   /** This provider's proxy ("" = the environment's, "direct" = none) and extra CA PEM. */
   proxy: string;
@@ -73,7 +73,7 @@ export function emptyForm(): ProviderForm {
     identityPoolId: '',
     awsProfile: '',
     refreshLifetimeDays: '',
-    defaults: { identityProvider: '', idpIdentifier: '', lang: '', prompt: '' },
+    defaults: { identityProvider: '', idpIdentifier: '', loginHint: '', lang: '', prompt: '' },
     browserCommand: '',
     proxy: '',
     extraCa: '',
@@ -93,6 +93,7 @@ export function fromConfig(c: ProviderConfig): ProviderForm {
   form.defaults = {
     identityProvider: c.signInOptions.identityProvider ?? '',
     idpIdentifier: c.signInOptions.idpIdentifier ?? '',
+    loginHint: c.signInOptions.loginHint ?? '',
     lang: c.signInOptions.lang ?? '',
     prompt: c.signInOptions.prompt ?? '',
   };
@@ -192,7 +193,7 @@ export function toConfig(f: ProviderForm, confidential: boolean): ProviderConfig
     refreshTokenLifetime: f.refreshLifetimeDays.trim() === '' ? null : Math.round(Number(f.refreshLifetimeDays) * 86400),
     signInOptions: {
       prompt: blankToNull(f.defaults.prompt),
-      loginHint: null,
+      loginHint: blankToNull(f.defaults.loginHint),
       identityProvider: blankToNull(f.defaults.identityProvider),
       idpIdentifier: blankToNull(f.defaults.idpIdentifier),
       lang: blankToNull(f.defaults.lang),
