@@ -1,7 +1,7 @@
 //! Desktop notifications: a refresh deadline coming near, a background refresh that failed.
-//! Clicking one shows that account. The keeper's notes wait [`GATHER`] for others: the same
-//! news for several accounts (after a sleep, with the network not back yet) is one
-//! notification naming them, not one each. Tauri's notification plugin reports no clicks on the
+//! Clicking one shows that account. The keeper's notes wait until none has come for [`QUIET`]:
+//! the same news for several accounts (after a sleep, with the network not back yet, as the
+//! keeper spreads overdue refreshes over up to a minute) is one notification naming them. Tauri's notification plugin reports no clicks on the
 //! desktop (tauri-apps/plugins-workspace#2150), so this drives notify-rust (what the plugin
 //! uses underneath) and, where the desktop reports clicks (freedesktop servers), waits for
 //! the "default" action on a blocking thread.
@@ -9,13 +9,18 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use tauri::AppHandle;
 use tokendeck_core::ErrorCode;
 use tokendeck_core::deck::{AfterFailure, KeeperEvent};
 use tokendeck_core::ids::AccountId;
 
-/// How long the keeper's notes wait for others to show with them.
-const GATHER: Duration = Duration::from_secs(2);
+/// The keeper's notes are shown once no other has come for this long.
+const QUIET: Duration = Duration::from_secs(2);
+/// The longest a note waits for others, however long they keep coming (longer than the
+/// keeper's spread of overdue refreshes after a sleep).
+const LONGEST_WAIT: Duration = Duration::from_secs(65);
 /// Accounts a gathered note names; the rest are counted.
 const NAMED: usize = 3;
 
@@ -82,10 +87,11 @@ impl Note {
                 )
             }
         };
-        Some(Self::about(Some(account_id), &plain(label), summary, body))
+        Some(Self::about(Some(account_id), label, summary, body))
     }
 
-    /// A note about `label` (text for a notification server: markup already escaped).
+    /// A note about `label` (escaped here: a notification server renders markup). `body` is
+    /// fixed wording, never provider text.
     pub fn about(
         account_id: Option<&AccountId>,
         label: &str,
@@ -94,7 +100,7 @@ impl Note {
     ) -> Self {
         Self {
             account_id: account_id.cloned(),
-            label: label.to_owned(),
+            label: plain(label),
             what,
             body: body.into(),
         }
@@ -144,32 +150,59 @@ impl Note {
     }
 }
 
-/// Shows notes after [`GATHER`], together with those that came meanwhile.
+/// When notes that began to wait at `first` are shown, the last having come at `last`.
+fn shown_at(first: Instant, last: Instant) -> Instant {
+    (last + QUIET).min(first + LONGEST_WAIT)
+}
+
+/// Holds notes until none has come for [`QUIET`] (at most [`LONGEST_WAIT`]), then shows them
+/// gathered.
 #[derive(Debug, Default)]
 pub struct Gatherer {
-    waiting: Mutex<Vec<Note>>,
+    waiting: Mutex<Waiting>,
+}
+
+#[derive(Debug, Default)]
+struct Waiting {
+    notes: Vec<Note>,
+    first: Option<Instant>,
+    last: Option<Instant>,
 }
 
 impl Gatherer {
     pub fn show(self: &Arc<Self>, app: &AppHandle, note: Note) {
-        let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
-        waiting.push(note);
-        if waiting.len() > 1 {
+        let now = Instant::now();
+        let mut waiting = self.lock();
+        waiting.notes.push(note);
+        waiting.last = Some(now);
+        if waiting.first.is_some() {
             return;
         }
+        waiting.first = Some(now);
         let (gatherer, app) = (self.clone(), app.clone());
         tauri::async_runtime::spawn(async move {
-            tokio::time::sleep(GATHER).await;
-            let notes = std::mem::take(
-                &mut *gatherer
-                    .waiting
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner),
-            );
+            loop {
+                let at = {
+                    let waiting = gatherer.lock();
+                    match (waiting.first, waiting.last) {
+                        (Some(first), Some(last)) => shown_at(first, last),
+                        _ => return,
+                    }
+                };
+                if Instant::now() >= at {
+                    break;
+                }
+                tokio::time::sleep_until(at).await;
+            }
+            let notes = std::mem::take(&mut *gatherer.lock()).notes;
             for note in Note::gathered(notes) {
                 show(&app, note);
             }
         });
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Waiting> {
+        self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -248,145 +281,4 @@ fn wait_for_click(
 fn wait_for_click(_: &AppHandle, _: notify_rust::NotificationHandle, _: Option<&AccountId>) {}
 
 #[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use super::*;
-    use tokendeck_core::wire::WireError;
-
-    fn failed(next: AfterFailure, failures: u32) -> KeeperEvent {
-        KeeperEvent::RefreshFailed {
-            account_id: "a1".into(),
-            label: "alice".into(),
-            error: WireError::from(&tokendeck_core::Error::Provider {
-                error: "invalid_request".into(),
-                description: Some(
-                    "<a href=\"https://evil.example\">re-authenticate here</a>".into(),
-                ),
-            }),
-            failures,
-            next,
-        }
-    }
-
-    #[test]
-    fn a_failure_streak_notifies_once_and_an_ended_session_always() {
-        let first = Note::of(
-            &failed(AfterFailure::RetryIn(Duration::from_secs(15)), 1),
-            0,
-        )
-        .unwrap();
-        assert_eq!(first.summary(), "alice: background refresh failed");
-        assert_eq!(
-            first.body,
-            "The refresh did not succeed. Tokendeck tries again in 15 s."
-        );
-        assert_eq!(
-            Note::of(
-                &failed(AfterFailure::RetryIn(Duration::from_secs(30)), 2),
-                0
-            ),
-            None
-        );
-        let ended = Note::of(&failed(AfterFailure::SignInAgain, 3), 0).unwrap();
-        assert_eq!(ended.summary(), "alice: sign in again");
-        let paused = Note::of(&failed(AfterFailure::FixClient, 1), 0).unwrap();
-        assert!(paused.body.contains("check its secret"), "{}", paused.body);
-        assert_eq!(
-            Note::of(
-                &KeeperEvent::Refreshed {
-                    account_id: "a1".into()
-                },
-                0
-            ),
-            None
-        );
-    }
-
-    #[test]
-    fn provider_text_never_reaches_the_notification_server() {
-        for next in [
-            AfterFailure::SignInAgain,
-            AfterFailure::FixClient,
-            AfterFailure::RetryIn(Duration::from_secs(15)),
-        ] {
-            let note = Note::of(&failed(next, 1), 0).unwrap();
-            assert!(
-                !note.body.contains("evil") && !note.body.contains('<'),
-                "{}",
-                note.body
-            );
-        }
-        assert_eq!(
-            plain("<b>bob</b> & co\n"),
-            "&lt;b&gt;bob&lt;/b&gt; &amp; co"
-        );
-    }
-
-    #[test]
-    fn a_deadline_says_how_long_is_left() {
-        let near = |left: u64| {
-            Note::of(
-                &KeeperEvent::DeadlineNear {
-                    account_id: "a1".into(),
-                    label: "alice".into(),
-                    expires_at: 1000 + left,
-                },
-                1000,
-            )
-            .unwrap()
-            .body
-        };
-        assert!(near(90).contains("expires in 2 minutes"));
-        assert!(near(5 * 3600).contains("expires in 5 hours"));
-        assert!(near(3 * 86_400).contains("expires in 3 days"));
-        assert!(near(0).contains("expires now"));
-    }
-
-    #[test]
-    fn the_same_news_for_several_accounts_is_one_note_naming_them() {
-        let failure = |label: &str| {
-            Note::of(
-                &KeeperEvent::RefreshFailed {
-                    account_id: format!("id-{label}").as_str().into(),
-                    label: label.into(),
-                    error: WireError::from(&tokendeck_core::Error::Timeout {
-                        what: "the token endpoint",
-                        seconds: 30,
-                    }),
-                    failures: 1,
-                    next: AfterFailure::RetryIn(Duration::from_secs(15)),
-                },
-                0,
-            )
-            .unwrap()
-        };
-        let deadline = Note::of(
-            &KeeperEvent::DeadlineNear {
-                account_id: "id-dana".into(),
-                label: "dana".into(),
-                expires_at: 3600,
-            },
-            0,
-        )
-        .unwrap();
-        let notes = ["alice", "<b>bob</b>", "carol", "erin", "finn"]
-            .map(failure)
-            .into_iter()
-            .chain([deadline.clone()])
-            .collect();
-        let shown = Note::gathered(notes);
-        assert_eq!(shown.len(), 2, "{shown:?}");
-        assert_eq!(shown[0].summary(), "5 accounts: background refresh failed");
-        assert_eq!(
-            shown[0].body,
-            "alice, &lt;b&gt;bob&lt;/b&gt;, carol and 2 more. Open Tokendeck to see each one."
-        );
-        assert_eq!(shown[0].account_id, None, "a click brings the window up");
-        assert_eq!(shown[1], deadline, "one account's news is shown as it is");
-        assert_eq!(
-            Note::gathered(vec![failure("alice")]),
-            vec![failure("alice")]
-        );
-    }
-}
+mod tests;

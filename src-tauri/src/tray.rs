@@ -318,7 +318,10 @@ pub async fn act(app: &AppHandle, action: TrayAction) {
                 let clear_after = state.deck.clipboard_clear_seconds().await;
                 state.clipboard.copy(app, &text, clear_after)
             };
-            if copied.await.is_err() {
+            let copied = copied.await;
+            // A copy may have refreshed a token about to expire.
+            events::accounts_changed_soon(app);
+            if copied.is_err() {
                 failed(
                     &account,
                     "copying failed",

@@ -492,6 +492,7 @@ test('an idle window keeps tokens fresh, shows the sign-in deadline and notifies
     await app.waitFor(async () => notifications.displayed() > 0, 'the deadline notification', 30000);
     await app.click('open-settings');
     await app.find('settings-page');
+    assert.equal(notifications.displayed(), 1, 'only the deadline on screen: the click is its');
     notifications.clickNewest();
     await app.waitFor(async () => (await app.all('account-provider')).length === 1 && (await app.text('account-provider')) === 'Pool', 'the Pool account after the click');
     notifications.closeAll();
@@ -505,6 +506,7 @@ test('an idle window keeps tokens fresh, shows the sign-in deadline and notifies
     await app.click('open-settings');
     await app.find('settings-page');
     await app.waitFor(async () => notifications.displayed() > 0, 'the failed-refresh notification', 45000);
+    assert.equal(notifications.displayed(), 1, 'only the failure on screen: the click is its');
     notifications.clickNewest();
     await app.waitFor(async () => (await app.all('refresh-failure')).length === 1, 'the failed account after the click');
     assert.equal(await app.text('account-provider'), 'Pool');

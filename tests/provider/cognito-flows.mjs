@@ -7,7 +7,8 @@
 //
 // Usage: node cognito-flows.mjs   (prints {"url": "...", "issuer": "...", "poolId": "..."})
 // Test controls: GET /__test/requests (each request's target and body, passwords and answers
-// included: test data only), GET /__test/last-code (the last one-time code "sent").
+// included: test data only), GET /__test/last-code (the last one-time code "sent"),
+// POST /__test/answer-delay {"ms": N} (answers take that long, as over a slow network).
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
@@ -29,6 +30,7 @@ const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
 const sessions = new Map();
 const requests = [];
 let lastCode = null;
+let answerDelayMs = 0;
 let url;
 let issuer;
 
@@ -139,12 +141,17 @@ const server = http.createServer(async (req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ code: lastCode }));
     }
+    if (path === '/__test/answer-delay' && req.method === 'POST') {
+      answerDelayMs = JSON.parse(await readBody(req)).ms;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end('{}');
+    }
     const target = req.headers['x-amz-target'] ?? '';
     const body = JSON.parse((await readBody(req)) || '{}');
     requests.push({ target, contentType: req.headers['content-type'], body });
     const operation = target.replace('AWSCognitoIdentityProviderService.', '');
     const result = operation === 'InitiateAuth' ? await initiateAuth(body)
-      : operation === 'RespondToAuthChallenge' ? await respond(body)
+      : operation === 'RespondToAuthChallenge' ? await new Promise((ok) => setTimeout(ok, answerDelayMs)).then(() => respond(body))
         : operation === 'RevokeToken' ? {}
           : ['InvalidAction', `not in this stand-in: ${operation}`];
     if (Array.isArray(result)) return awsError(res, `com.amazonaws.cognito.identity.idp.model#${result[0]}`.replace(/^.*#/, ''), result[1]);

@@ -61,6 +61,13 @@ async fn with_password(
             PasswordSignIn::Challenge(challenge) => {
                 if let Some(refused) = &challenge.refused {
                     output::note(refused);
+                    // Answers read from standard input come in order: the next line is not
+                    // a second try at this one.
+                    if args.password_stdin {
+                        return Err(Error::AccessDenied {
+                            detail: "an answer read from standard input was refused".into(),
+                        });
+                    }
                 }
                 for detail in &challenge.details {
                     output::note(&format!("  {}: {}", detail.name, detail.value));
@@ -232,9 +239,15 @@ fn open_browser(url: &str) {
 fn read_secret(from_stdin: bool, prompt: &str) -> Result<SecretString> {
     let text = if from_stdin {
         let mut line = String::new();
-        std::io::stdin()
+        let read = std::io::stdin()
             .read_line(&mut line)
             .map_err(|e| Error::config("password", format!("cannot read standard input: {e}")))?;
+        if read == 0 {
+            return Err(Error::config(
+                "password",
+                "standard input ended before this answer (one line each: the password, then each challenge's answer)",
+            ));
+        }
         line.trim_end_matches(['\n', '\r']).to_owned()
     } else {
         rpassword::prompt_password(prompt).map_err(|e| {

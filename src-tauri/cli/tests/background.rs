@@ -33,18 +33,42 @@ async fn the_apps_background_refreshes_and_cli_refreshes_never_spend_the_same_ro
     assert!(login.status.success(), "{}", stderr(&login));
     let app = Arc::new(home.app_deck());
     let bob = app.snapshot().await.accounts[0].record.id.clone();
+    let requests = provider.counters().await.token;
     let mut keeper = running::start_keeper(&app);
 
-    // Two processes at a time refresh bob back to back while the keeper runs.
-    let until = Instant::now() + Duration::from_secs(16);
-    let mut runs = 0;
-    while Instant::now() < until {
-        let (a, b) = tokio::join!(home.run(&["refresh", "bob"]), home.run(&["refresh", "bob"]));
-        for run in [a, b] {
-            assert!(run.status.success(), "run {runs}: {}", stderr(&run));
-            runs += 1;
+    // Two processes at a time refresh bob now and then: their tokens are fresher than the
+    // keeper's, which takes them over instead of refreshing.
+    let cli_refreshes = |seconds: u64| {
+        let home = &home;
+        async move {
+            let until = Instant::now() + Duration::from_secs(seconds);
+            let mut runs = 0;
+            while Instant::now() < until {
+                let refresh = || home.run(&["refresh", "bob"]);
+                let (a, b) = tokio::join!(refresh(), refresh());
+                for run in [a, b] {
+                    assert!(run.status.success(), "run {runs}: {}", stderr(&run));
+                    runs += 1;
+                }
+                tokio::time::sleep(Duration::from_millis(2500)).await;
+            }
+            runs
         }
+    };
+    let mut runs = cli_refreshes(10).await;
+    // Left alone, the keeper refreshes by itself, with the token the last process rotated.
+    // (Every command-line run is one grant; the rest are the keeper's own.)
+    let until = Instant::now() + Duration::from_secs(25);
+    while provider.counters().await.token == requests + runs {
+        assert!(
+            Instant::now() < until,
+            "the keeper sent no refresh of its own"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    // And the command line goes on with the token the keeper rotated.
+    runs += cli_refreshes(8).await;
+
     // What the keeper did meanwhile (events wait in its channel).
     let mut refreshed = 0;
     while let Ok(event) = keeper.events.try_recv() {
@@ -56,9 +80,14 @@ async fn the_apps_background_refreshes_and_cli_refreshes_never_spend_the_same_ro
             other => panic!("the keeper: {other:?}"),
         }
     }
-    assert!(refreshed >= 1, "the keeper never refreshed (or took over)");
-    assert!(runs >= 8, "{runs} command-line refreshes");
     keeper.stop().await;
+    // Each of the keeper's own grants was reported, and it took tokens over too.
+    let own = provider.counters().await.token - requests - runs;
+    assert!(own >= 1);
+    assert!(
+        refreshed > own,
+        "{refreshed} events for {own} grants of its own"
+    );
 
     // The chain of rotated tokens is intact for both.
     let again = home.run(&["refresh", "bob"]).await;

@@ -83,7 +83,7 @@ async fn custom_challenges_and_a_chosen_password_from_the_command_line() {
 }
 
 #[tokio::test]
-async fn a_wrong_code_is_asked_for_again() {
+async fn a_wrong_code_from_standard_input_ends_the_sign_in_and_so_does_missing_input() {
     let stand_in = stand_in::StandIn::start().await;
     let home = Home::new();
     home.add(ProviderConfig {
@@ -91,42 +91,37 @@ async fn a_wrong_code_is_asked_for_again() {
         ..stand_in.config()
     })
     .await;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_tokendeck"))
-        .args([
-            "login",
-            "Flows pool",
-            "--choice",
-            "--username",
-            "carol",
-            "--password-stdin",
-        ])
-        .env("TOKENDECK_CONFIG_DIR", &home.dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(b"EMAIL_OTP\n000000\n").await.unwrap();
-    // The right code is known once the stand-in has "sent" it.
-    let mut code = serde_json::Value::Null;
-    for _ in 0..100 {
-        code = stand_in.get("__test/last-code").await["code"].clone();
-        if code.is_string() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let code = code.as_str().expect("no code was sent");
-    input
-        .write_all(format!("{code}\n").as_bytes())
-        .await
-        .unwrap();
-    drop(input);
-    let out = child.wait_with_output().await.unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    // Answers on standard input come in order: a refused one is not followed by the next line.
+    let out = login(&home, "--choice", "EMAIL_OTP\n000000\n123456\n").await;
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("that answer was not accepted"), "{err}");
-    assert_eq!(err.matches("not accepted").count(), 1, "{err}");
-    assert!(err.contains("signed in: carol"), "{err}");
+    assert!(
+        err.contains("read from standard input was refused"),
+        "{err}"
+    );
+    let requests = stand_in.get("__test/requests").await;
+    assert_eq!(
+        requests.as_array().unwrap().len(),
+        3,
+        "the third line was not sent"
+    );
+
+    // Input that ends early is an error, not an empty answer.
+    let out = login(&home, "--choice", "EMAIL_OTP\n").await;
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("standard input ended"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        stand_in
+            .get("__test/requests")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
 }

@@ -174,6 +174,10 @@ async fn an_exported_file_is_imported_once_and_a_bad_one_not_at_all() {
         &provider.issuer,
         "--client-id",
         NATIVE,
+        "--default-login-hint",
+        "lead@example.com",
+        "--default-lang",
+        "fr",
     ])
     .await;
     let with_secret = lead
@@ -206,6 +210,9 @@ async fn an_exported_file_is_imported_once_and_a_bad_one_not_at_all() {
     assert_eq!(shared["format"], "tokendeck-providers");
     assert_eq!(shared["version"], 1);
     assert_eq!(shared["providers"][1]["needsClientSecret"], true);
+    // Sign-in defaults are shared, but not the one that names the exporter.
+    assert_eq!(shared["providers"][0]["signInOptions"]["lang"], "fr");
+    assert!(!text.contains("lead@example.com"), "{text}");
 
     // A teammate's machine: imported once, the second time nothing is added.
     let mate = Home::new();

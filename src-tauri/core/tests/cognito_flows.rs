@@ -198,6 +198,37 @@ async fn choice_based_sign_in_with_a_code_by_email() {
 }
 
 #[tokio::test]
+async fn a_challenge_cancelled_while_its_answer_is_on_the_way_stays_cancelled() {
+    let (stand_in, _fx, deck, provider) = setup().await;
+    let select = start(&deck, &provider, PasswordFlow::Choice).await;
+    let code = challenge(answer(&deck, &select, "EMAIL_OTP").await);
+    let sent = stand_in.get("__test/last-code").await["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    stand_in.delay_answers(1500).await;
+    let answering = {
+        let (deck, id, sent) = (deck.clone(), code.id.clone(), sent.clone());
+        tokio::spawn(async move { deck.answer_challenge(&id, sent).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // A second answer meanwhile waits for nothing: it is refused at once.
+    let second = deck.answer_challenge(&code.id, sent).await.unwrap_err();
+    assert!(
+        second.to_string().contains("already being answered"),
+        "{second}"
+    );
+    assert!(
+        deck.cancel_sign_in(&code.id),
+        "the challenge is still asked"
+    );
+    // The right code reached Cognito and brought tokens, but the user had cancelled.
+    let err = answering.await.unwrap().unwrap_err();
+    assert!(err.to_string().contains("cancelled"), "{err}");
+    assert!(deck.snapshot().await.accounts.is_empty(), "nothing kept");
+}
+
+#[tokio::test]
 async fn a_cancelled_challenge_cannot_be_answered() {
     let (stand_in, _fx, deck, provider) = setup().await;
     let select = start(&deck, &provider, PasswordFlow::Choice).await;

@@ -222,6 +222,10 @@ async fn a_provider_or_client_without_the_device_flow_is_explained() {
     let fx = Fixture::new().await;
     let deck = fx.open();
     let provider_id = add(&fx, &deck, NATIVE).await;
+    let offered = |deck: std::sync::Arc<Deck>| async move {
+        deck.snapshot().await.providers[0].device_sign_in
+    };
+    assert!(offered(deck.clone()).await, "offered until discovery says");
     let err = deck
         .begin_device_sign_in(&provider_id, None)
         .await
@@ -230,6 +234,10 @@ async fn a_provider_or_client_without_the_device_flow_is_explained() {
     assert!(
         err.to_string().contains("device_authorization_endpoint"),
         "{err}"
+    );
+    assert!(
+        !offered(deck.clone()).await,
+        "no longer offered once discovery was read"
     );
 
     // The endpoint is there, but this app client may not use the grant.
@@ -244,5 +252,9 @@ async fn a_provider_or_client_without_the_device_flow_is_explained() {
     assert!(
         err.to_string().contains("device authorization grant"),
         "{err}"
+    );
+    assert!(
+        offered(deck.clone()).await,
+        "the provider offers it: another client may use it"
     );
 }

@@ -241,6 +241,8 @@ export class DeckState {
     await this.#run(busy.copy(kind), async () => {
       const clearAfter = await this.#api.copy(accountId, kind);
       this.lastCopy = { accountId, kind, at: Date.now() / 1000, clearAfter };
+      // A token about to expire is refreshed before it is copied: show the new one.
+      void this.reload();
       if (from === 'keyboard') {
         const tail = clearAfter > 0 ? ` It will be cleared in ${clearAfter} s.` : '';
         this.toast('info', `${COPY_LABELS[kind]} copied.${tail}`);
@@ -304,14 +306,19 @@ export class DeckState {
     const challenge = this.challenge;
     if (!challenge) return;
     // The dialog stays open while Cognito checks the answer: a wrong code comes back as the
-    // same challenge with the reason, any other refusal ends the sign-in.
+    // same challenge with the reason, any other refusal ends the sign-in. A challenge
+    // cancelled meanwhile stays closed, whatever the answer.
+    const cancelled = () => this.challenge?.id !== challenge.id;
     await this.#run(busy.challenge, async () => {
+      let step: PasswordSignIn;
       try {
-        this.#afterPasswordStep(await this.#api.answerChallenge(challenge.id, answer));
+        step = await this.#api.answerChallenge(challenge.id, answer);
       } catch (e) {
-        if (this.challenge?.id === challenge.id) this.challenge = null;
+        if (cancelled()) return;
+        this.challenge = null;
         throw e;
       }
+      if (!cancelled()) this.#afterPasswordStep(step);
     });
   }
 

@@ -49,7 +49,8 @@ pub struct SharedProvider {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_lifetime: Option<u64>,
     /// Federation and other sign-in defaults. The browser command is not shared: a file
-    /// from someone else must never choose what runs on this machine.
+    /// from someone else must never choose what runs on this machine. Nor is the login hint:
+    /// it names one user (the exporter), and is dropped from files read.
     #[serde(default, skip_serializing_if = "is_default_options")]
     pub sign_in_options: AuthorizeOptions,
     /// How the app client authenticates (its secret or private key is never in the file).
@@ -103,7 +104,10 @@ impl SharedProvider {
             overrides: config.overrides.clone(),
             identity_pool_id: config.identity_pool_id.clone(),
             refresh_token_lifetime: config.refresh_token_lifetime,
-            sign_in_options: config.sign_in_options.clone(),
+            sign_in_options: AuthorizeOptions {
+                login_hint: None,
+                ..config.sign_in_options.clone()
+            },
             client_auth: config.client_auth,
             client_key_id: config.client_key_id.clone(),
         }
@@ -122,7 +126,10 @@ impl SharedProvider {
             overrides: self.overrides,
             identity_pool_id: self.identity_pool_id,
             refresh_token_lifetime: self.refresh_token_lifetime,
-            sign_in_options: self.sign_in_options,
+            sign_in_options: AuthorizeOptions {
+                login_hint: None,
+                ..self.sign_in_options
+            },
             browser_command: None,
             client_auth: self.client_auth,
             client_key_id: self.client_key_id,

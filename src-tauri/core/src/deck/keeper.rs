@@ -9,6 +9,7 @@
 //! - Due times are wall-clock times (token expiry is), checked at least every [`TICK`], so a
 //!   machine waking from sleep refreshes what expired meanwhile, spread over up to a minute.
 
+mod refresh;
 mod schedule;
 
 use std::collections::{HashMap, HashSet};
@@ -134,7 +135,8 @@ impl Deck {
             .await;
     }
 
-    /// [`Deck::keep_fresh`] reading the wall clock `wall`.
+    /// [`Deck::keep_fresh`] reading the wall clock `wall` (for tests).
+    #[doc(hidden)]
     pub async fn keep_fresh_by(
         self: Arc<Self>,
         wall: WallClock,
@@ -178,53 +180,6 @@ impl Deck {
         if drained.is_err() {
             tracing::warn!("background refreshes still running at shutdown were abandoned");
         }
-    }
-
-    /// Refreshes, unless another process already did: then its tokens (from the keyring
-    /// cache) become this process's session.
-    ///
-    /// No one may be at the screen: the keyring is read first, so a locked keyring (which
-    /// could not store a rotated refresh token) means trying later, not spending the token.
-    async fn refresh_in_background(&self, account_id: &AccountId) -> Result<()> {
-        let record = self.account_as_on_disk(account_id).await?;
-        {
-            // Under the refresh gate: a refresh finishing meanwhile is not undone.
-            let gate = self.gate(account_id);
-            let _turn = gate.lock.lock().await;
-            if self.adopt_newer_cached(&record).await {
-                gate.bump();
-                return Ok(());
-            }
-        }
-        self.vault.refresh_token(account_id).await?;
-        self.refresh(account_id).await.map(|_| ())
-    }
-
-    /// Takes tokens another process refreshed since this one last looked (the account's lock
-    /// file was restamped), when they are newer than ours and not yet due themselves.
-    async fn adopt_newer_cached(&self, record: &AccountRecord) -> bool {
-        let stamp = self.store.account_stamp(&record.id);
-        let (ours_stamp, ours_received) = self.with_runtime(&record.id, |rt| {
-            (
-                rt.stamp.clone(),
-                rt.session.as_ref().map_or(0, |l| l.tokens.received_at),
-            )
-        });
-        if !stamp.is_empty() && ours_stamp.as_deref() == Some(stamp.as_str()) {
-            return false;
-        }
-        let Ok(Some(cached)) = self.vault.session(&record.id).await else {
-            return false;
-        };
-        let fresher = cached.received_at > ours_received
-            && cached
-                .expires_at
-                .is_some_and(|e| due_at(cached.received_at, e, Jitter::NONE) > unix_now());
-        if !fresher {
-            return false;
-        }
-        self.with_runtime(&record.id, |rt| rt.session = None);
-        self.live_session(record).await.is_some()
     }
 
     /// The settings and accounts as the file says now (the CLI may have changed them).

@@ -193,10 +193,24 @@ impl Deck {
             }
             Err(e) => tracing::warn!(error = %e, "could not re-read the settings file"),
         }
+        // What discovery said about device sign-in, where it was read (not waited for: a
+        // discovery in flight holds the cache).
+        let offers_device: HashMap<ProviderId, bool> = self
+            .endpoints
+            .try_lock()
+            .map(|cache| {
+                cache
+                    .iter()
+                    .map(|(id, e)| (id.clone(), e.device_authorization.is_some()))
+                    .collect()
+            })
+            .unwrap_or_default();
         let providers = config
             .providers
             .iter()
-            .map(|p| providers::provider_view(p, &config.providers))
+            .map(|p| {
+                providers::provider_view(p, &config.providers, offers_device.get(&p.id).copied())
+            })
             .collect();
         let accounts = config
             .accounts

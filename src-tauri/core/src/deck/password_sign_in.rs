@@ -24,18 +24,45 @@ pub(super) struct PendingChallenge {
     /// Answered through AdminRespondToAuthChallenge (the sign-in used the admin flow).
     admin: bool,
     asked_at: Instant,
+    /// An answer is on its way to Cognito: a second one waits for its outcome.
+    answering: bool,
 }
 
 /// Cognito's challenge sessions last at most 15 minutes (the app client's
 /// AuthSessionValidity); an unanswered challenge is forgotten after that.
 const CHALLENGE_KEPT_FOR: Duration = Duration::from_secs(15 * 60);
 
-/// A refusal after which the same challenge can be answered again: a wrong code, a new
-/// password the pool's policy refuses, or an answer that never reached Cognito.
-fn may_answer_again(e: &Error) -> bool {
-    matches!(e, Error::WrongAnswer { .. })
-        || matches!(e, Error::Provider { error, .. } if error == "invalid_password")
-        || e.is_transient()
+/// Why an answer brought no next step.
+enum NotAnswered {
+    /// It never reached Cognito (a locked keyring, AWS credentials to renew): the challenge
+    /// and its session are intact.
+    Unsent(Error),
+    /// Cognito refused it.
+    Refused(Error),
+    /// The provider changed since the sign-in started: nothing goes to it.
+    Stale(Error),
+}
+
+impl NotAnswered {
+    /// Whether the same challenge can be answered again: one never sent, a wrong code, or a
+    /// new password the pool's policy refuses. Not after a timeout: Cognito may have spent
+    /// the session by then.
+    fn may_answer_again(&self) -> bool {
+        match self {
+            Self::Unsent(_) => true,
+            Self::Refused(e) => {
+                matches!(e, Error::WrongAnswer { .. })
+                    || matches!(e, Error::Provider { error, .. } if error == "invalid_password")
+            }
+            Self::Stale(_) => false,
+        }
+    }
+
+    fn into_error(self) -> Error {
+        match self {
+            Self::Unsent(e) | Self::Refused(e) | Self::Stale(e) => e,
+        }
+    }
 }
 
 impl Deck {
@@ -121,35 +148,97 @@ impl Deck {
         }
     }
 
+    /// Answers a challenge. A wrong code (or a refused new password) comes back as the same
+    /// challenge with the reason, to be answered again; a challenge cancelled while its answer
+    /// was on the way stays cancelled, and tokens that answer brought are not kept.
     pub async fn answer_challenge(
         &self,
         challenge_id: &str,
         answer: String,
     ) -> Result<PasswordSignIn> {
-        let pending = lock(&self.challenges)
-            .remove(challenge_id)
-            .ok_or(Error::ExpiredState { minutes: 3 })?;
-        // The answer (a new password, a code) goes only where the sign-in started.
-        let provider = &pending.provider;
-        self.ensure_still_bound(provider).await?;
-        let secret = self.client_secret_of(provider).await?;
-        let pool = provider.cognito_api(secret)?.pool;
-        let answer = pending.challenge.name.answer_with(answer);
+        let (provider, challenge, admin) = {
+            let mut challenges = lock(&self.challenges);
+            challenges.retain(|_, pending| pending.asked_at.elapsed() < CHALLENGE_KEPT_FOR);
+            let pending = challenges
+                .get_mut(challenge_id)
+                .ok_or(Error::ExpiredState { minutes: 15 })?;
+            if pending.answering {
+                return Err(Error::AccessDenied {
+                    detail: "this challenge is already being answered".into(),
+                });
+            }
+            pending.answering = true;
+            (
+                pending.provider.clone(),
+                pending.challenge.clone(),
+                pending.admin,
+            )
+        };
+        let answered = self.send_answer(&provider, &challenge, admin, answer).await;
+        let again = answered
+            .as_ref()
+            .err()
+            .is_some_and(NotAnswered::may_answer_again);
+        let still_asked = {
+            let mut challenges = lock(&self.challenges);
+            match challenges.get_mut(challenge_id) {
+                Some(pending) if again => {
+                    pending.answering = false;
+                    true
+                }
+                Some(_) => challenges.remove(challenge_id).is_some(),
+                None => false,
+            }
+        };
+        if !still_asked {
+            return Err(Error::AccessDenied {
+                detail: "the sign-in was cancelled here".into(),
+            });
+        }
+        match answered {
+            Ok(step) => self.after_step(&provider, step, admin).await,
+            // The dialog stays open with the reason; the user answers the same challenge again.
+            Err(not) if again => Ok(PasswordSignIn::Challenge(challenge_view(
+                challenge_id.to_owned(),
+                &challenge,
+                Some(&not.into_error()),
+            ))),
+            Err(not) => Err(not.into_error()),
+        }
+    }
+
+    /// Sends the answer (a new password, a code) only where the sign-in started.
+    async fn send_answer(
+        &self,
+        provider: &ProviderConfig,
+        challenge: &Challenge,
+        admin: bool,
+        answer: String,
+    ) -> Result<AuthStep, NotAnswered> {
+        self.ensure_still_bound(provider)
+            .await
+            .map_err(NotAnswered::Stale)?;
+        let secret = self
+            .client_secret_of(provider)
+            .await
+            .map_err(NotAnswered::Unsent)?;
+        let pool = provider
+            .cognito_api(secret)
+            .map_err(NotAnswered::Stale)?
+            .pool;
+        let answer = challenge.name.answer_with(answer);
         let http = self.http_for(provider);
         let mut idp = CognitoIdp::new(&http, &pool);
-        if pending.admin {
-            idp = idp.with_admin(self.admin_auth(provider).await?);
+        if admin {
+            let auth = self
+                .admin_auth(provider)
+                .await
+                .map_err(NotAnswered::Unsent)?;
+            idp = idp.with_admin(auth);
         }
-        match idp.answer(pending.challenge.clone(), answer).await {
-            Ok(step) => self.after_step(provider, step, pending.admin).await,
-            // The dialog stays open with the reason; the user answers the same challenge again.
-            Err(e) if may_answer_again(&e) => {
-                let view = challenge_view(challenge_id.to_owned(), &pending.challenge, Some(&e));
-                lock(&self.challenges).insert(challenge_id.to_owned(), pending);
-                Ok(PasswordSignIn::Challenge(view))
-            }
-            Err(e) => Err(e),
-        }
+        idp.answer(challenge.clone(), answer)
+            .await
+            .map_err(NotAnswered::Refused)
     }
 
     async fn after_step(
@@ -171,6 +260,7 @@ impl Deck {
                         challenge,
                         admin,
                         asked_at: Instant::now(),
+                        answering: false,
                     },
                 );
                 Ok(PasswordSignIn::Challenge(view))

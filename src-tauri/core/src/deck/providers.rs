@@ -94,7 +94,7 @@ impl Deck {
         }
         self.forget_endpoints(&config.id).await;
         let providers = self.config.lock().await.providers.clone();
-        Ok(provider_view(&config, &providers))
+        Ok(provider_view(&config, &providers, None))
     }
 
     /// Saves `config` (whose sessions are bound to settings that changed) and ends its
@@ -314,13 +314,19 @@ pub(super) fn planned_redirect_uri(config: &ProviderConfig, others: &[ProviderCo
 
 /// What the provider page shows about the redirect: the exact URIs to register, and whether
 /// responses arriving there can only be this provider's.
-pub(super) fn provider_view(config: &ProviderConfig, all: &[ProviderConfig]) -> ProviderView {
+/// `offers_device` is what the provider's discovery document said, once it was read.
+pub(super) fn provider_view(
+    config: &ProviderConfig,
+    all: &[ProviderConfig],
+    offers_device: Option<bool>,
+) -> ProviderView {
     ProviderView {
         config: config.clone(),
         has_client_secret: config.confidential,
         redirect: redirect_view(config, all),
         password_sign_in: config.offers_password_sign_in(),
-        device_sign_in: matches!(config.source, crate::provider::ProviderSource::Oidc { .. }),
+        device_sign_in: matches!(config.source, crate::provider::ProviderSource::Oidc { .. })
+            && offers_device.unwrap_or(true),
     }
 }
 

@@ -8,6 +8,10 @@ use crate::secret::{AccessToken, IdToken};
 use crate::store::{AccountRecord, AccountStatus};
 use crate::token::{TokenSet, unix_now};
 
+/// A copy hands out tokens that last at least this long, refreshing first otherwise: time to
+/// paste one and send a request.
+const COPY_MIN_TTL: u64 = 15;
+
 /// Which token `Deck::token` returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenChoice {
@@ -188,16 +192,14 @@ impl Deck {
     pub async fn copy_text(&self, account_id: &AccountId, kind: CopyKind) -> Result<AccessToken> {
         let record = self.account_as_on_disk(account_id).await?;
         ensure_not_ended(&record)?;
-        let live = self.live_session(&record).await.ok_or(Error::Unsupported {
-            what: "copying",
-            hint: "this account has no live session: refresh it or sign in again",
-        })?;
-        let access = live.tokens.access_token.expose_secret();
+        let tokens = self
+            .tokens_to_copy(&record, kind == CopyKind::IdToken)
+            .await?;
+        let access = tokens.access_token.expose_secret();
         let text = match kind {
             CopyKind::AccessToken => access.to_owned(),
             CopyKind::AuthorizationHeader => format!("Authorization: Bearer {access}"),
-            CopyKind::IdToken => live
-                .tokens
+            CopyKind::IdToken => tokens
                 .id_token
                 .as_ref()
                 .map(|t| t.expose_secret().to_owned())
@@ -216,6 +218,38 @@ impl Deck {
             }
         };
         Ok(AccessToken::new(text))
+    }
+
+    /// The tokens a copy hands out: refreshed first when about to expire (just after a sleep,
+    /// or while background refresh is off or backing off). Offline, a token that still works
+    /// is handed out rather than none; the account's page shows how long it lasts.
+    async fn tokens_to_copy(
+        &self,
+        record: &AccountRecord,
+        needs_id: bool,
+    ) -> Result<SessionTokens> {
+        let Some(live) = self.live_session(record).await else {
+            return self
+                .session_tokens(&record.id, COPY_MIN_TTL, needs_id)
+                .await;
+        };
+        let held = SessionTokens::from(live.tokens);
+        // An unknown expiry counts as lasting: it would otherwise refresh at every copy.
+        let lasts_until = |when: u64| {
+            held.expires_at.is_none_or(|e| e >= when)
+                && (!needs_id || held.id_expires_at().is_none_or(|e| e >= when))
+        };
+        if lasts_until(unix_now().saturating_add(COPY_MIN_TTL)) {
+            return Ok(held);
+        }
+        match self
+            .session_tokens(&record.id, COPY_MIN_TTL, needs_id)
+            .await
+        {
+            Ok(fresh) => Ok(fresh),
+            Err(e) if e.is_transient() && lasts_until(unix_now().saturating_add(1)) => Ok(held),
+            Err(e) => Err(e),
+        }
     }
 }
 

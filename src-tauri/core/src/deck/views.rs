@@ -28,8 +28,9 @@ pub struct ProviderView {
     pub redirect: RedirectView,
     /// Cognito's own API can sign users in (see `ProviderConfig::offers_password_sign_in`).
     pub password_sign_in: bool,
-    /// Sign-in with a code (RFC 8628) may be offered: an OpenID issuer, whose discovery
-    /// document says for sure when one is started. Never Cognito, which has no device flow.
+    /// Sign-in with a code (RFC 8628) may be offered: an OpenID issuer whose discovery
+    /// document lists a device endpoint, or was not read yet. Never Cognito, which has no
+    /// device flow.
     pub device_sign_in: bool,
 }
 

@@ -77,6 +77,18 @@ impl StandIn {
         }
     }
 
+    /// Answers to challenges take `ms` milliseconds from now on.
+    pub async fn delay_answers(&self, ms: u64) {
+        reqwest::Client::new()
+            .post(format!("{}__test/answer-delay", self.url))
+            .json(&serde_json::json!({ "ms": ms }))
+            .send()
+            .await
+            .unwrap()
+            .error_for_status()
+            .unwrap();
+    }
+
     pub async fn get(&self, path: &str) -> Value {
         reqwest::get(format!("{}{path}", self.url))
             .await

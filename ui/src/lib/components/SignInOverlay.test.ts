@@ -1,7 +1,8 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../api';
-import { DeckState } from '../deck.svelte';
+import { busy, DeckState } from '../deck.svelte';
+import type { PasswordSignIn } from '../bindings/PasswordSignIn';
 import { fakeApi, provider, view } from '../testing';
 import SignInOverlay from './SignInOverlay.svelte';
 
@@ -117,6 +118,21 @@ describe('SignInOverlay, a wrong code', () => {
     await fireEvent.submit(screen.getByTestId('challenge'));
     await vi.waitFor(() => expect(screen.queryByTestId('challenge')).toBeNull());
     expect(deck.toasts.at(-1)?.text).toContain('Invalid session');
+  });
+
+  it('a challenge cancelled while its answer is checked stays closed, whatever comes back', async () => {
+    let answered: (step: PasswordSignIn) => void = () => {};
+    const api = fakeApi({ answerChallenge: vi.fn(() => new Promise<PasswordSignIn>((ok) => { answered = ok; })) });
+    const deck = new DeckState(api);
+    deck.challenge = { ...code };
+    render(SignInOverlay, { deck });
+    await fireEvent.input(screen.getByTestId('challenge-answer'), { target: { value: '000000' } });
+    await fireEvent.submit(screen.getByTestId('challenge'));
+    await fireEvent.click(screen.getByTestId('cancel-challenge'));
+    answered({ outcome: 'challenge', ...code, refused: 'that answer was not accepted' });
+    await vi.waitFor(() => expect(deck.isBusy(busy.challenge)).toBe(false));
+    expect(deck.challenge).toBeNull();
+    expect(screen.queryByTestId('challenge')).toBeNull();
   });
 
   it('Cancel tells the core, which forgets the challenge', async () => {
