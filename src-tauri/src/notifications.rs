@@ -1,10 +1,12 @@
 //! Desktop notifications: a refresh deadline coming near, a background refresh that failed.
 //! Clicking one shows that account. The keeper's notes wait until none has come for [`QUIET`]:
 //! the same news for several accounts (after a sleep, with the network not back yet, as the
-//! keeper spreads overdue refreshes over up to a minute) is one notification naming them. Tauri's notification plugin reports no clicks on the
-//! desktop (tauri-apps/plugins-workspace#2150), so this drives notify-rust (what the plugin
-//! uses underneath) and, where the desktop reports clicks (freedesktop servers), waits for
-//! the "default" action on a blocking thread.
+//! keeper spreads overdue refreshes over up to a minute) is one notification naming them.
+//!
+//! Tauri's notification plugin reports no clicks on the desktop
+//! (tauri-apps/plugins-workspace#2150), so this drives notify-rust (what the plugin uses
+//! underneath) and, where the desktop reports clicks (freedesktop servers), waits for the
+//! "default" action on a blocking thread.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;

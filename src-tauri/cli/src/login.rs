@@ -65,7 +65,7 @@ async fn with_password(
                     // a second try at this one.
                     if args.password_stdin {
                         return Err(Error::AccessDenied {
-                            detail: "an answer read from standard input was refused".into(),
+                            detail: "answers read from standard input are not tried again".into(),
                         });
                     }
                 }

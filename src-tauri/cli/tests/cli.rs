@@ -330,3 +330,27 @@ async fn a_tampered_account_id_is_refused_and_never_used_in_a_path() {
         .collect();
     assert_eq!(aside.len(), 1, "the file is kept for the user to fix");
 }
+
+#[tokio::test]
+async fn userinfo_refused_for_want_of_the_openid_scope_says_so_and_exits_5() {
+    let provider = LocalProvider::start().await;
+    let home = Home::new();
+    home.add(tokendeck_core::provider::ProviderConfig {
+        scopes: vec!["email".into(), "profile".into()],
+        ..local(&provider, NATIVE, "pool")
+    })
+    .await;
+    let login = home.login("pool", ALICE).await;
+    assert!(login.status.success(), "{}", stderr(&login));
+    // No ID token without openid: the account is known by its id.
+    let list = home.list().await;
+    let id = list["accounts"][0]["id"].as_str().unwrap().to_owned();
+    let info = home.run(&["userinfo", &id]).await;
+    assert_eq!(info.status.code(), Some(5), "{}", stderr(&info));
+    assert!(
+        stderr(&info).contains("only access tokens with the openid scope"),
+        "{}",
+        stderr(&info)
+    );
+    assert!(stdout(&info).is_empty(), "no claims printed");
+}

@@ -97,7 +97,7 @@ async fn a_wrong_code_from_standard_input_ends_the_sign_in_and_so_does_missing_i
     let err = stderr(&out);
     assert!(err.contains("that answer was not accepted"), "{err}");
     assert!(
-        err.contains("read from standard input was refused"),
+        err.contains("read from standard input are not tried again"),
         "{err}"
     );
     let requests = stand_in.get("__test/requests").await;

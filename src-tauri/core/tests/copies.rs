@@ -57,7 +57,7 @@ async fn a_token_about_to_expire_is_refreshed_before_it_is_copied() {
 
 #[tokio::test]
 async fn offline_a_token_that_still_works_is_copied_and_an_expired_one_is_not() {
-    let fx = Fixture::with_provider(LocalProvider::start_with(&["--access-token-ttl", "4"]).await);
+    let fx = Fixture::with_provider(LocalProvider::start_with(&["--access-token-ttl", "8"]).await);
     let deck = fx.open();
     let provider = add_provider(&deck, fx.config(NATIVE), None).await;
     let alice = sign_in_account(&deck, &provider, ALICE).await;
@@ -67,7 +67,7 @@ async fn offline_a_token_that_still_works_is_copied_and_an_expired_one_is_not() 
     fx.provider.fault("token", "html502", 1).await;
     assert_eq!(copied(&deck, &alice).await.unwrap(), before);
 
-    tokio::time::sleep(std::time::Duration::from_millis(4500)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(8500)).await;
     fx.provider.fault("token", "html502", 1).await;
     let err = copied(&deck, &alice).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::Network, "{err}");

@@ -193,18 +193,7 @@ impl Deck {
             }
             Err(e) => tracing::warn!(error = %e, "could not re-read the settings file"),
         }
-        // What discovery said about device sign-in, where it was read (not waited for: a
-        // discovery in flight holds the cache).
-        let offers_device: HashMap<ProviderId, bool> = self
-            .endpoints
-            .try_lock()
-            .map(|cache| {
-                cache
-                    .iter()
-                    .map(|(id, e)| (id.clone(), e.device_authorization.is_some()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let offers_device = self.device_sign_in_seen();
         let providers = config
             .providers
             .iter()

@@ -24,7 +24,8 @@ pub(super) struct PendingChallenge {
     /// Answered through AdminRespondToAuthChallenge (the sign-in used the admin flow).
     admin: bool,
     asked_at: Instant,
-    /// An answer is on its way to Cognito: a second one waits for its outcome.
+    /// An answer is on its way to Cognito (or its tokens are being checked): a second answer
+    /// is refused meanwhile.
     answering: bool,
 }
 
@@ -97,7 +98,7 @@ impl Deck {
             PasswordFlow::Custom => idp.sign_in_custom(username).await?,
             PasswordFlow::Choice => idp.sign_in_choice(username).await?,
         };
-        self.after_step(&provider, step, flow == PasswordFlow::Admin)
+        self.after_step(&provider, step, flow == PasswordFlow::Admin, None)
             .await
     }
 
@@ -149,8 +150,9 @@ impl Deck {
     }
 
     /// Answers a challenge. A wrong code (or a refused new password) comes back as the same
-    /// challenge with the reason, to be answered again; a challenge cancelled while its answer
-    /// was on the way stays cancelled, and tokens that answer brought are not kept.
+    /// challenge with the reason, to be answered again. A challenge cancelled before the
+    /// account is saved stays cancelled: tokens its answer brought are not kept. (A cancelled,
+    /// answered or forgotten challenge is "expired" to a later answer.)
     pub async fn answer_challenge(
         &self,
         challenge_id: &str,
@@ -179,6 +181,8 @@ impl Deck {
             .as_ref()
             .err()
             .is_some_and(NotAnswered::may_answer_again);
+        // Tokens: still asked (and cancellable) until the account is saved.
+        let brought_tokens = matches!(answered, Ok(AuthStep::Tokens(_)));
         let still_asked = {
             let mut challenges = lock(&self.challenges);
             match challenges.get_mut(challenge_id) {
@@ -186,17 +190,24 @@ impl Deck {
                     pending.answering = false;
                     true
                 }
+                Some(_) if brought_tokens => true,
                 Some(_) => challenges.remove(challenge_id).is_some(),
                 None => false,
             }
         };
         if !still_asked {
-            return Err(Error::AccessDenied {
-                detail: "the sign-in was cancelled here".into(),
-            });
+            return Err(cancelled_here());
         }
         match answered {
-            Ok(step) => self.after_step(&provider, step, admin).await,
+            Ok(step) => {
+                let stored = self
+                    .after_step(&provider, step, admin, Some(challenge_id))
+                    .await;
+                if stored.is_err() {
+                    self.cancel_challenge(challenge_id);
+                }
+                stored
+            }
             // The dialog stays open with the reason; the user answers the same challenge again.
             Err(not) if again => Ok(PasswordSignIn::Challenge(challenge_view(
                 challenge_id.to_owned(),
@@ -217,7 +228,13 @@ impl Deck {
     ) -> Result<AuthStep, NotAnswered> {
         self.ensure_still_bound(provider)
             .await
-            .map_err(NotAnswered::Stale)?;
+            .map_err(|e| match e {
+                Error::InvalidConfig {
+                    field: "provider", ..
+                } => NotAnswered::Stale(e),
+                // The settings could not be read just now: the challenge is intact.
+                e => NotAnswered::Unsent(e),
+            })?;
         let secret = self
             .client_secret_of(provider)
             .await
@@ -241,11 +258,13 @@ impl Deck {
             .map_err(NotAnswered::Refused)
     }
 
+    /// `answered`: the challenge whose answer brought `step`, taken when its tokens are saved.
     async fn after_step(
         &self,
         provider: &ProviderConfig,
         step: AuthStep,
         admin: bool,
+        answered: Option<&str>,
     ) -> Result<PasswordSignIn> {
         match step {
             AuthStep::Challenge(challenge) => {
@@ -271,7 +290,8 @@ impl Deck {
                     false => SignInMethod::CognitoApi,
                 };
                 Ok(PasswordSignIn::SignedIn(Box::new(
-                    self.store_api_sign_in(provider, tokens, method).await?,
+                    self.store_api_sign_in(provider, tokens, method, answered)
+                        .await?,
                 )))
             }
         }
@@ -282,9 +302,16 @@ impl Deck {
         provider: &ProviderConfig,
         tokens: TokenSet,
         method: SignInMethod,
+        answered: Option<&str>,
     ) -> Result<AccountView> {
         self.ensure_still_bound(provider).await?;
         let verdicts = self.verify_api_tokens(provider, &tokens, None).await?;
+        // The last moment a Cancel wins: after this the account is saved.
+        if let Some(challenge_id) = answered
+            && !self.cancel_challenge(challenge_id)
+        {
+            return Err(cancelled_here());
+        }
         let claims = tokens
             .id_token
             .as_ref()
@@ -301,6 +328,12 @@ impl Deck {
             requested_scopes: Vec::new(),
         };
         Ok(self.start_session(&record, live).await)
+    }
+}
+
+fn cancelled_here() -> Error {
+    Error::AccessDenied {
+        detail: "the sign-in was cancelled here".into(),
     }
 }
 

@@ -1,6 +1,8 @@
 //! Adding, editing and removing providers (checking them is in `check`); inspecting pasted
 //! tokens.
 
+use std::collections::HashMap;
+
 use super::{Deck, views::*};
 use crate::error::Result;
 use crate::ids::{AccountId, ProviderId};
@@ -15,6 +17,20 @@ pub const DEMO_PROVIDER_ID: &str = "local-demo";
 const DEMO_REDIRECT_SLUG: &str = "local-demo";
 
 impl Deck {
+    /// Whether each provider whose discovery document was read offers device sign-in. Not
+    /// waited for: a discovery in flight holds the cache (its providers count as unknown).
+    pub(super) fn device_sign_in_seen(&self) -> HashMap<ProviderId, bool> {
+        self.endpoints
+            .try_lock()
+            .map(|cache| {
+                cache
+                    .iter()
+                    .map(|(id, e)| (id.clone(), e.device_authorization.is_some()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Creates (empty id) or replaces a provider. A new provider gets its own redirect URI
     /// unless one is given. The client secret goes to the keyring first, so the settings never
     /// claim a secret the keyring does not have.

@@ -246,6 +246,13 @@ impl Deck {
             .session_tokens(&record.id, COPY_MIN_TTL, needs_id)
             .await
         {
+            // A provider may renew the access token only, leaving the old ID token.
+            Ok(fresh) if needs_id && fresh.id_expires_at().is_some_and(|e| e <= unix_now()) => {
+                Err(Error::Unsupported {
+                    what: "a fresh ID token",
+                    hint: "the provider's refresh did not renew the ID token: sign in again for a new one",
+                })
+            }
             Ok(fresh) => Ok(fresh),
             Err(e) if e.is_transient() && lasts_until(unix_now().saturating_add(1)) => Ok(held),
             Err(e) => Err(e),
