@@ -44,8 +44,8 @@ async fn login(home: &Home, flag: &str, answers: &str) -> std::process::Output {
     child.wait_with_output().await.unwrap()
 }
 
-#[tokio::test]
-async fn custom_challenges_and_a_chosen_password_from_the_command_line() {
+/// The stand-in, and a home with its pool added as "Flows pool".
+async fn flows_pool() -> (stand_in::StandIn, Home) {
     let stand_in = stand_in::StandIn::start().await;
     let home = Home::new();
     home.add(ProviderConfig {
@@ -53,6 +53,12 @@ async fn custom_challenges_and_a_chosen_password_from_the_command_line() {
         ..stand_in.config()
     })
     .await;
+    (stand_in, home)
+}
+
+#[tokio::test]
+async fn custom_challenges_and_a_chosen_password_from_the_command_line() {
+    let (_stand_in, home) = flows_pool().await;
 
     // The pool's questions are shown before each answer is read.
     let out = login(&home, "--custom-auth", "42\nblue\n").await;
@@ -84,13 +90,7 @@ async fn custom_challenges_and_a_chosen_password_from_the_command_line() {
 
 #[tokio::test]
 async fn a_wrong_code_from_standard_input_ends_the_sign_in_and_so_does_missing_input() {
-    let stand_in = stand_in::StandIn::start().await;
-    let home = Home::new();
-    home.add(ProviderConfig {
-        name: "Flows pool".into(),
-        ..stand_in.config()
-    })
-    .await;
+    let (stand_in, home) = flows_pool().await;
     // Answers on standard input come in order: a refused one is not followed by the next line.
     let out = login(&home, "--choice", "EMAIL_OTP\n000000\n123456\n").await;
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
@@ -115,13 +115,5 @@ async fn a_wrong_code_from_standard_input_ends_the_sign_in_and_so_does_missing_i
         "{}",
         stderr(&out)
     );
-    assert_eq!(
-        stand_in
-            .get("__test/requests")
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
-        5
-    );
+    assert_eq!(stand_in.request_count().await, 5);
 }

@@ -129,10 +129,7 @@ async fn choice_based_sign_in_with_a_code_by_email() {
         "{}",
         code.prompt
     );
-    let sent = stand_in.get("__test/last-code").await["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sent = stand_in.last_code().await;
     let PasswordSignIn::SignedIn(account) = answer(&deck, &code, &sent).await else {
         panic!("not signed in");
     };
@@ -169,32 +166,16 @@ async fn choice_based_sign_in_with_a_code_by_email() {
         "{refused}"
     );
     assert!(code.refused.is_none());
-    let sent = stand_in.get("__test/last-code").await["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sent = stand_in.last_code().await;
     let PasswordSignIn::SignedIn(account) = answer(&deck, &again, &sent).await else {
         panic!("the right code after a wrong one did not sign in");
     };
     assert_eq!(account.record.label, "carol");
     // The challenge is spent: answering it again is refused here, with no request sent.
-    let requests = stand_in
-        .get("__test/requests")
-        .await
-        .as_array()
-        .unwrap()
-        .len();
+    let requests = stand_in.request_count().await;
     let err = deck.answer_challenge(&code.id, sent).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::SignInExpired, "{err}");
-    assert_eq!(
-        stand_in
-            .get("__test/requests")
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
-        requests
-    );
+    assert_eq!(stand_in.request_count().await, requests);
 }
 
 #[tokio::test]
@@ -202,10 +183,7 @@ async fn a_challenge_cancelled_while_its_answer_is_on_the_way_stays_cancelled() 
     let (stand_in, _fx, deck, provider) = setup().await;
     let select = start(&deck, &provider, PasswordFlow::Choice).await;
     let code = challenge(answer(&deck, &select, "EMAIL_OTP").await);
-    let sent = stand_in.get("__test/last-code").await["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sent = stand_in.last_code().await;
     stand_in.delay_answers(1500).await;
     let answering = {
         let (deck, id, sent) = (deck.clone(), code.id.clone(), sent.clone());
@@ -235,27 +213,11 @@ async fn a_cancelled_challenge_cannot_be_answered() {
     let code = challenge(answer(&deck, &select, "EMAIL_OTP").await);
     assert!(deck.cancel_sign_in(&code.id));
     assert!(!deck.cancel_sign_in(&code.id));
-    let requests = stand_in
-        .get("__test/requests")
-        .await
-        .as_array()
-        .unwrap()
-        .len();
-    let sent = stand_in.get("__test/last-code").await["code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let requests = stand_in.request_count().await;
+    let sent = stand_in.last_code().await;
     let err = deck.answer_challenge(&code.id, sent).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::SignInExpired, "{err}");
-    assert_eq!(
-        stand_in
-            .get("__test/requests")
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
-        requests
-    );
+    assert_eq!(stand_in.request_count().await, requests);
     assert!(deck.snapshot().await.accounts.is_empty());
 }
 
@@ -263,21 +225,11 @@ async fn a_cancelled_challenge_cannot_be_answered() {
 async fn choice_based_sign_in_with_the_password_asks_for_it_first() {
     let (stand_in, _fx, deck, provider) = setup().await;
     let select = start(&deck, &provider, PasswordFlow::Choice).await;
-    let before = stand_in
-        .get("__test/requests")
-        .await
-        .as_array()
-        .unwrap()
-        .len();
+    let before = stand_in.request_count().await;
     let password = challenge(answer(&deck, &select, "PASSWORD").await);
     assert_eq!(password.name, "PASSWORD");
     assert_eq!(
-        stand_in
-            .get("__test/requests")
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
+        stand_in.request_count().await,
         before,
         "nothing is sent until the password is given"
     );

@@ -15,14 +15,6 @@ use tokendeck_core::ErrorCode;
 use tokendeck_core::deck::{CopyKind, Deck};
 use tokendeck_core::ids::AccountId;
 
-async fn shown(deck: &Deck, account: &AccountId) -> String {
-    deck.account_detail(account)
-        .await
-        .unwrap()
-        .raw_access_token
-        .unwrap()
-}
-
 async fn copied(deck: &Deck, account: &AccountId) -> tokendeck_core::Result<String> {
     deck.copy_text(account, CopyKind::AccessToken)
         .await
@@ -36,7 +28,7 @@ async fn a_token_about_to_expire_is_refreshed_before_it_is_copied() {
     let deck = fx.open();
     let provider = add_provider(&deck, fx.config(ROTATING), None).await;
     let alice = sign_in_account(&deck, &provider, ALICE).await;
-    let before = shown(&deck, &alice).await;
+    let before = shown_access_token(&deck, &alice).await;
     let requests = fx.provider.counters().await.token;
 
     let copy = copied(&deck, &alice).await.unwrap();
@@ -47,7 +39,7 @@ async fn a_token_about_to_expire_is_refreshed_before_it_is_copied() {
         "one refresh"
     );
     assert_eq!(
-        shown(&deck, &alice).await,
+        shown_access_token(&deck, &alice).await,
         copy,
         "the account shows the copied token"
     );
@@ -61,7 +53,7 @@ async fn offline_a_token_that_still_works_is_copied_and_an_expired_one_is_not() 
     let deck = fx.open();
     let provider = add_provider(&deck, fx.config(NATIVE), None).await;
     let alice = sign_in_account(&deck, &provider, ALICE).await;
-    let before = shown(&deck, &alice).await;
+    let before = shown_access_token(&deck, &alice).await;
 
     // The token endpoint answers with a load balancer's error page.
     fx.provider.fault("token", "html502", 1).await;
@@ -83,7 +75,7 @@ async fn a_token_that_lasts_is_copied_as_it_is() {
     let provider = add_provider(&deck, fx.config(NATIVE), None).await;
     let alice = sign_in_account(&deck, &provider, ALICE).await;
     let requests = fx.provider.counters().await.token;
-    let before = shown(&deck, &alice).await;
+    let before = shown_access_token(&deck, &alice).await;
     assert_eq!(copied(&deck, &alice).await.unwrap(), before);
     let id = deck.copy_text(&alice, CopyKind::IdToken).await.unwrap();
     assert!(id.expose_secret().starts_with("eyJ"));

@@ -18,14 +18,7 @@ use tokendeck_core::ids::AccountId;
 use tokendeck_core::token::unix_now;
 
 async fn deadline(deck: &Deck, account: &AccountId) -> Option<u64> {
-    deck.snapshot()
-        .await
-        .accounts
-        .into_iter()
-        .find(|a| a.record.id == *account)
-        .unwrap()
-        .record
-        .refresh_expires_at
+    account_record(deck, account).await.refresh_expires_at
 }
 
 #[tokio::test]

@@ -16,28 +16,17 @@ use std::time::Duration;
 
 use running::start_keeper;
 use support::*;
-use tokendeck_core::deck::{AfterFailure, Deck, KeeperEvent};
+use tokendeck_core::deck::{AfterFailure, KeeperEvent};
 use tokendeck_core::error::ErrorCode;
-use tokendeck_core::ids::AccountId;
 use tokendeck_core::provider::ProviderConfig;
 use tokendeck_core::secret::RefreshToken;
-use tokendeck_core::store::{AccountRecord, AccountStatus};
+use tokendeck_core::store::AccountStatus;
 use tokendeck_core::token::ClientAuth;
 
 const TTL: &str = "6";
 
 async fn short_lived() -> Fixture {
     Fixture::with_provider(LocalProvider::start_with(&["--access-token-ttl", TTL]).await)
-}
-
-async fn record(deck: &Deck, account: &AccountId) -> AccountRecord {
-    deck.snapshot()
-        .await
-        .accounts
-        .into_iter()
-        .find(|a| a.record.id == *account)
-        .unwrap()
-        .record
 }
 
 /// Revokes a refresh token at the provider, behind the app's back.
@@ -53,15 +42,6 @@ async fn revoke_at_provider(fx: &Fixture, token: &RefreshToken) {
     .unwrap();
 }
 
-async fn access_token(deck: &Deck, account: &AccountId) -> String {
-    // What the window shows: the detail view never refreshes by itself.
-    deck.account_detail(account)
-        .await
-        .unwrap()
-        .raw_access_token
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn accounts_are_refreshed_in_the_background_before_their_tokens_expire() {
     let fx = short_lived().await;
@@ -71,8 +51,8 @@ async fn accounts_are_refreshed_in_the_background_before_their_tokens_expire() {
     let alice = sign_in_account(&app, &plain, ALICE).await;
     let bob = sign_in_account(&app, &rotating, BOB).await;
     let before = [
-        access_token(&app, &alice).await,
-        access_token(&app, &bob).await,
+        shown_access_token(&app, &alice).await,
+        shown_access_token(&app, &bob).await,
     ];
     let requests_before = fx.provider.counters().await.token;
 
@@ -87,8 +67,8 @@ async fn accounts_are_refreshed_in_the_background_before_their_tokens_expire() {
         }
     }
     let after = [
-        access_token(&app, &alice).await,
-        access_token(&app, &bob).await,
+        shown_access_token(&app, &alice).await,
+        shown_access_token(&app, &bob).await,
     ];
     assert_ne!(before[0], after[0], "alice's token changed with no call");
     assert_ne!(before[1], after[1], "bob's token changed with no call");
@@ -113,7 +93,7 @@ async fn an_account_turned_off_is_left_alone_while_others_are_refreshed() {
     let alice = sign_in_account(&app, &provider, ALICE).await;
     let bob = sign_in_account(&app, &provider, BOB).await;
     app.set_account_keep_fresh(&bob, Some(false)).await.unwrap();
-    let bob_before = access_token(&app, &bob).await;
+    let bob_before = shown_access_token(&app, &bob).await;
 
     let mut keeper = start_keeper(&app);
     // Two rounds of alice's refreshes: bob's token expired in between and was not touched.
@@ -124,7 +104,7 @@ async fn an_account_turned_off_is_left_alone_while_others_are_refreshed() {
         }
     }
     keeper.stop().await;
-    assert_eq!(access_token(&app, &bob).await, bob_before);
+    assert_eq!(shown_access_token(&app, &bob).await, bob_before);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -169,7 +149,7 @@ async fn a_failed_refresh_backs_off_and_a_dead_token_ends_the_session() {
     assert_eq!(fx.provider.counters().await.token, requests + 1);
     keeper.stop().await;
     assert_eq!(
-        record(&app, &alice).await.status,
+        account_record(&app, &alice).await.status,
         AccountStatus::Active,
         "a 502 ends nothing"
     );
@@ -196,7 +176,7 @@ async fn a_failed_refresh_backs_off_and_a_dead_token_ends_the_session() {
     }
     let requests = fx.provider.counters().await.token;
     assert!(matches!(
-        record(&app, &alice).await.status,
+        account_record(&app, &alice).await.status,
         AccountStatus::SignInAgain { .. }
     ));
     // Two more ticks' worth of time: nothing is sent for an ended session.
@@ -221,7 +201,10 @@ async fn a_refresh_deadline_inside_the_window_is_reported_once() {
     let provider = add_provider(&app, config, None).await;
     let signed_in_at = tokendeck_core::token::unix_now();
     let alice = sign_in_account(&app, &provider, ALICE).await;
-    let deadline = record(&app, &alice).await.refresh_expires_at.unwrap();
+    let deadline = account_record(&app, &alice)
+        .await
+        .refresh_expires_at
+        .unwrap();
     assert!((signed_in_at + 7200..=signed_in_at + 7210).contains(&deadline));
     // Turned off, so the only events are deadline warnings.
     app.set_keep_fresh(false).await.unwrap();
@@ -242,7 +225,7 @@ async fn a_refresh_deadline_inside_the_window_is_reported_once() {
     // A refresh does not move Cognito's deadline (it counts from the sign-in).
     app.refresh(&alice).await.unwrap();
     assert_eq!(
-        record(&app, &alice).await.refresh_expires_at,
+        account_record(&app, &alice).await.refresh_expires_at,
         Some(deadline)
     );
     assert!(

@@ -19,16 +19,8 @@ use std::time::{Duration, Instant};
 
 use running::{start_keeper, start_keeper_at};
 use support::*;
-use tokendeck_core::deck::{Deck, KeeperEvent};
+use tokendeck_core::deck::KeeperEvent;
 use tokendeck_core::ids::AccountId;
-
-async fn access_token(deck: &Deck, account: &AccountId) -> String {
-    deck.account_detail(account)
-        .await
-        .unwrap()
-        .raw_access_token
-        .unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_sleep_overdue_accounts_are_refreshed_spread_out_not_at_once() {
@@ -99,7 +91,7 @@ async fn an_account_set_to_keep_fresh_is_refreshed_while_the_app_wide_setting_is
     app.set_account_keep_fresh(&alice, Some(true))
         .await
         .unwrap();
-    let bob_before = access_token(&app, &bob).await;
+    let bob_before = shown_access_token(&app, &bob).await;
 
     let mut keeper = start_keeper(&app);
     for _ in 0..2 {
@@ -110,7 +102,7 @@ async fn an_account_set_to_keep_fresh_is_refreshed_while_the_app_wide_setting_is
     }
     keeper.stop().await;
     assert_eq!(
-        access_token(&app, &bob).await,
+        shown_access_token(&app, &bob).await,
         bob_before,
         "bob follows the app-wide setting"
     );

@@ -411,6 +411,29 @@ pub async fn add_provider(deck: &Deck, config: ProviderConfig, secret: Option<&s
     deck.save_provider(draft).await.unwrap().config.id
 }
 
+/// The account as the app's snapshot shows it.
+pub async fn account_record(
+    deck: &Deck,
+    account: &AccountId,
+) -> tokendeck_core::store::AccountRecord {
+    deck.snapshot()
+        .await
+        .accounts
+        .into_iter()
+        .find(|a| a.record.id == *account)
+        .unwrap()
+        .record
+}
+
+/// The access token the account's page shows (the detail view never refreshes by itself).
+pub async fn shown_access_token(deck: &Deck, account: &AccountId) -> String {
+    deck.account_detail(account)
+        .await
+        .unwrap()
+        .raw_access_token
+        .unwrap()
+}
+
 /// Signs `user` in through the Deck (browser flow, HTTP "user"); returns the account id.
 pub async fn sign_in_account(
     deck: &Deck,

@@ -77,6 +77,19 @@ impl StandIn {
         }
     }
 
+    /// How many API requests the stand-in has answered.
+    pub async fn request_count(&self) -> usize {
+        self.get("__test/requests").await.as_array().unwrap().len()
+    }
+
+    /// The last one-time code the stand-in "sent".
+    pub async fn last_code(&self) -> String {
+        self.get("__test/last-code").await["code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     /// Answers to challenges take `ms` milliseconds from now on.
     pub async fn delay_answers(&self, ms: u64) {
         reqwest::Client::new()

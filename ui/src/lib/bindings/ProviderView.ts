@@ -12,7 +12,8 @@ hasClientSecret: boolean, redirect: RedirectView,
  */
 passwordSignIn: boolean, 
 /**
- * Sign-in with a code (RFC 8628) may be offered: an OpenID issuer, whose discovery
- * document says for sure when one is started. Never Cognito, which has no device flow.
+ * Sign-in with a code (RFC 8628) may be offered: an OpenID issuer whose discovery
+ * document lists a device endpoint, or was not read yet. Never Cognito, which has no
+ * device flow.
  */
 deviceSignIn: boolean, };
