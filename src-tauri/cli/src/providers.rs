@@ -5,9 +5,7 @@ use std::io::Read;
 
 use serde_json::json;
 use tokendeck_core::deck::{CheckReport, Deck, DeckView, ProviderDraft, ProviderView};
-use tokendeck_core::provider::{
-    ClientAuthMethod, DEFAULT_SCOPES, EndpointOverrides, ProviderConfig,
-};
+use tokendeck_core::provider::{ClientAuthMethod, ProviderConfig};
 use tokendeck_core::{Error, Result};
 
 use crate::args::{
@@ -50,24 +48,7 @@ async fn add(deck: &Deck, json: bool, args: &ProviderAddArgs) -> Result<()> {
             "say where tokens come from: --issuer URL, or --region and --pool-id (with --domain-prefix, --custom-domain or --no-domain)",
         )
     })?;
-    let mut config = ProviderConfig {
-        id: "".into(),
-        name: args.name.clone(),
-        source,
-        client_id: args.client_id.clone(),
-        confidential: false,
-        scopes: DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
-        redirect_uri: None,
-        overrides: EndpointOverrides::default(),
-        identity_pool_id: None,
-        refresh_token_lifetime: None,
-        sign_in_options: Default::default(),
-        browser_command: None,
-        client_auth: Default::default(),
-        client_key_id: None,
-        network: Default::default(),
-        aws_profile: None,
-    };
+    let mut config = ProviderConfig::new(&args.name, source, &args.client_id);
     apply_settings(&mut config, &args.settings)?;
     let client_secret = read_client_secret(&args.settings)?;
     let saved = deck

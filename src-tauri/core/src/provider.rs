@@ -208,6 +208,34 @@ pub struct Endpoints {
 }
 
 impl ProviderConfig {
+    /// A provider with every other setting at its default (as a provider file naming only
+    /// these is read): the default scopes, no secret, overrides or sign-in options, and no id
+    /// until `Deck::save_provider` assigns one.
+    pub fn new(
+        name: impl Into<String>,
+        source: ProviderSource,
+        client_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: "".into(),
+            name: name.into(),
+            source,
+            client_id: client_id.into(),
+            confidential: false,
+            scopes: default_scopes(),
+            redirect_uri: None,
+            overrides: EndpointOverrides::default(),
+            identity_pool_id: None,
+            refresh_token_lifetime: None,
+            sign_in_options: Default::default(),
+            browser_command: None,
+            client_auth: ClientAuthMethod::default(),
+            client_key_id: None,
+            aws_profile: None,
+            network: NetworkSettings::default(),
+        }
+    }
+
     /// The `iss` its tokens carry, from the settings alone (no discovery): the issuer
     /// override, else the pool's issuer or the OIDC issuer.
     pub fn expected_issuer(&self) -> String {

@@ -1,30 +1,18 @@
 use super::*;
-use crate::provider::{CognitoDomain, EndpointOverrides, ProviderSource};
+use crate::provider::{CognitoDomain, ProviderSource};
 
 fn provider() -> (Arc<ProviderConfig>, Arc<Endpoints>) {
+    let source = ProviderSource::Cognito {
+        domain: CognitoDomain::Prefix {
+            prefix: "myapp".into(),
+        },
+        region: "eu-west-1".into(),
+        user_pool_id: "eu-west-1_A1".into(),
+    };
     let config = ProviderConfig {
         id: "p".into(),
-        name: "Pool".into(),
-        source: ProviderSource::Cognito {
-            domain: CognitoDomain::Prefix {
-                prefix: "myapp".into(),
-            },
-            region: "eu-west-1".into(),
-            user_pool_id: "eu-west-1_A1".into(),
-        },
-        client_id: "client123".into(),
-        confidential: false,
         scopes: vec!["openid".into(), "email".into()],
-        redirect_uri: None,
-        overrides: EndpointOverrides::default(),
-        identity_pool_id: None,
-        refresh_token_lifetime: None,
-        sign_in_options: Default::default(),
-        browser_command: None,
-        client_auth: Default::default(),
-        client_key_id: None,
-        network: Default::default(),
-        aws_profile: None,
+        ..ProviderConfig::new("Pool", source, "client123")
     };
     let endpoints = config.cognito_endpoints().unwrap().unwrap();
     (Arc::new(config), Arc::new(endpoints))

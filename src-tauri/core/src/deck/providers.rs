@@ -182,33 +182,22 @@ impl Deck {
     /// in with no AWS account. Used when the app is started with `TOKENDECK_DEMO_ISSUER`.
     pub async fn ensure_demo_provider(&self, issuer: &str) -> Result<()> {
         let issuer = issuer.trim_end_matches('/');
+        let source = crate::provider::ProviderSource::Cognito {
+            domain: crate::provider::CognitoDomain::Custom {
+                url: issuer.to_owned(),
+            },
+            region: "us-east-1".into(),
+            user_pool_id: "us-east-1_TokendeckDemo".into(),
+        };
         let config = ProviderConfig {
             id: DEMO_PROVIDER_ID.into(),
-            name: "Local demo pool (no AWS)".into(),
-            source: crate::provider::ProviderSource::Cognito {
-                domain: crate::provider::CognitoDomain::Custom {
-                    url: issuer.to_owned(),
-                },
-                region: "us-east-1".into(),
-                user_pool_id: "us-east-1_TokendeckDemo".into(),
-            },
-            client_id: "tokendeck-native".into(),
-            confidential: false,
-            scopes: vec!["openid".into(), "email".into(), "profile".into()],
             redirect_uri: Some(per_provider_redirect_uri(DEMO_REDIRECT_SLUG)),
             overrides: crate::provider::EndpointOverrides {
                 issuer: Some(issuer.to_owned()),
                 jwks_uri: Some(format!("{issuer}/.well-known/jwks.json")),
                 ..Default::default()
             },
-            identity_pool_id: None,
-            refresh_token_lifetime: None,
-            sign_in_options: Default::default(),
-            browser_command: None,
-            client_auth: Default::default(),
-            client_key_id: None,
-            network: Default::default(),
-            aws_profile: None,
+            ..ProviderConfig::new("Local demo pool (no AWS)", source, "tokendeck-native")
         };
         if self.provider(&config.id).await.ok().as_ref() == Some(&config) {
             return Ok(());

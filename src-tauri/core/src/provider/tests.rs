@@ -2,29 +2,16 @@ use super::*;
 use crate::error::ErrorCode;
 
 fn cognito(prefix: &str, region: &str, pool: &str) -> ProviderConfig {
+    let source = ProviderSource::Cognito {
+        domain: CognitoDomain::Prefix {
+            prefix: prefix.into(),
+        },
+        region: region.into(),
+        user_pool_id: pool.into(),
+    };
     ProviderConfig {
         id: "p1".into(),
-        name: "Staging pool".into(),
-        source: ProviderSource::Cognito {
-            domain: CognitoDomain::Prefix {
-                prefix: prefix.into(),
-            },
-            region: region.into(),
-            user_pool_id: pool.into(),
-        },
-        client_id: "4h5k2l9abcde1234567890abcd".into(),
-        confidential: false,
-        scopes: default_scopes(),
-        redirect_uri: None,
-        overrides: EndpointOverrides::default(),
-        identity_pool_id: None,
-        refresh_token_lifetime: None,
-        sign_in_options: Default::default(),
-        browser_command: None,
-        client_auth: Default::default(),
-        client_key_id: None,
-        network: Default::default(),
-        aws_profile: None,
+        ..ProviderConfig::new("Staging pool", source, "4h5k2l9abcde1234567890abcd")
     }
 }
 

@@ -96,33 +96,21 @@ impl LocalProvider {
     /// The local provider configured the way a user configures a Cognito pool: custom domain
     /// plus issuer/JWKS overrides (a real pool's issuer is cognito-idp.<region>.amazonaws.com).
     pub fn cognito_config(&self, client_id: &str) -> ProviderConfig {
+        let source = ProviderSource::Cognito {
+            domain: CognitoDomain::Custom {
+                url: self.issuer.clone(),
+            },
+            region: "us-east-1".into(),
+            user_pool_id: "us-east-1_LocalPool".into(),
+        };
         ProviderConfig {
             id: format!("local-{client_id}").into(),
-            name: "Local pool".into(),
-            source: ProviderSource::Cognito {
-                domain: CognitoDomain::Custom {
-                    url: self.issuer.clone(),
-                },
-                region: "us-east-1".into(),
-                user_pool_id: "us-east-1_LocalPool".into(),
-            },
-            client_id: client_id.into(),
-            confidential: false,
-            scopes: vec!["openid".into(), "email".into(), "profile".into()],
-            redirect_uri: None,
             overrides: EndpointOverrides {
                 issuer: Some(self.issuer.clone()),
                 jwks_uri: Some(self.url("/.well-known/jwks.json")),
                 ..Default::default()
             },
-            identity_pool_id: None,
-            refresh_token_lifetime: None,
-            sign_in_options: Default::default(),
-            browser_command: None,
-            client_auth: Default::default(),
-            client_key_id: None,
-            network: Default::default(),
-            aws_profile: None,
+            ..ProviderConfig::new("Local pool", source, client_id)
         }
     }
 

@@ -147,18 +147,13 @@ impl Moto {
         use tokendeck_core::provider::{
             CognitoDomain, EndpointOverrides, ProviderConfig, ProviderSource,
         };
+        let source = ProviderSource::Cognito {
+            domain: CognitoDomain::None,
+            region: "us-east-1".into(),
+            user_pool_id: pool.id.clone(),
+        };
         ProviderConfig {
-            id: "".into(),
-            name: name.into(),
-            source: ProviderSource::Cognito {
-                domain: CognitoDomain::None,
-                region: "us-east-1".into(),
-                user_pool_id: pool.id.clone(),
-            },
-            client_id: pool.client_id.clone(),
-            confidential: false,
             scopes: vec![],
-            redirect_uri: None,
             overrides: EndpointOverrides {
                 cognito_idp: Some(self.url.clone()),
                 cognito_identity: Some(self.url.clone()),
@@ -166,13 +161,7 @@ impl Moto {
                 ..Default::default()
             },
             identity_pool_id,
-            refresh_token_lifetime: None,
-            sign_in_options: Default::default(),
-            browser_command: None,
-            client_auth: Default::default(),
-            client_key_id: None,
-            network: Default::default(),
-            aws_profile: None,
+            ..ProviderConfig::new(name, source, &pool.client_id)
         }
     }
 

@@ -48,32 +48,20 @@ impl StandIn {
 
     /// A provider for the stand-in's pool: no hosted UI, its API, issuer and keys.
     pub fn config(&self) -> ProviderConfig {
+        let source = ProviderSource::Cognito {
+            domain: CognitoDomain::None,
+            region: "us-east-1".into(),
+            user_pool_id: self.pool_id.clone(),
+        };
         ProviderConfig {
-            id: "".into(),
-            name: "Flows pool".into(),
-            source: ProviderSource::Cognito {
-                domain: CognitoDomain::None,
-                region: "us-east-1".into(),
-                user_pool_id: self.pool_id.clone(),
-            },
-            client_id: self.client_id.clone(),
-            confidential: false,
             scopes: vec![],
-            redirect_uri: None,
             overrides: EndpointOverrides {
                 issuer: Some(self.issuer.clone()),
                 jwks_uri: Some(format!("{}/.well-known/jwks.json", self.issuer)),
                 cognito_idp: Some(self.url.clone()),
                 ..Default::default()
             },
-            identity_pool_id: None,
-            refresh_token_lifetime: None,
-            sign_in_options: Default::default(),
-            browser_command: None,
-            client_auth: Default::default(),
-            client_key_id: None,
-            network: Default::default(),
-            aws_profile: None,
+            ..ProviderConfig::new("Flows pool", source, &self.client_id)
         }
     }
 
