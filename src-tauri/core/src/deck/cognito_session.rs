@@ -128,10 +128,7 @@ impl Deck {
             .with_admin(admin)
             .refresh(refresh_token, username)
             .await;
-        if matches!(&refreshed, Err(Error::InvalidConfig { .. })) {
-            self.forget_aws_identity(provider).await;
-        }
-        refreshed
+        self.after_signed_call(provider, refreshed).await
     }
 
     pub(super) async fn revoke_cognito_api(

@@ -2,6 +2,8 @@
 //! itself, or the server-side admin flow with the user's AWS credentials), answering the
 //! challenges it asks (new password, MFA code) on the way.
 
+use std::collections::HashMap;
+use std::sync::MutexGuard;
 use std::time::{Duration, Instant};
 
 use secrecy::SecretString;
@@ -90,10 +92,7 @@ impl Deck {
                     .with_admin(self.admin_auth(&provider).await?)
                     .sign_in_admin(username, &password)
                     .await;
-                if matches!(&signed_in, Err(Error::InvalidConfig { .. })) {
-                    self.forget_aws_identity(&provider).await;
-                }
-                signed_in?
+                self.after_signed_call(&provider, signed_in).await?
             }
             PasswordFlow::Custom => idp.sign_in_custom(username).await?,
             PasswordFlow::Choice => idp.sign_in_choice(username).await?,
@@ -149,6 +148,20 @@ impl Deck {
         }
     }
 
+    /// The outcome of a call signed with the provider's AWS identity. When AWS refused it (or
+    /// its credentials), the identity is forgotten: the next attempt reads the profile files
+    /// and credential sources again, which the user was told to fix.
+    pub(super) async fn after_signed_call<T>(
+        &self,
+        provider: &ProviderConfig,
+        outcome: Result<T>,
+    ) -> Result<T> {
+        if matches!(&outcome, Err(Error::InvalidConfig { .. })) {
+            self.forget_aws_identity(provider).await;
+        }
+        outcome
+    }
+
     /// Answers a challenge. A wrong code (or a refused new password) comes back as the same
     /// challenge with the reason, to be answered again. A challenge cancelled before the
     /// account is saved stays cancelled: tokens its answer brought are not kept. (A cancelled,
@@ -159,8 +172,7 @@ impl Deck {
         answer: String,
     ) -> Result<PasswordSignIn> {
         let (provider, challenge, admin) = {
-            let mut challenges = lock(&self.challenges);
-            challenges.retain(|_, pending| pending.asked_at.elapsed() < CHALLENGE_KEPT_FOR);
+            let mut challenges = self.live_challenges();
             let pending = challenges
                 .get_mut(challenge_id)
                 .ok_or(Error::ExpiredState { minutes: 15 })?;
@@ -253,9 +265,12 @@ impl Deck {
                 .map_err(NotAnswered::Unsent)?;
             idp = idp.with_admin(auth);
         }
-        idp.answer(challenge.clone(), answer)
-            .await
-            .map_err(NotAnswered::Refused)
+        let answered = idp.answer(challenge.clone(), answer).await;
+        let answered = match admin {
+            true => self.after_signed_call(provider, answered).await,
+            false => answered,
+        };
+        answered.map_err(NotAnswered::Refused)
     }
 
     /// `answered`: the challenge whose answer brought `step`, taken when its tokens are saved.
@@ -270,9 +285,7 @@ impl Deck {
             AuthStep::Challenge(challenge) => {
                 let id = crate::pkce::random_url_safe();
                 let view = challenge_view(id.clone(), &challenge, None);
-                let mut challenges = lock(&self.challenges);
-                challenges.retain(|_, pending| pending.asked_at.elapsed() < CHALLENGE_KEPT_FOR);
-                challenges.insert(
+                self.live_challenges().insert(
                     id,
                     PendingChallenge {
                         provider: provider.clone(),
@@ -360,6 +373,13 @@ fn challenge_view(id: String, challenge: &Challenge, refused: Option<&Error>) ->
 }
 
 impl Deck {
+    /// The pending challenges, those older than Cognito's longest session forgotten.
+    fn live_challenges(&self) -> MutexGuard<'_, HashMap<String, PendingChallenge>> {
+        let mut challenges = lock(&self.challenges);
+        challenges.retain(|_, pending| pending.asked_at.elapsed() < CHALLENGE_KEPT_FOR);
+        challenges
+    }
+
     /// Forgets a challenge the user walked away from (the sign-in's Cancel).
     pub(super) fn cancel_challenge(&self, challenge_id: &str) -> bool {
         lock(&self.challenges).remove(challenge_id).is_some()
